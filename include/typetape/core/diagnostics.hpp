@@ -1,0 +1,129 @@
+// Every diagnostic typetape emits, in one place.
+//
+// Compile-time misuse is reported by a static_assert written at the public entry
+// point the user called (so the first error line is about the user's call). The
+// asserted condition is one of the `diag::` variable templates below, which the
+// compilers print with the offending name, e.g.
+//   'tt::diag::target_uses_source<tt::name<'x'>, false>' evaluates to false
+// and the message is one of the TT_Exx literals below. Nothing outside this header
+// spells a diagnostic message. docs/errors.md explains each code.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+// clang's typestate analysis (-Wconsumed) turns a second use of a consumed
+// non-persistent tape into a compile error on clang; other compilers ignore it
+// and rely on the run-time check (tt::consumed_tape_error).
+#if defined(__clang__)
+#define TT_CONSUMABLE(state) [[clang::consumable(state)]]
+#define TT_CALLABLE_WHEN(state) [[clang::callable_when(state)]]
+#define TT_SET_TYPESTATE(state) [[clang::set_typestate(state)]]
+#define TT_RETURN_TYPESTATE(state) [[clang::return_typestate(state)]]
+#else
+#define TT_CONSUMABLE(state)
+#define TT_CALLABLE_WHEN(state)
+#define TT_SET_TYPESTATE(state)
+#define TT_RETURN_TYPESTATE(state)
+#endif
+
+// ---- messages -------------------------------------------------------------------------
+#define TT_E01 \
+  "TT-E01: the target does not use this source at all, so it has no gradient (TensorFlow " \
+  "would return None). Fix: build the target from the source, or pass tt::unconnected::zero."
+#define TT_E02_STOP \
+  "TT-E02: the source reaches the target only through tt::stop_gradient, which cuts the " \
+  "gradient (TensorFlow would return None). Fix: remove stop_gradient from this path, or " \
+  "pass tt::unconnected::zero."
+#define TT_E02_INT_CAST \
+  "TT-E02: the source reaches the target only through a cast to an integer or bool type, " \
+  "which has no gradient (TensorFlow would return None). Fix: cast to float/double only."
+#define TT_E02_EXTRACT \
+  "TT-E02: the source reaches the target only through .value(), which takes the number out " \
+  "of the expression (like TensorFlow's .numpy(), which gives None). Fix: use the expression."
+#define TT_E02_PIECEWISE \
+  "TT-E02: the source reaches the target only through round/floor/ceil/sign, whose gradient " \
+  "is zero or undefined (TensorFlow returns None). Fix: use a smooth op, or tt::unconnected::zero."
+#define TT_E02_COMPARE \
+  "TT-E02: the source reaches the target only through a comparison (a where() condition), " \
+  "which has no gradient (TensorFlow returns None). Fix: use it in a branch of where()."
+#define TT_E03_CONSTANT \
+  "TT-E03: the source is a tt::constant, which is never watched (TensorFlow would return " \
+  "None). Fix: make it a source with tt::watch<\"name\">(c), use that in the target and here."
+#define TT_E03_INTEGER \
+  "TT-E03: the source has an integer or bool value type, which has no gradient (TensorFlow " \
+  "would return None). Fix: declare it as tt::variable<\"name\", double> (or float)."
+#define TT_E03_UNNAMED \
+  "TT-E03: the source is an unnamed expression, which is not a node of the graph one can " \
+  "ask for. Fix: name it in the target, auto h = tt::let<\"h\">(expr);, and pass h."
+#define TT_E04 \
+  "TT-E04: gradient() consumes a non-persistent tape, so it needs an rvalue: call " \
+  "std::move(t).gradient(...) once. Fix: for several gradients record with tt::persistent."
+#define TT_E05 \
+  "TT-E05: this target was not recorded on this tape (TensorFlow would return None). Fix: " \
+  "record the target itself, e.g. tt::record(target), before asking for its gradient."
+#define TT_E06 \
+  "TT-E06: a data-dependent branch: a recorded comparison converted to bool would record " \
+  "only one branch. Fix: tt::where(cond, a, b); to branch on plain numbers compare x.get()."
+#define TT_E07 \
+  "TT-E07: the target is not a scalar (a tuple of targets), and TensorFlow would silently " \
+  "sum it. Fix: pass tt::output_gradients(w1, w2, ...), one weight per target."
+#define TT_E07_COUNT \
+  "TT-E07: tt::output_gradients must give exactly one weight per target."
+#define TT_E09 \
+  "TT-E09: an expression would hold a temporary variable by reference (a dangling leaf). " \
+  "Fix: declare the variable first, tt::variable<\"x\"> x{1.0};, and use x."
+#define TT_E10 \
+  "TT-E10: two different leaves or intermediates share this name, so their gradients would " \
+  "be mixed up. Fix: give every variable and every let<> in one expression its own name."
+
+// Run-time messages (the same codes, for what no type can see).
+#define TT_E04_RUNTIME \
+  "TT-E04: this non-persistent tape was already consumed by gradient(); record a new tape, " \
+  "or record with tt::persistent to ask for several gradients."
+#define TT_E05_RUNTIME \
+  "TT-E05: this target has the type of a recorded target but is a different expression " \
+  "(other variables or constants); record it before asking for its gradient."
+#define TT_E10_RUNTIME_PREFIX "TT-E10: two different variables are both named \""
+
+namespace tt {
+
+/// Thrown on a second gradient() of a non-persistent tape that no compiler could see.
+struct consumed_tape_error : std::logic_error {
+  consumed_tape_error() : std::logic_error(TT_E04_RUNTIME) {}
+};
+/// Thrown when a target has a recorded target's type but is another expression.
+struct unrecorded_target_error : std::logic_error {
+  unrecorded_target_error() : std::logic_error(TT_E05_RUNTIME) {}
+};
+/// Thrown when two distinct variable objects with one name meet in a recording.
+struct name_clash_error : std::logic_error {
+  explicit name_clash_error(std::string_view name)
+      : std::logic_error(std::string(TT_E10_RUNTIME_PREFIX) + std::string(name) +
+                         "\" in one recording; give each its own name.") {}
+};
+
+/// The conditions the static_asserts print. Each is false exactly when it fires;
+/// the first argument is what the compilers show: the name, or the type involved.
+namespace diag {
+template <class Name, bool Ok>
+inline constexpr bool target_uses_source = Ok;                        // E01
+template <class Name, bool Ok>
+inline constexpr bool source_reaches_target_through_differentiable_ops = Ok;  // E02
+template <class Source, bool Ok>
+inline constexpr bool source_is_a_watched_floating_point_leaf = Ok;   // E03
+template <class Tape, bool Ok>
+inline constexpr bool tape_is_persistent_or_an_rvalue = Ok;           // E04
+template <class Target, bool Ok>
+inline constexpr bool target_was_recorded_on_this_tape = Ok;          // E05
+template <class Comparison, bool Ok>
+inline constexpr bool comparison_is_not_used_as_a_branch = Ok;        // E06
+template <class Target, bool Ok>
+inline constexpr bool target_is_scalar_or_has_output_gradients = Ok;  // E07
+template <class Name, bool Ok>
+inline constexpr bool variable_is_not_a_temporary = Ok;               // E09
+template <class Name, bool Ok>
+inline constexpr bool name_is_unique = Ok;                            // E10
+}  // namespace diag
+}  // namespace tt

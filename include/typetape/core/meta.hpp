@@ -1,0 +1,110 @@
+// Small compile-time utilities: names carried as character packs, type lists.
+// Kept deliberately tiny (no Hana here): these run on every expression type a
+// user builds, so their cost is paid on every translation unit.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace tt {
+
+/// A string usable as a template argument: `variable<"x">`.
+template <std::size_t N>
+struct fixed_string {
+  char chars[N]{};
+  constexpr fixed_string(const char (&s)[N]) noexcept {  // NOLINT: implicit on purpose
+    for (std::size_t i = 0; i < N; ++i) chars[i] = s[i];
+  }
+  static constexpr std::size_t size() noexcept { return N - 1; }
+};
+
+/// A compile-time name as a character pack. Both g++ and clang print
+/// `tt::name<'x'>` in diagnostics, which is why names travel in this form
+/// (clang 14 prints class-type template arguments as raw numbers).
+template <char... C>
+struct name {
+  static constexpr char chars[] = {C..., '\0'};
+  static constexpr std::string_view view() noexcept { return {chars, sizeof...(C)}; }
+};
+
+namespace detail {
+template <fixed_string S, std::size_t... I>
+name<S.chars[I]...> make_name(std::index_sequence<I...>);
+}  // namespace detail
+
+/// `name_of<"x">` is `name<'x'>`.
+template <fixed_string S>
+using name_of = decltype(detail::make_name<S>(std::make_index_sequence<S.size()>{}));
+
+namespace detail {
+
+template <class... T>
+struct tlist {
+  static constexpr std::size_t size = sizeof...(T);
+};
+
+template <class T, class L>
+struct index_of;
+template <class T, class... U>
+struct index_of<T, tlist<U...>> {
+  static constexpr std::size_t value = [] {
+    constexpr bool hit[] = {std::is_same_v<T, U>..., false};
+    std::size_t i = 0;
+    while (i < sizeof...(U) && !hit[i]) ++i;
+    return i;  // == size when absent
+  }();
+};
+template <class T, class L>
+inline constexpr std::size_t index_of_v = index_of<T, L>::value;
+template <class T, class L>
+inline constexpr bool contains_v = index_of_v<T, L> < L::size;
+
+template <class L, class T>
+struct push_unique;
+template <class... U, class T>
+struct push_unique<tlist<U...>, T> {
+  using type = std::conditional_t<(std::is_same_v<T, U> || ...), tlist<U...>, tlist<U..., T>>;
+};
+
+template <std::size_t I, class L>
+struct at;
+template <std::size_t I, class H, class... T>
+struct at<I, tlist<H, T...>> : at<I - 1, tlist<T...>> {};
+template <class H, class... T>
+struct at<0, tlist<H, T...>> {
+  using type = H;
+};
+template <std::size_t I, class L>
+using at_t = typename at<I, L>::type;
+
+template <class... L>
+struct concat;
+template <>
+struct concat<> {
+  using type = tlist<>;
+};
+template <class... A>
+struct concat<tlist<A...>> {
+  using type = tlist<A...>;
+};
+template <class... A, class... B, class... R>
+struct concat<tlist<A...>, tlist<B...>, R...> : concat<tlist<A..., B...>, R...> {};
+
+template <class T>
+inline constexpr bool always_false = false;
+
+template <class T>
+using remove_cvref_t = std::remove_cvref_t<T>;
+
+/// Calls f(std::integral_constant<std::size_t, I>{}) for I in [0, N).
+template <std::size_t N, class F>
+constexpr void static_for(F&& f) {
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (f(std::integral_constant<std::size_t, I>{}), ...);
+  }(std::make_index_sequence<N>{});
+}
+
+}  // namespace detail
+}  // namespace tt

@@ -1,0 +1,535 @@
+// The tape: records targets (one forward pass, values kept in a fixed-size
+// structure known at compile time), and runs backward passes on request.
+//
+//   auto t = tt::record(loss);                        // non-persistent (default)
+//   double g = std::move(t).gradient(loss, x);        // consumes the tape
+//   auto p = tt::record<tt::persistent>(y, z);        // any number of gradients
+//   auto [gx, gy] = p.gradient(z, std::tie(x, y));    // same structure as the sources
+//   double g2 = tt::gradient(loss, x);                // short form: record + consume
+#pragma once
+
+#include <cstddef>
+#include <limits>
+#include <tuple>
+
+#include "../core/analysis.hpp"
+
+namespace tt {
+
+/// Weights for the targets of a non-scalar (tuple) target, one per target
+/// (TensorFlow's output_gradients). Without it such a target is TT-E07.
+template <class... G>
+struct output_gradients_t {
+  std::tuple<G...> seeds;
+};
+template <class... G>
+constexpr output_gradients_t<G...> output_gradients(const G&... g) {
+  return {{g...}};
+}
+
+namespace detail {
+
+/// Internal option: the target is known to be the recorded one (short form).
+struct known_target_t {};
+
+// ---- sources -----------------------------------------------------------------------------
+enum class source_kind { ok, constant, integer, unnamed };
+
+template <class V>
+constexpr source_kind leaf_kind() {
+  return std::is_floating_point_v<V> ? source_kind::ok : source_kind::integer;
+}
+template <class S>
+struct source_info {  // a plain number or an unnamed expression
+  static constexpr source_kind kind = number<S> ? source_kind::constant : source_kind::unnamed;
+  using name_type = S;
+  using value_type = typename common_expr<void, S>::type;
+};
+template <class T>
+struct source_info<constant<T>> {
+  static constexpr source_kind kind = source_kind::constant;
+  using name_type = constant<T>;
+  using value_type = T;
+};
+template <class S>
+  requires requires { typename S::name_type; }
+struct source_info<S> {  // variables, watched constants, lets
+  static constexpr source_kind kind = leaf_kind<typename S::value_type>();
+  using name_type = typename S::name_type;
+  using value_type = typename S::value_type;
+};
+
+template <class S>
+struct source_pack {
+  static constexpr bool is_tuple = false;
+  using infos = tlist<source_info<std::remove_cvref_t<S>>>;
+};
+template <class... S>
+struct source_pack<std::tuple<S...>> {
+  static constexpr bool is_tuple = true;
+  using infos = tlist<source_info<std::remove_cvref_t<S>>...>;
+};
+
+// ---- targets -----------------------------------------------------------------------------
+/// A target as the tape stores it (variables become references).
+template <class T>
+using stored_t = closure_t<const T&>;
+template <class T>
+constexpr decltype(auto) as_stored(const T& t) {
+  if constexpr (is_variable<T>) return close<void>(t);
+  else return (t);
+}
+
+template <class T>
+struct target_pack {
+  static constexpr bool is_tuple = false;
+  using list = tlist<stored_t<T>>;
+  static auto refs(const T& t) { return std::forward_as_tuple(as_stored(t)); }
+};
+template <class... T>
+struct target_pack<std::tuple<T...>> {
+  static constexpr bool is_tuple = true;
+  using list = tlist<stored_t<std::remove_cvref_t<T>>...>;
+  static auto refs(const std::tuple<T...>& t) {
+    return std::apply([](const auto&... x) { return std::tuple<decltype(as_stored(x))...>(as_stored(x)...); }, t);
+  }
+};
+
+// ---- options -----------------------------------------------------------------------------
+template <class O>
+inline constexpr bool is_output_gradients = false;
+template <class... G>
+inline constexpr bool is_output_gradients<output_gradients_t<G...>> = true;
+
+template <class O>
+inline constexpr std::size_t seed_count = 0;
+template <class... G>
+inline constexpr std::size_t seed_count<output_gradients_t<G...>> = sizeof...(G);
+
+template <class... O>
+struct options {
+  static constexpr bool zero = (std::is_same_v<O, unconnected::zero_t> || ...);
+  static constexpr bool known_target = (std::is_same_v<O, known_target_t> || ...);
+  static constexpr std::size_t n_seed_sets = (std::size_t{is_output_gradients<O>} + ... + 0);
+  static constexpr std::size_t n_seeds = (seed_count<O> + ... + 0);
+};
+template <class O>
+  requires is_output_gradients<O>
+constexpr const auto& seeds_of(const O& o) {
+  return o.seeds;
+}
+
+template <class Info>
+using info_name_t = typename Info::name_type;
+template <class Info>
+using info_value_t = typename Info::value_type;
+template <class L, template <class> class F>
+struct map_list;
+template <class... X, template <class> class F>
+struct map_list<tlist<X...>, F> {
+  using type = tlist<F<X>...>;
+};
+
+// ---- the verdict: the first misuse, as a code and the offending type -----------------------
+enum class code {
+  ok, e01, e02_stop, e02_int_cast, e02_extract, e02_piecewise, e02_compare,
+  e03_constant, e03_integer, e03_unnamed, e05, e07, e07_count
+};
+
+constexpr code detached_code(unsigned r) {
+  if (r & reach::stop) return code::e02_stop;
+  if (r & reach::int_cast) return code::e02_int_cast;
+  if (r & reach::extract) return code::e02_extract;
+  if (r & reach::piecewise) return code::e02_piecewise;
+  return code::e02_compare;
+}
+
+template <class Recorded, class Target, class Sources, class... Opts>
+struct verdict {
+  using targets = typename target_pack<Target>::list;
+  using infos = typename source_pack<Sources>::infos;
+  using opts = options<Opts...>;
+
+  template <class... T>
+  static constexpr std::size_t first_unrecorded(tlist<T...>) {
+    constexpr bool ok[] = {contains_v<T, Recorded>..., false};
+    std::size_t i = 0;
+    while (ok[i]) ++i;
+    return i;
+  }
+  template <class Info, class... T>
+  static constexpr unsigned reach(tlist<T...>) {
+    return (0u | ... | reach_v<T, typename Info::name_type>);
+  }
+  template <class... I>
+  static constexpr std::pair<code, std::size_t> sources(tlist<I...>) {
+    const source_kind kinds[] = {I::kind..., source_kind::ok};
+    const unsigned reaches[] = {reach<I>(targets{})..., 0u};
+    for (std::size_t i = 0; i < sizeof...(I); ++i) {
+      if (kinds[i] == source_kind::constant) return {code::e03_constant, i};
+      if (kinds[i] == source_kind::integer) return {code::e03_integer, i};
+      if (kinds[i] == source_kind::unnamed) return {code::e03_unnamed, i};
+      if (!opts::zero && reaches[i] == 0) return {code::e01, i};
+      if (!opts::zero && !(reaches[i] & reach::live)) return {code::e02_stop, i};
+    }
+    return {code::ok, 0};
+  }
+  static constexpr std::pair<code, std::size_t> find() {
+    if (first_unrecorded(targets{}) < targets::size) return {code::e05, first_unrecorded(targets{})};
+    if (target_pack<Target>::is_tuple && opts::n_seed_sets == 0) return {code::e07, 0};
+    if (opts::n_seed_sets > 1 || (opts::n_seed_sets == 1 && opts::n_seeds != targets::size))
+      return {code::e07_count, 0};
+    return sources(infos{});
+  }
+  static constexpr code first_code = find().first;
+  static constexpr std::size_t index = find().second;
+  /// The code; an E02 is named after the first kind of detaching node found.
+  static constexpr code value = [] {
+    if constexpr (first_code == code::e02_stop)
+      return detached_code(reach<at_t<index, infos>>(targets{}));
+    else
+      return first_code;
+  }();
+
+  template <class L, std::size_t I, bool = (I < L::size)>
+  struct pick {
+    using type = void;
+  };
+  template <class L, std::size_t I>
+  struct pick<L, I, true> {
+    using type = at_t<I, L>;
+  };
+  /// What the static_assert prints: the source's name, or the target's type.
+  using offender = std::conditional_t<
+      value == code::e05, typename pick<targets, index>::type,
+      std::conditional_t<value == code::e07 || value == code::e07_count, Target,
+                         typename pick<typename map_list<infos, info_name_t>::type, index>::type>>;
+
+  template <class L>
+  struct result_of;
+  template <class... I>
+  struct result_of<tlist<I...>> {
+    using type = std::conditional_t<source_pack<Sources>::is_tuple, std::tuple<typename I::value_type...>,
+                                    typename at<0, tlist<I..., void>>::type::value_type>;
+  };
+  /// The gradient's type: the sources' structure, with their value types.
+  using result = typename result_of<infos>::type;
+};
+
+// ---- backward-pass context: adjoints of the wanted sources and of the lets needed ---------
+template <class Wanted, class Names, class Values>
+struct bwd_ctx;
+template <class Wanted, class... N, class... V>
+struct bwd_ctx<Wanted, tlist<N...>, tlist<V...>> {
+  std::tuple<V...> adj{};
+
+  template <class Kid>
+  static constexpr bool wants = wants_v<Kid, Wanted>;
+  template <class Name, class G>
+  constexpr void accumulate(const G& g) {
+    if constexpr (contains_v<Name, tlist<N...>>) std::get<index_of_v<Name, tlist<N...>>>(adj) += g;
+  }
+  template <class Name>
+  constexpr const auto& get() const {
+    return std::get<index_of_v<Name, tlist<N...>>>(adj);
+  }
+};
+
+template <class Lets>
+struct let_slots;
+template <class... L>
+struct let_slots<tlist<L...>> {
+  using names = tlist<typename L::name_type...>;
+  std::tuple<typename L::body_type::record...> recs{};
+};
+template <class Slots>
+struct fwd_ctx {
+  const Slots& slots;
+  template <class Name>
+  constexpr const auto& let_value() const {
+    return std::get<index_of_v<Name, typename Slots::names>>(slots.recs).v;
+  }
+};
+
+template <class L>
+using let_value_t = typename L::value_type;
+
+/// The lets whose adjoints a backward pass for Wanted must accumulate.
+template <class Lets, class Wanted>
+struct needed_lets;
+template <class... L, class Wanted>
+struct needed_lets<tlist<L...>, Wanted> {
+  using type = typename concat<std::conditional_t<
+      wants_v<typename L::body_type, Wanted> && !contains_v<typename L::name_type, Wanted>,
+      tlist<L>, tlist<>>...>::type;
+};
+
+}  // namespace detail
+
+/// Records targets once; gradients use the values at recording.
+///  - tape<non_persistent, ...> (the default): gradient() only on an rvalue, once;
+///    it releases the recording. A second use is -Werror=consumed on clang and
+///    tt::consumed_tape_error at run time; an lvalue call is TT-E04.
+///  - tape<persistent, ...>: gradient() any number of times.
+template <class Policy, class... Targets>
+class TT_CONSUMABLE(unconsumed) tape {
+  static_assert(std::is_same_v<Policy, persistent> || std::is_same_v<Policy, non_persistent>);
+  using stored = detail::tlist<detail::stored_t<Targets>...>;
+  using lets = detail::lets_t<detail::stored_t<Targets>...>;
+  using named = detail::named_t<detail::stored_t<Targets>...>;
+  static constexpr bool is_persistent = std::is_same_v<Policy, persistent>;
+  using clash = typename detail::clashing_name<named>::type;
+  template <class... E>
+  using temporary_in = typename detail::first_temporary<E...>::type;
+  friend struct gradient_t;
+
+ public:
+  using policy = Policy;
+
+  template <class... E>
+    requires(sizeof...(E) == sizeof...(Targets) && (expression<E> && ...))
+  TT_RETURN_TYPESTATE(unconsumed) explicit tape(E&&... e)
+      : targets_(detail::as_stored(e)...) {
+    using temporary = temporary_in<E&&...>;  // void if none
+    static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
+    static_assert(diag::name_is_unique<clash, std::is_void_v<clash>>, TT_E10);
+    if constexpr (std::is_void_v<clash>) {
+      check_names();
+      forward();
+    }
+  }
+
+  tape(const tape&) requires is_persistent = default;
+  tape& operator=(const tape&) requires is_persistent = default;
+  TT_RETURN_TYPESTATE(unconsumed) tape(tape&& o) noexcept
+      : targets_(std::move(o.targets_)), slots_(o.slots_), recs_(o.recs_), consumed_(o.consumed_) {
+    o.consumed_ = true;
+  }
+
+  /// Gradient of target (a recorded target, or a tuple of them with
+  /// tt::output_gradients) w.r.t. sources (one source, or a tuple of sources);
+  /// returns the same structure. Consumes a non-persistent tape.
+  template <class Target, class Sources, class... Opts>
+  TT_CALLABLE_WHEN("unconsumed") TT_SET_TYPESTATE(consumed)
+  auto gradient(const Target& target, const Sources& sources, const Opts&... opts) &&
+    requires(!is_persistent)
+  {
+    auto result = checked_gradient(target, sources, opts...);
+    release();
+    return result;
+  }
+  template <class Target, class Sources, class... Opts>
+  auto gradient(const Target& target, const Sources& sources, const Opts&... opts) const&
+    requires is_persistent
+  {
+    return checked_gradient(target, sources, opts...);
+  }
+  /// TT-E04: a non-persistent tape's gradient() consumes it, so it needs an rvalue.
+  template <class Target, class Sources, class... Opts>
+  auto gradient(const Target&, const Sources&, const Opts&...) const&
+    requires(!is_persistent)
+  {
+    static_assert(diag::tape_is_persistent_or_an_rvalue<tape, false>, TT_E04);
+    return typename detail::verdict<stored, Target, Sources>::result{};
+  }
+
+  /// The recorded value of the only target.
+  TT_CALLABLE_WHEN("unconsumed") auto value() const
+    requires(sizeof...(Targets) == 1)
+  {
+    if (consumed_) throw consumed_tape_error{};
+    return std::get<0>(recs_).v;
+  }
+
+ private:
+  template <class Target, class Sources, class... Opts>
+  auto checked_gradient(const Target& target, const Sources& sources, const Opts&... opts) const {
+    using V = detail::verdict<stored, Target, Sources, Opts...>;
+    using R = typename V::result;
+    using O = typename V::offender;
+    using c = detail::code;
+    if constexpr (!std::is_void_v<clash>) {
+      return R{};  // TT-E10, reported when the tape was recorded
+    } else if constexpr (V::value == c::e05) {
+      static_assert(diag::target_was_recorded_on_this_tape<O, false>, TT_E05);
+      return R{};
+    } else if constexpr (V::value == c::e07) {
+      static_assert(diag::target_is_scalar_or_has_output_gradients<O, false>, TT_E07);
+      return R{};
+    } else if constexpr (V::value == c::e07_count) {
+      static_assert(diag::target_is_scalar_or_has_output_gradients<O, false>, TT_E07_COUNT);
+      return R{};
+    } else if constexpr (V::value == c::e03_constant) {
+      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_CONSTANT);
+      return R{};
+    } else if constexpr (V::value == c::e03_integer) {
+      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_INTEGER);
+      return R{};
+    } else if constexpr (V::value == c::e03_unnamed) {
+      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_UNNAMED);
+      return R{};
+    } else if constexpr (V::value == c::e01) {
+      static_assert(diag::target_uses_source<O, false>, TT_E01);
+      return R{};
+    } else if constexpr (V::value == c::e02_stop) {
+      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>, TT_E02_STOP);
+      return R{};
+    } else if constexpr (V::value == c::e02_int_cast) {
+      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>, TT_E02_INT_CAST);
+      return R{};
+    } else if constexpr (V::value == c::e02_extract) {
+      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>, TT_E02_EXTRACT);
+      return R{};
+    } else if constexpr (V::value == c::e02_piecewise) {
+      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>, TT_E02_PIECEWISE);
+      return R{};
+    } else if constexpr (V::value == c::e02_compare) {
+      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>, TT_E02_COMPARE);
+      return R{};
+    } else {
+      if (consumed_) throw consumed_tape_error{};
+      return backward<V>(target, sources, opts...);
+    }
+  }
+
+  /// Post-order forward pass: the lets (each once, dependencies first), then the targets.
+  void forward() {
+    const detail::fwd_ctx<slots_t> ctx{slots_};
+    detail::static_for<lets::size>([&](auto i) {
+      using L = detail::at_t<i, lets>;
+      detail::find_let_in<typename L::name_type>(targets_).body.forward(std::get<i>(slots_.recs), ctx);
+    });
+    detail::static_for<sizeof...(Targets)>(
+        [&](auto i) { std::get<i>(targets_).forward(std::get<i>(recs_), ctx); });
+  }
+
+  /// TT-E10 at run time: one name, two objects (two variables, or two lets that
+  /// differ in their constants or leaves).
+  void check_names() const {
+    detail::static_for<named::size>([&](auto i) {
+      using X = detail::at_t<i, named>;
+      const X* first = nullptr;
+      auto check = [&](const auto& x) {
+        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(x)>, X>) {
+          if (first == nullptr) first = &x;
+          else if (!detail::same_tree(*first, x)) throw name_clash_error(X::name_type::view());
+        }
+      };
+      std::apply([&](const auto&... t) { (detail::for_each_named(t, check), ...); }, targets_);
+    });
+  }
+
+  /// Index of the recorded target that `t` is (TT-E05 at run time if none).
+  template <bool Known, class T>
+  std::size_t locate(const T& t) const {
+    constexpr std::size_t first = detail::index_of_v<T, stored>;
+    if constexpr (Known) {
+      return first;
+    } else {
+      std::size_t found = std::numeric_limits<std::size_t>::max();
+      detail::static_for<sizeof...(Targets)>([&](auto i) {
+        if constexpr (std::is_same_v<T, detail::at_t<i, stored>>)
+          if (found == std::numeric_limits<std::size_t>::max() && detail::same_tree(std::get<i>(targets_), t))
+            found = i;
+      });
+      if (found == std::numeric_limits<std::size_t>::max()) throw unrecorded_target_error{};
+      return found;
+    }
+  }
+
+  template <class V, class Target, class Sources, class... Opts>
+  auto backward(const Target& target, const Sources&, const Opts&... opts) const {
+    using tp = detail::target_pack<Target>;
+    using infos = typename V::infos;
+    using wanted = typename detail::map_list<infos, detail::info_name_t>::type;
+    using extra = typename detail::needed_lets<lets, wanted>::type;
+    using ctx_t = detail::bwd_ctx<
+        wanted, typename detail::concat<wanted, typename detail::names_of<extra>::type>::type,
+        typename detail::concat<typename detail::map_list<infos, detail::info_value_t>::type,
+                                typename detail::map_list<extra, detail::let_value_t>::type>::type>;
+    ctx_t ctx{};
+
+    const auto refs = tp::refs(target);
+    detail::static_for<tp::list::size>([&](auto k) {
+      using T = detail::at_t<k, typename tp::list>;
+      const std::size_t idx = locate<detail::options<Opts...>::known_target>(std::get<k>(refs));
+      if constexpr (ctx_t::template wants<T>) {
+        const auto seed = seed_for<k, typename T::value_type>(opts...);
+        detail::static_for<sizeof...(Targets)>([&](auto i) {
+          if constexpr (std::is_same_v<T, detail::at_t<i, stored>>)
+            if (i == idx) std::get<i>(targets_).backward(std::get<i>(recs_), seed, ctx);
+        });
+      }
+    });
+    // The lets, each after every use of it has been accumulated (reverse forward order).
+    detail::static_for<lets::size>([&](auto j) {
+      constexpr std::size_t li = lets::size - 1 - j;
+      using L = detail::at_t<li, lets>;
+      using N = typename L::name_type;
+      if constexpr (detail::contains_v<N, typename detail::names_of<extra>::type> ||
+                    (detail::contains_v<N, wanted> && detail::wants_v<typename L::body_type, wanted>)) {
+        detail::find_let_in<N>(targets_).body.backward(std::get<li>(slots_.recs), ctx.template get<N>(), ctx);
+      }
+    });
+    if constexpr (detail::source_pack<Sources>::is_tuple) {
+      return [&]<class... I>(detail::tlist<I...>) {
+        return std::tuple<typename I::value_type...>(ctx.template get<typename I::name_type>()...);
+      }(infos{});
+    } else {
+      return ctx.template get<typename detail::at_t<0, infos>::name_type>();
+    }
+  }
+
+  template <std::size_t K, class S, class... Opts>
+  static S seed_for(const Opts&... opts) {
+    S s{1};
+    ([&] {
+      if constexpr (detail::is_output_gradients<Opts>) s = static_cast<S>(std::get<K>(opts.seeds));
+    }(), ...);
+    return s;
+  }
+
+  void release() {
+    consumed_ = true;
+    recs_ = {};
+    slots_ = {};
+  }
+
+  using slots_t = detail::let_slots<lets>;
+  std::tuple<detail::stored_t<Targets>...> targets_;
+  slots_t slots_{};
+  std::tuple<typename detail::stored_t<Targets>::record...> recs_{};
+  bool consumed_ = false;
+};
+
+template <class... E>
+tape(E&&...) -> tape<non_persistent, std::remove_cvref_t<E>...>;
+
+/// Records targets on a new tape: `tt::record(y)`, `tt::record<tt::persistent>(y, z)`.
+template <class Policy = non_persistent, class... E>
+  requires(expression<E> && ...)
+TT_RETURN_TYPESTATE(unconsumed) auto record(E&&... e) {
+  return tape<Policy, std::remove_cvref_t<E>...>(std::forward<E>(e)...);
+}
+
+/// The short form: records target, takes its gradient, releases the recording.
+struct gradient_t {
+  template <class Target, class Sources, class... Opts>
+  auto operator()(const Target& target, const Sources& sources, const Opts&... opts) const {
+    constexpr detail::known_target_t known{};
+    if constexpr (detail::target_pack<Target>::is_tuple)
+      return std::apply([](const auto&... t) { return record(t...); }, target)
+          .checked_gradient(target, sources, opts..., known);
+    else
+      return tape<non_persistent, Target>(target).checked_gradient(target, sources, opts..., known);
+  }
+};
+inline constexpr gradient_t gradient{};
+
+template <class E>
+  requires expression<E>
+auto eval(const E& e) {
+  return record(e).value();
+}
+
+}  // namespace tt

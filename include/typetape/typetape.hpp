@@ -1,0 +1,14 @@
+// typetape: reverse-mode automatic differentiation where the computation is a
+// typed expression tree and the gradient tape is a type.
+#pragma once
+
+#include "fwd.hpp"
+#include "core/meta.hpp"
+#include "core/diagnostics.hpp"
+#include "core/expression.hpp"
+#include "core/analysis.hpp"
+#include "core/traits.hpp"
+#include "ops/arithmetic.hpp"
+#include "ops/elementwise.hpp"
+#include "ops/control.hpp"
+#include "tape/tape.hpp"

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Compile-fail check for one snippet, with one compiler.
+
+The snippet must compile cleanly with -DTT_CONTROL (its twin) and fail without
+it; the first error line must carry the expected code (`// expect: TT-E01`), and
+the whole diagnostic must fit in MAX_LINES lines. `// only: clang` limits a
+snippet to one compiler family (exit 77: skipped).
+
+usage: check.py --include DIR [--max-lines N] [--show] SNIPPET CXX [CXX-ARGS...]
+"""
+import argparse
+import re
+import subprocess
+import sys
+
+MAX_LINES = 12
+
+
+def family(cxx):
+    out = subprocess.run(cxx + ["--version"], capture_output=True, text=True).stdout
+    return "clang" if "clang" in out else "gcc"
+
+
+def compile_snippet(cxx, fam, include, snippet, control):
+    flags = ["-std=c++20", "-Wall", "-Wextra", "-Werror", "-fsyntax-only",
+             "-fno-diagnostics-color", "-I", include]
+    if fam == "clang":
+        flags += ["-Wconsumed", "-Werror=consumed"]
+    if control:
+        flags.append("-DTT_CONTROL")
+    proc = subprocess.run(cxx + flags + [snippet], capture_output=True, text=True)
+    return proc.returncode, proc.stderr
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--include", required=True)
+    ap.add_argument("--max-lines", type=int, default=MAX_LINES)
+    ap.add_argument("--show", action="store_true", help="print the diagnostic and exit 0")
+    ap.add_argument("snippet")
+    ap.add_argument("cxx", nargs=argparse.REMAINDER)
+    args = ap.parse_args()
+
+    text = open(args.snippet, encoding="utf-8").read()
+    expect = re.search(r"^// expect: (\S+)", text, re.M).group(1)
+    only = re.search(r"^// only: (\S+)", text, re.M)
+    fam = family(args.cxx)
+    if only and only.group(1) != fam:
+        print(f"skipped: {args.snippet} is {only.group(1)}-only")
+        return 77
+
+    rc, err = compile_snippet(args.cxx, fam, args.include, args.snippet, control=False)
+    lines = err.rstrip("\n").split("\n") if err.strip() else []
+    if args.show:
+        print("\n".join(lines))
+        return 0
+    problems = []
+    crc, cerr = compile_snippet(args.cxx, fam, args.include, args.snippet, control=True)
+    if crc != 0 or cerr.strip():
+        problems.append("the control twin (-DTT_CONTROL) does not compile cleanly:\n" + cerr)
+    if rc == 0:
+        problems.append("the snippet compiled, but must fail with " + expect)
+    first_error = next((l for l in lines if "error" in l), "")
+    if rc != 0 and expect not in first_error:
+        problems.append(f"the first error line does not name {expect}: {first_error!r}")
+    if len(lines) > args.max_lines:
+        problems.append(f"the diagnostic has {len(lines)} lines (at most {args.max_lines})")
+
+    print(f"{args.snippet} [{fam}]: {len(lines)} lines, expects {expect}")
+    print("\n".join(lines))
+    for p in problems:
+        print("FAIL: " + p)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
