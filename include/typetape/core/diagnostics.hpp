@@ -18,12 +18,12 @@
 // and rely on the run-time check (tt::consumed_tape_error).
 #if defined(__clang__)
 #define TT_CONSUMABLE(state) [[clang::consumable(state)]]
-#define TT_CALLABLE_WHEN(state) [[clang::callable_when(state)]]
+#define TT_CALLABLE_WHEN(...) [[clang::callable_when(__VA_ARGS__)]]
 #define TT_SET_TYPESTATE(state) [[clang::set_typestate(state)]]
 #define TT_RETURN_TYPESTATE(state) [[clang::return_typestate(state)]]
 #else
 #define TT_CONSUMABLE(state)
-#define TT_CALLABLE_WHEN(state)
+#define TT_CALLABLE_WHEN(...)
 #define TT_SET_TYPESTATE(state)
 #define TT_RETURN_TYPESTATE(state)
 #endif

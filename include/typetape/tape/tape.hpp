@@ -310,7 +310,7 @@ class TT_CONSUMABLE(unconsumed) tape {
   /// tt::output_gradients) w.r.t. sources (one source, or a tuple of sources);
   /// returns the same structure. Consumes a non-persistent tape.
   template <class Target, class Sources, class... Opts>
-  TT_CALLABLE_WHEN("unconsumed") TT_SET_TYPESTATE(consumed)
+  TT_CALLABLE_WHEN("unconsumed", "unknown") TT_SET_TYPESTATE(consumed)
   auto gradient(const Target& target, const Sources& sources, const Opts&... opts) &&
     requires(!is_persistent)
   {
@@ -334,7 +334,7 @@ class TT_CONSUMABLE(unconsumed) tape {
   }
 
   /// The recorded value of the only target.
-  TT_CALLABLE_WHEN("unconsumed") auto value() const
+  TT_CALLABLE_WHEN("unconsumed", "unknown") auto value() const
     requires(sizeof...(Targets) == 1)
   {
     if (consumed_) throw consumed_tape_error{};

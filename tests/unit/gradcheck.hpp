@@ -1,0 +1,82 @@
+// gradcheck: compares typetape's gradients with central finite differences.
+// The finite differences evaluate the expression through tt::eval with the
+// variable nudged, so they never touch the backward pass they check.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <typetape/typetape.hpp>
+
+namespace ttest {
+
+struct tolerance {
+  double rtol = 1e-6;
+  double atol = 1e-9;
+};
+
+/// A finite-difference derivative and the size of its rounding error.
+struct estimate {
+  double value;
+  double noise;
+};
+
+/// Central differences of e w.r.t. variable v at its current value, refined by
+/// one Richardson step (truncation error O(h^4)). The step is relative to |x| so
+/// that points near a domain edge (log, sqrt at 1e-3) stay inside it; the
+/// rounding error that a small step brings (about eps |f| / h) is reported, so
+/// the comparison allows for it and for nothing else.
+template <class E, class V>
+estimate finite_difference(const E& e, V& v) {
+  constexpr double eps = std::numeric_limits<double>::epsilon();
+  const double x = v.get();
+  const double h = std::cbrt(eps) * std::max(std::abs(x), 1e-3);
+  double fmax = 0;
+  auto central = [&](double step) {
+    v = x + step;
+    const double fp = tt::eval(e);
+    v = x - step;
+    const double fm = tt::eval(e);
+    fmax = std::max({fmax, std::abs(fp), std::abs(fm)});
+    return (fp - fm) / (2 * step);
+  };
+  const double coarse = central(h), fine = central(h / 2);
+  v = x;
+  return {(4 * fine - coarse) / 3, 8 * eps * fmax / h};
+}
+
+inline bool close(double a, double b, tolerance tol = {}, double noise = 0) {
+  return std::abs(a - b) <= tol.atol + noise + tol.rtol * std::max(std::abs(a), std::abs(b));
+}
+
+/// Checks d e / d v for each variable against finite differences.
+template <class E, class... V>
+void gradcheck(const E& e, tolerance tol, V&... v) {
+  const auto grads = tt::gradient(e, std::tie(v...));
+  std::apply(
+      [&](auto... g) {
+        (([&] {
+           const estimate fd = finite_difference(e, v);
+           INFO("d/d", v.name(), " at ", v.get(), ": typetape ", g, ", finite differences ",
+                fd.value, " (rounding noise ", fd.noise, ")");
+           CHECK(close(g, fd.value, tol, fd.noise));
+         }()),
+         ...);
+      },
+      grads);
+}
+template <class E, class... V>
+void gradcheck(const E& e, V&... v) {
+  gradcheck(e, tolerance{}, v...);
+}
+
+/// Uniform random numbers from a fixed seed (reproducible failures).
+struct sampler {
+  std::mt19937_64 rng{20261124};
+  double operator()(double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); }
+};
+
+}  // namespace ttest

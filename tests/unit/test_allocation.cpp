@@ -1,0 +1,48 @@
+// Fixed-size scalar gradients allocate nothing: every global operator new is
+// counted, and recording plus gradient must not move the counter.
+#include <cstdlib>
+#include <new>
+
+#include "gradcheck.hpp"
+
+namespace {
+std::size_t allocations = 0;
+}
+
+void* operator new(std::size_t n) {
+  ++allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc{};
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+TEST_CASE("the counter sees allocations (the test can fail)") {
+  const std::size_t before = allocations;
+  void* p = ::operator new(sizeof(int));  // a direct call, which no compiler elides
+  ::operator delete(p);
+  CHECK(allocations == before + 1);
+}
+
+TEST_CASE("record + gradient of scalar expressions: zero heap allocations") {
+  tt::variable<"x"> x{0.7};
+  tt::variable<"y"> y{-1.3};
+  auto h = tt::let<"h">(tt::tanh(x * y) + tt::exp(x));
+  auto loss = h * h + tt::log1p(tt::square(y)) * h;
+
+  const std::size_t before = allocations;
+  double gx = 0, gy = 0;
+  for (int i = 0; i < 100; ++i) {
+    auto [a, b] = tt::gradient(loss, std::tie(x, y));
+    gx += a;
+    gy += b;
+  }
+  auto t = tt::record<tt::persistent>(loss, h);
+  gx += t.gradient(loss, x) + t.gradient(h, y);
+  auto n = tt::record(loss);
+  gy += std::move(n).gradient(loss, h);
+  const std::size_t after = allocations;
+
+  CHECK(after == before);
+  CHECK(std::isfinite(gx + gy));
+}

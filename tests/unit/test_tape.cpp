@@ -1,0 +1,121 @@
+// Tapes: policies, several targets, structures of sources, output_gradients,
+// values at recording, and the run-time checks no type can make.
+#include <utility>
+
+#include "gradcheck.hpp"
+
+namespace {
+// Takes the tape by reference, so no compiler can see its state: the second
+// use must be caught at run time.
+template <class Tape, class Y, class X>
+double consume(Tape& t, const Y& y, const X& x) {
+  return std::move(t).gradient(y, x);
+}
+}  // namespace
+
+TEST_CASE("non-persistent: one gradient, then consumed_tape_error") {
+  tt::variable<"x"> x{2.0};
+  auto y = x * x * x;
+  auto t = tt::record(y);
+  CHECK(t.value() == 8.0);
+  CHECK(consume(t, y, x) == 12.0);
+  CHECK_THROWS_AS(consume(t, y, x), tt::consumed_tape_error);
+  try {
+    consume(t, y, x);
+  } catch (const tt::consumed_tape_error& e) {
+    CHECK(std::string_view(e.what()).starts_with("TT-E04"));
+  }
+}
+
+TEST_CASE("persistent: many gradients for several targets (seed 001, 000)") {
+  tt::variable<"x"> x{2.0};
+  auto y = tt::let<"y">(x * x);
+  auto z = y * y;
+  auto t = tt::record<tt::persistent>(y, z);
+  CHECK(t.gradient(y, x) == 4.0);   // dy/dx = 2x
+  CHECK(t.gradient(z, x) == 32.0);  // dz/dx = 4x^3
+  CHECK(t.gradient(z, y) == 8.0);   // dz/dy = 2y
+  CHECK(t.gradient(z, x) == 32.0);  // again
+  auto copy = t;                    // persistent tapes are values
+  CHECK(copy.gradient(z, x) == 32.0);
+}
+
+TEST_CASE("gradients use the values at recording (seed 002's assign_add)") {
+  tt::variable<"x"> x{2.0};
+  auto y = x * x;
+  auto t = tt::record<tt::persistent>(y);
+  x += 1.0;                          // after the multiply was recorded
+  CHECK(t.gradient(y, x) == 4.0);    // 2 * 2, as TensorFlow
+  CHECK(tt::gradient(y, x) == 6.0);  // a new recording sees x = 3
+}
+
+TEST_CASE("sources as a tuple; the result mirrors it") {
+  tt::variable<"a"> a{1.0};
+  tt::variable<"b"> b{2.0};
+  tt::variable<"c"> c{3.0};
+  auto f = a * b * c + tt::sin(a);
+  auto [ga, gb, gc] = tt::gradient(f, std::tie(a, b, c));
+  CHECK(ga == doctest::Approx(6.0 + std::cos(1.0)));
+  CHECK(gb == 3.0);
+  CHECK(gc == 2.0);
+  auto [gc2, ga2] = tt::gradient(f, std::make_tuple(std::cref(c), std::cref(a)));
+  CHECK(gc2 == 2.0);
+  CHECK(ga2 == doctest::Approx(6.0 + std::cos(1.0)));
+}
+
+TEST_CASE("tuple targets with output_gradients (TensorFlow would sum silently)") {
+  tt::variable<"x"> x{2.0};
+  auto y1 = x * x;
+  auto y2 = 3.0 * x;
+  CHECK(tt::gradient(std::tie(y1, y2), x, tt::output_gradients(1.0, 1.0)) == 7.0);
+  CHECK(tt::gradient(std::tie(y1, y2), x, tt::output_gradients(0.5, -2.0)) == -4.0);
+  auto t = tt::record<tt::persistent>(y1, y2);
+  CHECK(t.gradient(std::tie(y1, y2), x, tt::output_gradients(2.0, 1.0)) == 11.0);
+  CHECK(t.gradient(y1, x, tt::output_gradients(3.0)) == 12.0);  // a scaled seed
+}
+
+TEST_CASE("a target of a recorded type that is another expression: TT-E05 at run time") {
+  tt::variable<"x"> x{2.0};
+  auto y = x * 3.0;
+  auto t = tt::record<tt::persistent>(y);
+  auto other = x * 4.0;  // same type as y, another constant
+  CHECK_THROWS_AS(t.gradient(other, x), tt::unrecorded_target_error);
+  CHECK(t.gradient(y, x) == 3.0);
+  // two targets of one type: the right one is found
+  auto t2 = tt::record<tt::persistent>(y, other);
+  CHECK(t2.gradient(other, x) == 4.0);
+  CHECK(t2.gradient(y, x) == 3.0);
+}
+
+TEST_CASE("two variables with one name in a recording: TT-E10 at run time") {
+  tt::variable<"x"> x1{2.0};
+  tt::variable<"x"> x2{3.0};
+  auto y = x1 * x2;
+  CHECK_THROWS_AS(tt::record(y), tt::name_clash_error);
+  try {
+    (void)tt::record(y);
+  } catch (const tt::name_clash_error& e) {
+    CHECK(std::string_view(e.what()).find("\"x\"") != std::string_view::npos);
+  }
+  auto l1 = tt::let<"h">(x1 * 2.0);
+  auto l2 = tt::let<"h">(x1 * 5.0);  // same type, other constant
+  CHECK_THROWS_AS(tt::record(l1 + l2), tt::name_clash_error);
+}
+
+TEST_CASE("the target may be a variable or a let") {
+  tt::variable<"x"> x{2.0};
+  CHECK(tt::gradient(x, x) == 1.0);
+  auto h = tt::let<"h">(x * x);
+  CHECK(tt::gradient(h, x) == 4.0);
+  CHECK(tt::gradient(h, h) == 1.0);
+}
+
+TEST_CASE("class template argument deduction: tt::tape t(y)") {
+  tt::variable<"x"> x{2.0};
+  auto y = tt::exp(x);
+  tt::tape t(y);
+  static_assert(std::is_same_v<decltype(t)::policy, tt::non_persistent>);
+  CHECK(std::move(t).gradient(y, x) == doctest::Approx(std::exp(2.0)));
+  tt::tape<tt::persistent, decltype(y)> p(y);
+  CHECK(p.gradient(y, x) == doctest::Approx(std::exp(2.0)));
+}
