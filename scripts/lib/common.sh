@@ -1,0 +1,31 @@
+# Shared by the README's commands: installs what is missing from Debian's
+# packages (as root on a fresh machine), and configures meson build directories.
+
+# ensure_packages PKG...: apt-get install the packages that are not installed yet.
+ensure_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || { echo "error: could not install ${missing[*]}" >&2; exit 2; }
+}
+
+# setup_build DIR COMPILER [MESON-OPTIONS...]: configure DIR once (reconfigure if it exists).
+setup_build() {
+  local dir=$1 compiler=$2
+  shift 2
+  if [ -f "$dir/build.ninja" ]; then
+    meson setup --reconfigure "$dir" "$@" >/dev/null
+  else
+    CXX=$compiler meson setup "$dir" "$@" >/dev/null
+  fi
+}
+
+# The packages every build needs (the library itself needs only a C++20 compiler).
+BASE_PACKAGES=(meson ninja-build g++ python3)
