@@ -113,7 +113,7 @@ constexpr tlist<K...> as_tlist(const std::tuple<K...>&) {
 
 /// The (first) let node named N inside e.
 template <class N, class E>
-constexpr const auto& find_let(const E& e) {
+TT_INLINE constexpr const auto& find_let(const E& e) {
   if constexpr (requires { typename E::body_type; }) {
     if constexpr (std::is_same_v<typename E::name_type, N>) return e;
     else return find_let<N>(e.body);
@@ -122,35 +122,37 @@ constexpr const auto& find_let(const E& e) {
   }
 }
 template <class N, class... T>
-constexpr const auto& find_let_in(const std::tuple<T...>& targets) {
-  return find_let<N>(std::get<first_with_let(tlist<T...>{}, static_cast<N*>(nullptr))>(targets));
+TT_INLINE constexpr const auto& find_let_in(const std::tuple<T...>& targets) {
+  return find_let<N>(
+      std::get<first_with_let(tlist<std::remove_cvref_t<T>...>{}, static_cast<N*>(nullptr))>(targets));
 }
 
 // ---- leaves and structural identity ----------------------------------------------------
 /// Calls f(x) for every named thing x in e: var_ref/watched_ref leaves and let
 /// nodes (a let before its body's named things).
 template <class E, class F>
-constexpr void for_each_named(const E& e, F& f) {
+TT_INLINE constexpr void for_each_named(const E& e, F& f) {
   if constexpr (requires { e.p; }) {
     f(e);
   } else if constexpr (requires { e.body; }) {
     f(e);
     for_each_named(e.body, f);
   } else if constexpr (requires { e.kids; }) {
-    std::apply([&](const auto&... k) { (for_each_named(k, f), ...); }, e.kids);
+    auto visit = [&](const auto& k) TT_INLINE_LAMBDA { for_each_named(k, f); };
+    for_each_element(e.kids, visit);
   }
 }
 
 /// Do two expressions of one type denote the same computation (same leaf
 /// objects, bitwise-equal constants)?
 template <class E>
-constexpr bool same_tree(const E& a, const E& b) {
+TT_INLINE constexpr bool same_tree(const E& a, const E& b) {
   if constexpr (requires { a.p; }) {
     return a.p == b.p;
   } else if constexpr (requires { a.body; }) {
     return same_tree(a.body, b.body);
   } else if constexpr (requires { a.kids; }) {
-    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) TT_INLINE_LAMBDA {
       return (same_tree(std::get<I>(a.kids), std::get<I>(b.kids)) && ...);
     }(std::make_index_sequence<std::tuple_size_v<decltype(a.kids)>>{});
   } else {

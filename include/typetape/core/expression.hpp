@@ -55,7 +55,7 @@ constexpr unsigned op_cut(std::size_t i) {
 
 /// The adjoint handed to an operand whose value type is V.
 template <class V, class G>
-constexpr V adjoint_cast(const G& g) {
+TT_INLINE constexpr V adjoint_cast(const G& g) {
   return static_cast<V>(g);
 }
 
@@ -83,11 +83,11 @@ struct constant {
     T v;
   };
   template <class Ctx>
-  constexpr void forward(record& r, const Ctx&) const {
+  TT_INLINE constexpr void forward(record& r, const Ctx&) const {
     r.v = v;
   }
   template <class Ctx>
-  constexpr void backward(const record&, const T&, Ctx&) const {}
+  TT_INLINE constexpr void backward(const record&, const T&, Ctx&) const {}
 };
 template <class T>
 constant(T) -> constant<T>;
@@ -143,11 +143,11 @@ struct var_ref {
     T v;
   };
   template <class Ctx>
-  constexpr void forward(record& r, const Ctx&) const {
+  TT_INLINE constexpr void forward(record& r, const Ctx&) const {
     r.v = p->get();
   }
   template <class Ctx>
-  constexpr void backward(const record&, const T& g, Ctx& ctx) const {
+  TT_INLINE constexpr void backward(const record&, const T& g, Ctx& ctx) const {
     ctx.template accumulate<Name>(g);
   }
 };
@@ -164,11 +164,11 @@ struct watched_ref {
     T v;
   };
   template <class Ctx>
-  constexpr void forward(record& r, const Ctx&) const {
+  TT_INLINE constexpr void forward(record& r, const Ctx&) const {
     r.v = p->v;
   }
   template <class Ctx>
-  constexpr void backward(const record&, const T& g, Ctx& ctx) const {
+  TT_INLINE constexpr void backward(const record&, const T& g, Ctx& ctx) const {
     ctx.template accumulate<Name>(g);
   }
 };
@@ -187,11 +187,11 @@ struct let_node {
     value_type v;
   };
   template <class Ctx>
-  constexpr void forward(record& r, const Ctx& ctx) const {
+  TT_INLINE constexpr void forward(record& r, const Ctx& ctx) const {
     r.v = ctx.template let_value<Name>();
   }
   template <class Ctx>
-  constexpr void backward(const record&, const value_type& g, Ctx& ctx) const {
+  TT_INLINE constexpr void backward(const record&, const value_type& g, Ctx& ctx) const {
     ctx.template accumulate<Name>(g);
   }
   static constexpr std::string_view name() noexcept { return Name::view(); }
@@ -219,18 +219,13 @@ struct node {
   };
 
   template <class Ctx>
-  constexpr void forward(record& r, const Ctx& ctx) const {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (std::get<I>(kids).forward(std::get<I>(r.kids), ctx), ...);
-      r.v = Op::value(std::get<I>(r.kids).v...);
-    }(std::index_sequence_for<K...>{});
+  TT_INLINE constexpr void forward(record& r, const Ctx& ctx) const {
+    forward_kids(r, ctx, std::index_sequence_for<K...>{});
   }
 
   template <class Ctx>
-  constexpr void backward(const record& r, const value_type& g, Ctx& ctx) const {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (backward_kid<I>(r, g, ctx), ...);
-    }(std::index_sequence_for<K...>{});
+  TT_INLINE constexpr void backward(const record& r, const value_type& g, Ctx& ctx) const {
+    backward_kids(r, g, ctx, std::index_sequence_for<K...>{});
   }
 
   /// The value taken out of the expression (TensorFlow's .numpy()): detaching.
@@ -251,13 +246,22 @@ struct node {
   }
 
  private:
-  template <std::size_t I, class Ctx>
-  constexpr void backward_kid(const record& r, const value_type& g, Ctx& ctx) const {
+  template <class Ctx, std::size_t... I>
+  TT_INLINE constexpr void forward_kids(record& r, const Ctx& ctx, std::index_sequence<I...>) const {
+    (std::get<I>(kids).forward(std::get<I>(r.kids), ctx), ...);
+    r.v = Op::value(std::get<I>(r.kids).v...);
+  }
+  template <class Ctx, std::size_t... I>
+  TT_INLINE constexpr void backward_kids(const record& r, const value_type& g, Ctx& ctx,
+                                         std::index_sequence<I...> all) const {
+    (backward_kid<I>(r, g, ctx, all), ...);
+  }
+  template <std::size_t I, class Ctx, std::size_t... J>
+  TT_INLINE constexpr void backward_kid(const record& r, const value_type& g, Ctx& ctx,
+                                        std::index_sequence<J...>) const {
     using kid = std::tuple_element_t<I, std::tuple<K...>>;
     if constexpr (detail::op_cut<Op>(I) == 0 && Ctx::template wants<kid>) {
-      const auto a = [&]<std::size_t... J>(std::index_sequence<J...>) {
-        return Op::template vjp<I>(std::get<J>(r.kids).v..., r.v, g);
-      }(std::index_sequence_for<K...>{});
+      const auto a = Op::template vjp<I>(std::get<J>(r.kids).v..., r.v, g);
       std::get<I>(kids).backward(std::get<I>(r.kids),
                                  detail::adjoint_cast<typename kid::value_type>(a), ctx);
     }
@@ -325,7 +329,7 @@ template <class A, class V = void>
 using closure_t = typename closure<A, V>::type;
 
 template <class V, class A>
-constexpr closure_t<A&&, V> close(A&& a) {
+TT_INLINE constexpr closure_t<A&&, V> close(A&& a) {
   if constexpr (is_variable<std::remove_cvref_t<A>>)
     return {&a};
   else if constexpr (number<A>)
@@ -363,7 +367,7 @@ using common_expr_value_t = typename common_expr<void, A...>::type;
 
 /// Builds node<Op, ...> from operands; the one place operands are closed over.
 template <class Op, class... A>
-constexpr auto make(A&&... a) {
+TT_INLINE constexpr auto make(A&&... a) {
   using temporary = typename first_temporary<A&&...>::type;  // void if none
   static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
   using V = common_expr_value_t<std::remove_cvref_t<A>...>;

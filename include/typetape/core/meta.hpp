@@ -4,9 +4,22 @@
 #pragma once
 
 #include <cstddef>
+#include <tuple>
 #include <string_view>
 #include <type_traits>
 #include <utility>
+
+// The forward and backward passes of a scalar expression must become one
+// straight-line function, as a hand-written gradient is: the passes are spread
+// over many tiny templates, and a compiler's inlining budget gives out before
+// the tree ends. (Eigen does the same with EIGEN_STRONG_INLINE.)
+#if defined(__GNUC__) || defined(__clang__)
+#define TT_INLINE [[gnu::always_inline]] inline
+#define TT_INLINE_LAMBDA __attribute__((always_inline))
+#else
+#define TT_INLINE inline
+#define TT_INLINE_LAMBDA
+#endif
 
 namespace tt {
 
@@ -99,11 +112,22 @@ template <class T>
 using remove_cvref_t = std::remove_cvref_t<T>;
 
 /// Calls f(std::integral_constant<std::size_t, I>{}) for I in [0, N).
+/// f(element) for each element of a tuple (std::apply goes through
+/// std::__invoke, which compilers do not always inline).
+template <class Tuple, class F>
+TT_INLINE constexpr void for_each_element(Tuple& t, F& f) {
+  [&]<std::size_t... I>(std::index_sequence<I...>) TT_INLINE_LAMBDA {
+    (f(std::get<I>(t)), ...);
+  }(std::make_index_sequence<std::tuple_size_v<std::remove_cvref_t<Tuple>>>{});
+}
+
+template <class F, std::size_t... I>
+TT_INLINE constexpr void static_for_impl(F& f, std::index_sequence<I...>) {
+  (f(std::integral_constant<std::size_t, I>{}), ...);
+}
 template <std::size_t N, class F>
-constexpr void static_for(F&& f) {
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (f(std::integral_constant<std::size_t, I>{}), ...);
-  }(std::make_index_sequence<N>{});
+TT_INLINE constexpr void static_for(F&& f) {
+  static_for_impl(f, std::make_index_sequence<N>{});
 }
 
 }  // namespace detail

@@ -32,6 +32,10 @@ namespace detail {
 /// Internal option: the target is known to be the recorded one (short form).
 struct known_target_t {};
 
+/// Internal policy of the short form: a non-persistent tape that borrows its
+/// targets (they outlive the call) instead of copying them.
+struct borrowed {};
+
 // ---- sources -----------------------------------------------------------------------------
 enum class source_kind { ok, constant, integer, unnamed };
 
@@ -75,22 +79,27 @@ struct source_pack<std::tuple<S...>> {
 template <class T>
 using stored_t = closure_t<const T&>;
 template <class T>
-constexpr decltype(auto) as_stored(const T& t) {
+TT_INLINE constexpr decltype(auto) as_stored(const T& t) {
   if constexpr (is_variable<T>) return close<void>(t);
   else return (t);
 }
+
+/// How a tape holds a target: a copy, or for the short form a reference.
+template <class Policy, class T>
+using holder_t = std::conditional_t<std::is_same_v<Policy, borrowed> && !is_variable<T>,
+                                    const stored_t<T>&, stored_t<T>>;
 
 template <class T>
 struct target_pack {
   static constexpr bool is_tuple = false;
   using list = tlist<stored_t<T>>;
-  static auto refs(const T& t) { return std::forward_as_tuple(as_stored(t)); }
+  TT_INLINE static auto refs(const T& t) { return std::forward_as_tuple(as_stored(t)); }
 };
 template <class... T>
 struct target_pack<std::tuple<T...>> {
   static constexpr bool is_tuple = true;
   using list = tlist<stored_t<std::remove_cvref_t<T>>...>;
-  static auto refs(const std::tuple<T...>& t) {
+  TT_INLINE static auto refs(const std::tuple<T...>& t) {
     return std::apply([](const auto&... x) { return std::tuple<decltype(as_stored(x))...>(as_stored(x)...); }, t);
   }
 };
@@ -219,18 +228,27 @@ struct verdict {
 // ---- backward-pass context: adjoints of the wanted sources and of the lets needed ---------
 template <class Wanted, class Names, class Values>
 struct bwd_ctx;
+/// The value adjoints start from. For floating point it is -0.0, not +0.0: x + (-0.0)
+/// is x for every x, so the compiler drops the first addition into each adjoint,
+/// as a hand-written gradient has none (x + 0.0 is not x when x is -0.0).
+template <class V>
+constexpr V adjoint_zero() {
+  if constexpr (std::is_floating_point_v<V>) return V(-0.0);
+  else return V{};
+}
+
 template <class Wanted, class... N, class... V>
 struct bwd_ctx<Wanted, tlist<N...>, tlist<V...>> {
-  std::tuple<V...> adj{};
+  std::tuple<V...> adj{adjoint_zero<V>()...};
 
   template <class Kid>
   static constexpr bool wants = wants_v<Kid, Wanted>;
   template <class Name, class G>
-  constexpr void accumulate(const G& g) {
+  TT_INLINE constexpr void accumulate(const G& g) {
     if constexpr (contains_v<Name, tlist<N...>>) std::get<index_of_v<Name, tlist<N...>>>(adj) += g;
   }
   template <class Name>
-  constexpr const auto& get() const {
+  TT_INLINE constexpr const auto& get() const {
     return std::get<index_of_v<Name, tlist<N...>>>(adj);
   }
 };
@@ -246,7 +264,7 @@ template <class Slots>
 struct fwd_ctx {
   const Slots& slots;
   template <class Name>
-  constexpr const auto& let_value() const {
+  TT_INLINE constexpr const auto& let_value() const {
     return std::get<index_of_v<Name, typename Slots::names>>(slots.recs).v;
   }
 };
@@ -273,7 +291,8 @@ struct needed_lets<tlist<L...>, Wanted> {
 ///  - tape<persistent, ...>: gradient() any number of times.
 template <class Policy, class... Targets>
 class TT_CONSUMABLE(unconsumed) tape {
-  static_assert(std::is_same_v<Policy, persistent> || std::is_same_v<Policy, non_persistent>);
+  static_assert(std::is_same_v<Policy, persistent> || std::is_same_v<Policy, non_persistent> ||
+                std::is_same_v<Policy, detail::borrowed>);
   using stored = detail::tlist<detail::stored_t<Targets>...>;
   using lets = detail::lets_t<detail::stored_t<Targets>...>;
   using named = detail::named_t<detail::stored_t<Targets>...>;
@@ -288,7 +307,7 @@ class TT_CONSUMABLE(unconsumed) tape {
 
   template <class... E>
     requires(sizeof...(E) == sizeof...(Targets) && (expression<E> && ...))
-  TT_RETURN_TYPESTATE(unconsumed) explicit tape(E&&... e)
+  TT_RETURN_TYPESTATE(unconsumed) TT_INLINE explicit tape(E&&... e)
       : targets_(detail::as_stored(e)...) {
     using temporary = temporary_in<E&&...>;  // void if none
     static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
@@ -311,7 +330,7 @@ class TT_CONSUMABLE(unconsumed) tape {
   /// returns the same structure. Consumes a non-persistent tape.
   template <class Target, class Sources, class... Opts>
   TT_CALLABLE_WHEN("unconsumed", "unknown") TT_SET_TYPESTATE(consumed)
-  auto gradient(const Target& target, const Sources& sources, const Opts&... opts) &&
+  TT_INLINE auto gradient(const Target& target, const Sources& sources, const Opts&... opts) &&
     requires(!is_persistent)
   {
     auto result = checked_gradient(target, sources, opts...);
@@ -319,7 +338,7 @@ class TT_CONSUMABLE(unconsumed) tape {
     return result;
   }
   template <class Target, class Sources, class... Opts>
-  auto gradient(const Target& target, const Sources& sources, const Opts&... opts) const&
+  TT_INLINE auto gradient(const Target& target, const Sources& sources, const Opts&... opts) const&
     requires is_persistent
   {
     return checked_gradient(target, sources, opts...);
@@ -343,7 +362,7 @@ class TT_CONSUMABLE(unconsumed) tape {
 
  private:
   template <class Target, class Sources, class... Opts>
-  auto checked_gradient(const Target& target, const Sources& sources, const Opts&... opts) const {
+  TT_INLINE auto checked_gradient(const Target& target, const Sources& sources, const Opts&... opts) const {
     using V = detail::verdict<stored, Target, Sources, Opts...>;
     using R = typename V::result;
     using O = typename V::offender;
@@ -393,41 +412,42 @@ class TT_CONSUMABLE(unconsumed) tape {
   }
 
   /// Post-order forward pass: the lets (each once, dependencies first), then the targets.
-  void forward() {
+  TT_INLINE void forward() {
     const detail::fwd_ctx<slots_t> ctx{slots_};
-    detail::static_for<lets::size>([&](auto i) {
+    detail::static_for<lets::size>([&](auto i) TT_INLINE_LAMBDA {
       using L = detail::at_t<i, lets>;
       detail::find_let_in<typename L::name_type>(targets_).body.forward(std::get<i>(slots_.recs), ctx);
     });
     detail::static_for<sizeof...(Targets)>(
-        [&](auto i) { std::get<i>(targets_).forward(std::get<i>(recs_), ctx); });
+        [&](auto i) TT_INLINE_LAMBDA { std::get<i>(targets_).forward(std::get<i>(recs_), ctx); });
   }
 
   /// TT-E10 at run time: one name, two objects (two variables, or two lets that
   /// differ in their constants or leaves).
-  void check_names() const {
-    detail::static_for<named::size>([&](auto i) {
+  TT_INLINE void check_names() const {
+    detail::static_for<named::size>([&](auto i) TT_INLINE_LAMBDA {
       using X = detail::at_t<i, named>;
       const X* first = nullptr;
-      auto check = [&](const auto& x) {
+      auto check = [&](const auto& x) TT_INLINE_LAMBDA {
         if constexpr (std::is_same_v<std::remove_cvref_t<decltype(x)>, X>) {
           if (first == nullptr) first = &x;
           else if (!detail::same_tree(*first, x)) throw name_clash_error(X::name_type::view());
         }
       };
-      std::apply([&](const auto&... t) { (detail::for_each_named(t, check), ...); }, targets_);
+      auto visit = [&](const auto& t) TT_INLINE_LAMBDA { detail::for_each_named(t, check); };
+      detail::for_each_element(targets_, visit);
     });
   }
 
   /// Index of the recorded target that `t` is (TT-E05 at run time if none).
   template <bool Known, class T>
-  std::size_t locate(const T& t) const {
+  TT_INLINE std::size_t locate(const T& t) const {
     constexpr std::size_t first = detail::index_of_v<T, stored>;
     if constexpr (Known) {
       return first;
     } else {
       std::size_t found = std::numeric_limits<std::size_t>::max();
-      detail::static_for<sizeof...(Targets)>([&](auto i) {
+      detail::static_for<sizeof...(Targets)>([&](auto i) TT_INLINE_LAMBDA {
         if constexpr (std::is_same_v<T, detail::at_t<i, stored>>)
           if (found == std::numeric_limits<std::size_t>::max() && detail::same_tree(std::get<i>(targets_), t))
             found = i;
@@ -438,7 +458,7 @@ class TT_CONSUMABLE(unconsumed) tape {
   }
 
   template <class V, class Target, class Sources, class... Opts>
-  auto backward(const Target& target, const Sources&, const Opts&... opts) const {
+  TT_INLINE auto backward(const Target& target, const Sources&, const Opts&... opts) const {
     using tp = detail::target_pack<Target>;
     using infos = typename V::infos;
     using wanted = typename detail::map_list<infos, detail::info_name_t>::type;
@@ -450,19 +470,19 @@ class TT_CONSUMABLE(unconsumed) tape {
     ctx_t ctx{};
 
     const auto refs = tp::refs(target);
-    detail::static_for<tp::list::size>([&](auto k) {
+    detail::static_for<tp::list::size>([&](auto k) TT_INLINE_LAMBDA {
       using T = detail::at_t<k, typename tp::list>;
       const std::size_t idx = locate<detail::options<Opts...>::known_target>(std::get<k>(refs));
       if constexpr (ctx_t::template wants<T>) {
         const auto seed = seed_for<k, typename T::value_type>(opts...);
-        detail::static_for<sizeof...(Targets)>([&](auto i) {
+        detail::static_for<sizeof...(Targets)>([&](auto i) TT_INLINE_LAMBDA {
           if constexpr (std::is_same_v<T, detail::at_t<i, stored>>)
             if (i == idx) std::get<i>(targets_).backward(std::get<i>(recs_), seed, ctx);
         });
       }
     });
     // The lets, each after every use of it has been accumulated (reverse forward order).
-    detail::static_for<lets::size>([&](auto j) {
+    detail::static_for<lets::size>([&](auto j) TT_INLINE_LAMBDA {
       constexpr std::size_t li = lets::size - 1 - j;
       using L = detail::at_t<li, lets>;
       using N = typename L::name_type;
@@ -471,32 +491,39 @@ class TT_CONSUMABLE(unconsumed) tape {
         detail::find_let_in<N>(targets_).body.backward(std::get<li>(slots_.recs), ctx.template get<N>(), ctx);
       }
     });
+    // A source no differentiable path reaches (tt::unconnected::zero) gets +0.
+    auto result = [&]<class I>(I*) TT_INLINE_LAMBDA -> typename I::value_type {
+      if constexpr ((V::template reach<I>(typename V::targets{}) & detail::reach::live) != 0)
+        return ctx.template get<typename I::name_type>();
+      else
+        return typename I::value_type{};
+    };
     if constexpr (detail::source_pack<Sources>::is_tuple) {
-      return [&]<class... I>(detail::tlist<I...>) {
-        return std::tuple<typename I::value_type...>(ctx.template get<typename I::name_type>()...);
+      return [&]<class... I>(detail::tlist<I...>) TT_INLINE_LAMBDA {
+        return std::tuple<typename I::value_type...>(result(static_cast<I*>(nullptr))...);
       }(infos{});
     } else {
-      return ctx.template get<typename detail::at_t<0, infos>::name_type>();
+      return result(static_cast<detail::at_t<0, infos>*>(nullptr));
     }
   }
 
   template <std::size_t K, class S, class... Opts>
-  static S seed_for(const Opts&... opts) {
+  TT_INLINE static S seed_for(const Opts&... opts) {
     S s{1};
-    ([&] {
+    ([&]() TT_INLINE_LAMBDA {
       if constexpr (detail::is_output_gradients<Opts>) s = static_cast<S>(std::get<K>(opts.seeds));
     }(), ...);
     return s;
   }
 
-  void release() {
+  TT_INLINE void release() {
     consumed_ = true;
     recs_ = {};
     slots_ = {};
   }
 
   using slots_t = detail::let_slots<lets>;
-  std::tuple<detail::stored_t<Targets>...> targets_;
+  std::tuple<detail::holder_t<Policy, Targets>...> targets_;
   slots_t slots_{};
   std::tuple<typename detail::stored_t<Targets>::record...> recs_{};
   bool consumed_ = false;
@@ -508,20 +535,24 @@ tape(E&&...) -> tape<non_persistent, std::remove_cvref_t<E>...>;
 /// Records targets on a new tape: `tt::record(y)`, `tt::record<tt::persistent>(y, z)`.
 template <class Policy = non_persistent, class... E>
   requires(expression<E> && ...)
-TT_RETURN_TYPESTATE(unconsumed) auto record(E&&... e) {
+TT_RETURN_TYPESTATE(unconsumed) TT_INLINE auto record(E&&... e) {
   return tape<Policy, std::remove_cvref_t<E>...>(std::forward<E>(e)...);
 }
 
 /// The short form: records target, takes its gradient, releases the recording.
 struct gradient_t {
   template <class Target, class Sources, class... Opts>
-  auto operator()(const Target& target, const Sources& sources, const Opts&... opts) const {
+  TT_INLINE auto operator()(const Target& target, const Sources& sources, const Opts&... opts) const {
     constexpr detail::known_target_t known{};
     if constexpr (detail::target_pack<Target>::is_tuple)
-      return std::apply([](const auto&... t) { return record(t...); }, target)
+      return std::apply(
+                 [](const auto&... t) TT_INLINE_LAMBDA {
+                   return tape<detail::borrowed, std::remove_cvref_t<decltype(t)>...>(t...);
+                 },
+                 target)
           .checked_gradient(target, sources, opts..., known);
     else
-      return tape<non_persistent, Target>(target).checked_gradient(target, sources, opts..., known);
+      return tape<detail::borrowed, Target>(target).checked_gradient(target, sources, opts..., known);
   }
 };
 inline constexpr gradient_t gradient{};
