@@ -119,3 +119,58 @@ TEST_CASE("class template argument deduction: tt::tape t(y)") {
   tt::tape<tt::persistent, decltype(y)> p(y);
   CHECK(p.gradient(y, x) == doctest::Approx(std::exp(2.0)));
 }
+
+// ---- regressions found in review ---------------------------------------------------------
+
+TEST_CASE("short form, tuple of targets of one type: each gets its own weight") {
+  tt::variable<"x"> x{2.0};
+  auto l1 = tt::square(x - 1.0);  // d/dx = 2 (x - 1) = 2
+  auto l2 = tt::square(x - 3.0);  // d/dx = 2 (x - 3) = -2
+  static_assert(std::is_same_v<decltype(l1), decltype(l2)>);
+  CHECK(tt::gradient(std::tie(l1, l2), x, tt::output_gradients(1.0, 1.0)) == 0.0);
+  CHECK(tt::gradient(std::tie(l1, l2), x, tt::output_gradients(1.0, 0.0)) == 2.0);
+  CHECK(tt::gradient(std::tie(l1, l2), x, tt::output_gradients(0.0, 1.0)) == -2.0);
+}
+
+TEST_CASE("a source with the target's name but another object: TT-E10 at run time") {
+  struct layer {
+    tt::variable<"W"> W{0.5};
+    auto operator()(double in) const { return W * in; }
+  };
+  layer a, b;
+  auto out = a(2.0);
+  CHECK(tt::gradient(out, a.W) == 2.0);
+  CHECK_THROWS_AS(tt::gradient(out, b.W), tt::name_clash_error);
+  auto t = tt::record<tt::persistent>(out);
+  CHECK_THROWS_AS(t.gradient(out, b.W), tt::name_clash_error);
+}
+
+TEST_CASE("lets that no differentiable path from the target reaches are not run (no NaN)") {
+  tt::variable<"z"> z{0.0};
+  auto r = tt::let<"r">(tt::sqrt(z));  // sqrt'(0) is infinite
+  CHECK(tt::gradient(tt::where(r > 0.5, z, 2.0 * z), z) == 2.0);
+  CHECK(tt::gradient(z + tt::stop_gradient(r), z) == 1.0);
+  auto zz = z * z;
+  auto t = tt::record<tt::persistent>(zz, r);
+  CHECK(t.gradient(zz, z) == 0.0);
+}
+
+TEST_CASE("a persistent tape of a variable, and lets recorded inside a target as targets") {
+  tt::variable<"x"> x{2.0};
+  auto tx = tt::record<tt::persistent>(x);
+  CHECK(tx.gradient(x, x) == 1.0);
+  auto y = tt::let<"y">(x * 2.0);
+  auto big = y * y + 1.0;
+  auto t = tt::record<tt::persistent>(big);
+  CHECK(t.gradient(y, x) == 2.0);  // y was recorded as part of big (TensorFlow: 2)
+  CHECK(t.gradient(big, x) == 16.0);  // 2 y * 2
+  auto other = tt::let<"y">(x * 3.0);  // same name and type, another constant
+  CHECK_THROWS_AS(t.gradient(other, x), tt::unrecorded_target_error);
+}
+
+TEST_CASE("long double variables") {
+  tt::variable<"x", long double> x{2.0L};
+  auto y = x * x * 3.0L;
+  auto t = tt::record<tt::persistent>(y);
+  CHECK(t.gradient(y, x) == 12.0L);
+}

@@ -155,8 +155,11 @@ TT_INLINE constexpr bool same_tree(const E& a, const E& b) {
     return [&]<std::size_t... I>(std::index_sequence<I...>) TT_INLINE_LAMBDA {
       return (same_tree(std::get<I>(a.kids), std::get<I>(b.kids)) && ...);
     }(std::make_index_sequence<std::tuple_size_v<decltype(a.kids)>>{});
+  } else if constexpr (std::is_same_v<std::remove_cvref_t<decltype(a.v)>, double> ||
+                       std::is_same_v<std::remove_cvref_t<decltype(a.v)>, float>) {
+    return std::memcmp(&a.v, &b.v, sizeof a.v) == 0;  // bitwise: NaN == NaN, foldable
   } else {
-    return std::memcmp(&a.v, &b.v, sizeof a.v) == 0;
+    return a.v == b.v || (a.v != a.v && b.v != b.v);  // long double has padding bytes
   }
 }
 

@@ -43,7 +43,7 @@
   "TT-E02: the source reaches the target only through .value(), which takes the number out " \
   "of the expression (like TensorFlow's .numpy(), which gives None). Fix: use the expression."
 #define TT_E02_PIECEWISE \
-  "TT-E02: the source reaches the target only through round/floor/ceil/sign, whose gradient " \
+  "TT-E02: the source reaches the target only through round/floor/ceil/trunc/sign, whose gradient " \
   "is zero or undefined (TensorFlow returns None). Fix: use a smooth op, or tt::unconnected::zero."
 #define TT_E02_COMPARE \
   "TT-E02: the source reaches the target only through a comparison (a where() condition), " \
@@ -57,6 +57,9 @@
 #define TT_E03_UNNAMED \
   "TT-E03: the source is an unnamed expression, which is not a node of the graph one can " \
   "ask for. Fix: name it in the target, auto h = tt::let<\"h\">(expr);, and pass h."
+#define TT_E01_NUMBER \
+  "TT-E01: the target is a plain number, not an expression, so it uses no source (like a " \
+  "value computed outside TensorFlow's tape: None). Fix: build the target from tt expressions."
 #define TT_E04 \
   "TT-E04: gradient() consumes a non-persistent tape, so it needs an rvalue: call " \
   "std::move(t).gradient(...) once. Fix: for several gradients record with tt::persistent."
@@ -78,6 +81,10 @@
   "TT-E10: two different leaves or intermediates share this name, so their gradients would " \
   "be mixed up. Fix: give every variable and every let<> in one expression its own name."
 
+#define TT_E10_SOURCE \
+  "TT-E10: the target uses another thing under this source's name (another type of variable, " \
+  "or a let), so the gradient would be the other one's. Fix: pass the object the target uses."
+
 // Run-time messages (the same codes, for what no type can see).
 #define TT_E04_RUNTIME \
   "TT-E04: this non-persistent tape was already consumed by gradient(); record a new tape, " \
@@ -85,7 +92,10 @@
 #define TT_E05_RUNTIME \
   "TT-E05: this target has the type of a recorded target but is a different expression " \
   "(other variables or constants); record it before asking for its gradient."
-#define TT_E10_RUNTIME_PREFIX "TT-E10: two different variables are both named \""
+#define TT_E10_RUNTIME_PREFIX "TT-E10: two different objects are both named \""
+#define TT_E10_RUNTIME_RECORDING "\" in one recording; give each its own name."
+#define TT_E10_RUNTIME_SOURCE \
+  "\": the source passed is not the one the target uses; pass that one, or rename."
 
 namespace tt {
 
@@ -117,8 +127,9 @@ struct unrecorded_target_error : error {
 };
 /// Thrown when two distinct variable objects (or lets) with one name meet in a recording.
 struct name_clash_error : error {
-  explicit name_clash_error(std::string_view name) noexcept
-      : error(TT_E10_RUNTIME_PREFIX, name, "\" in one recording; give each its own name.") {}
+  explicit name_clash_error(std::string_view name,
+                            std::string_view rest = TT_E10_RUNTIME_RECORDING) noexcept
+      : error(TT_E10_RUNTIME_PREFIX, name, rest) {}
 };
 
 /// The conditions the static_asserts print. Each is false exactly when it fires;
@@ -130,6 +141,8 @@ template <class Name, bool Ok>
 inline constexpr bool source_reaches_target_through_differentiable_ops = Ok;  // E02
 template <class Source, bool Ok>
 inline constexpr bool source_is_a_watched_floating_point_leaf = Ok;   // E03
+template <class Target, bool Ok>
+inline constexpr bool target_is_an_expression = Ok;                   // E01 (a number)
 template <class Tape, bool Ok>
 inline constexpr bool tape_is_persistent_or_an_rvalue = Ok;           // E04
 template <class Target, bool Ok>

@@ -306,7 +306,20 @@ struct first_temporary<A, R...> {
 
 /// The value type plain numbers take next to expressions of value type V.
 template <class V, class S>
-using number_type = std::conditional_t<std::is_floating_point_v<V>, V, std::common_type_t<V, S>>;
+struct number_type_of {
+  using type = std::common_type_t<V, S>;
+};
+template <class V, class S>
+  requires std::is_floating_point_v<V>
+struct number_type_of<V, S> {
+  using type = V;
+};
+template <class S>
+struct number_type_of<void, S> {
+  using type = S;
+};
+template <class V, class S>
+using number_type = typename number_type_of<V, S>::type;
 
 /// The type an operand is stored as inside a tree. Variables by reference (their
 /// identity matters), everything else by value; numbers become constants of type V.

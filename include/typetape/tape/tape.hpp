@@ -48,12 +48,14 @@ struct source_info {  // a plain number or an unnamed expression
   static constexpr source_kind kind = number<S> ? source_kind::constant : source_kind::unnamed;
   using name_type = S;
   using value_type = typename common_expr<void, S>::type;
+  using stored_type = S;
 };
 template <class T>
 struct source_info<constant<T>> {
   static constexpr source_kind kind = source_kind::constant;
   using name_type = constant<T>;
   using value_type = T;
+  using stored_type = constant<T>;
 };
 template <class S>
   requires requires { typename S::name_type; }
@@ -61,6 +63,7 @@ struct source_info<S> {  // variables, watched constants, lets
   static constexpr source_kind kind = leaf_kind<typename S::value_type>();
   using name_type = typename S::name_type;
   using value_type = typename S::value_type;
+  using stored_type = closure_t<const S&>;  // as it stands in a tree
 };
 
 template <class S>
@@ -93,7 +96,7 @@ template <class T>
 struct target_pack {
   static constexpr bool is_tuple = false;
   using list = tlist<stored_t<T>>;
-  TT_INLINE static auto refs(const T& t) { return std::forward_as_tuple(as_stored(t)); }
+  TT_INLINE static auto refs(const T& t) { return std::tuple<decltype(as_stored(t))>(as_stored(t)); }
 };
 template <class... T>
 struct target_pack<std::tuple<T...>> {
@@ -141,10 +144,11 @@ struct map_list<tlist<X...>, F> {
 
 // ---- the verdict: the first misuse, as a code and the offending type -----------------------
 enum class code {
-  ok, e01, e02_stop, e02_int_cast, e02_extract, e02_piecewise, e02_compare,
-  e03_constant, e03_integer, e03_unnamed, e05, e07, e07_count
+  ok, e01, e01_number, e02_stop, e02_int_cast, e02_extract, e02_piecewise, e02_compare,
+  e03_constant, e03_integer, e03_unnamed, e05, e07, e07_count, e10
 };
 
+/// The E02 kind reported when several kinds cut a source: a fixed order.
 constexpr code detached_code(unsigned r) {
   if (r & reach::stop) return code::e02_stop;
   if (r & reach::int_cast) return code::e02_int_cast;
@@ -153,7 +157,38 @@ constexpr code detached_code(unsigned r) {
   return code::e02_compare;
 }
 
-template <class Recorded, class Target, class Sources, class... Opts>
+/// The named thing called N in a list of named things (void if none).
+template <class N, class L>
+struct named_called {
+  using type = void;
+};
+template <class N, class X, class... R>
+struct named_called<N, tlist<X, R...>> {
+  using type = std::conditional_t<std::is_same_v<typename X::name_type, N>, X,
+                                  typename named_called<N, tlist<R...>>::type>;
+};
+
+/// Is T a target of this tape: a recorded target, or a let recorded inside one?
+template <class T, class Recorded, class Lets>
+inline constexpr bool is_recorded_v = contains_v<T, Recorded> || contains_v<T, Lets>;
+
+template <class Info, class... T>
+constexpr unsigned reach_from(tlist<T...>) {
+  return (0u | ... | reach_v<T, typename Info::name_type>);
+}
+
+/// The gradient's type: the sources' structure, with their value types.
+template <class Sources, class Infos = typename source_pack<Sources>::infos>
+struct result_of;
+template <class Sources, class... I>
+struct result_of<Sources, tlist<I...>> {
+  using type = std::conditional_t<source_pack<Sources>::is_tuple, std::tuple<typename I::value_type...>,
+                                  typename at<0, tlist<I..., void>>::type::value_type>;
+};
+template <class Sources>
+using result_t = typename result_of<Sources>::type;
+
+template <class Recorded, class Lets, class Named, class Target, class Sources, class... Opts>
 struct verdict {
   using targets = typename target_pack<Target>::list;
   using infos = typename source_pack<Sources>::infos;
@@ -161,23 +196,27 @@ struct verdict {
 
   template <class... T>
   static constexpr std::size_t first_unrecorded(tlist<T...>) {
-    constexpr bool ok[] = {contains_v<T, Recorded>..., false};
+    constexpr bool ok[] = {is_recorded_v<T, Recorded, Lets>..., false};
     std::size_t i = 0;
     while (ok[i]) ++i;
     return i;
   }
-  template <class Info, class... T>
-  static constexpr unsigned reach(tlist<T...>) {
-    return (0u | ... | reach_v<T, typename Info::name_type>);
+  /// Does the source object have the type of the target's leaf of that name?
+  template <class I>
+  static constexpr bool same_thing() {
+    using there = typename named_called<typename I::name_type, Named>::type;
+    return std::is_void_v<there> || std::is_same_v<there, typename I::stored_type>;
   }
   template <class... I>
   static constexpr std::pair<code, std::size_t> sources(tlist<I...>) {
     const source_kind kinds[] = {I::kind..., source_kind::ok};
-    const unsigned reaches[] = {reach<I>(targets{})..., 0u};
+    const unsigned reaches[] = {reach_from<I>(targets{})..., 0u};
+    const bool same[] = {same_thing<I>()..., true};
     for (std::size_t i = 0; i < sizeof...(I); ++i) {
       if (kinds[i] == source_kind::constant) return {code::e03_constant, i};
       if (kinds[i] == source_kind::integer) return {code::e03_integer, i};
       if (kinds[i] == source_kind::unnamed) return {code::e03_unnamed, i};
+      if (!same[i]) return {code::e10, i};
       if (!opts::zero && reaches[i] == 0) return {code::e01, i};
       if (!opts::zero && !(reaches[i] & reach::live)) return {code::e02_stop, i};
     }
@@ -192,10 +231,10 @@ struct verdict {
   }
   static constexpr code first_code = find().first;
   static constexpr std::size_t index = find().second;
-  /// The code; an E02 is named after the first kind of detaching node found.
+  /// The code; an E02 is named after the kind of detaching node that cuts the source.
   static constexpr code value = [] {
     if constexpr (first_code == code::e02_stop)
-      return detached_code(reach<at_t<index, infos>>(targets{}));
+      return detached_code(reach_from<at_t<index, infos>>(targets{}));
     else
       return first_code;
   }();
@@ -213,16 +252,7 @@ struct verdict {
       value == code::e05, typename pick<targets, index>::type,
       std::conditional_t<value == code::e07 || value == code::e07_count, Target,
                          typename pick<typename map_list<infos, info_name_t>::type, index>::type>>;
-
-  template <class L>
-  struct result_of;
-  template <class... I>
-  struct result_of<tlist<I...>> {
-    using type = std::conditional_t<source_pack<Sources>::is_tuple, std::tuple<typename I::value_type...>,
-                                    typename at<0, tlist<I..., void>>::type::value_type>;
-  };
-  /// The gradient's type: the sources' structure, with their value types.
-  using result = typename result_of<infos>::type;
+  using result = result_t<Sources>;
 };
 
 // ---- backward-pass context: adjoints of the wanted sources and of the lets needed ---------
@@ -272,14 +302,29 @@ struct fwd_ctx {
 template <class L>
 using let_value_t = typename L::value_type;
 
-/// The lets whose adjoints a backward pass for Wanted must accumulate.
-template <class Lets, class Wanted>
-struct needed_lets;
-template <class... L, class Wanted>
-struct needed_lets<tlist<L...>, Wanted> {
+/// The lets of L whose names are not in Names.
+template <class L, class Names>
+struct lets_not_named;
+template <class... L, class Names>
+struct lets_not_named<tlist<L...>, Names> {
+  using type = typename concat<
+      std::conditional_t<contains_v<typename L::name_type, Names>, tlist<>, tlist<L>>...>::type;
+};
+
+/// The lets a backward pass must run: reached by a differentiable path from one of
+/// the requested targets (so their adjoint is a real one), and leading to a
+/// requested source. Any other let is skipped: its adjoint would stay 0 and its
+/// backward pass could only turn 0 * inf into NaN.
+template <class Lets, class Targets, class Wanted>
+struct processed_lets;
+template <class... L, class Targets, class Wanted>
+struct processed_lets<tlist<L...>, Targets, Wanted> {
+  template <class X, class... T>
+  static constexpr bool live_from(tlist<T...>) {
+    return ((reach_v<T, typename X::name_type> & reach::live) || ...);
+  }
   using type = typename concat<std::conditional_t<
-      wants_v<typename L::body_type, Wanted> && !contains_v<typename L::name_type, Wanted>,
-      tlist<L>, tlist<>>...>::type;
+      live_from<L>(Targets{}) && wants_v<typename L::body_type, Wanted>, tlist<L>, tlist<>>...>::type;
 };
 
 }  // namespace detail
@@ -349,7 +394,7 @@ class TT_CONSUMABLE(unconsumed) tape {
     requires(!is_persistent)
   {
     static_assert(diag::tape_is_persistent_or_an_rvalue<tape, false>, TT_E04);
-    return typename detail::verdict<stored, Target, Sources>::result{};
+    return detail::result_t<Sources>{};
   }
 
   /// The recorded value of the only target.
@@ -363,7 +408,7 @@ class TT_CONSUMABLE(unconsumed) tape {
  private:
   template <class Target, class Sources, class... Opts>
   TT_INLINE auto checked_gradient(const Target& target, const Sources& sources, const Opts&... opts) const {
-    using V = detail::verdict<stored, Target, Sources, Opts...>;
+    using V = detail::verdict<stored, lets, named, Target, Sources, Opts...>;
     using R = typename V::result;
     using O = typename V::offender;
     using c = detail::code;
@@ -386,6 +431,9 @@ class TT_CONSUMABLE(unconsumed) tape {
       return R{};
     } else if constexpr (V::value == c::e03_unnamed) {
       static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_UNNAMED);
+      return R{};
+    } else if constexpr (V::value == c::e10) {
+      static_assert(diag::name_is_unique<O, false>, TT_E10_SOURCE);
       return R{};
     } else if constexpr (V::value == c::e01) {
       static_assert(diag::target_uses_source<O, false>, TT_E01);
@@ -439,12 +487,12 @@ class TT_CONSUMABLE(unconsumed) tape {
     });
   }
 
-  /// Index of the recorded target that `t` is (TT-E05 at run time if none).
-  template <bool Known, class T>
+  /// Index of the recorded target that `t` is (TT-E05 at run time if none). The
+  /// short form knows: it recorded its K-th target as the K-th.
+  template <bool Known, std::size_t K, class T>
   TT_INLINE std::size_t locate(const T& t) const {
-    constexpr std::size_t first = detail::index_of_v<T, stored>;
     if constexpr (Known) {
-      return first;
+      return K;
     } else {
       std::size_t found = std::numeric_limits<std::size_t>::max();
       detail::static_for<sizeof...(Targets)>([&](auto i) TT_INLINE_LAMBDA {
@@ -457,28 +505,65 @@ class TT_CONSUMABLE(unconsumed) tape {
     }
   }
 
+  /// TT-E10 at run time: the source object must be the one the targets use under
+  /// its name (another variable with the same name would silently get its gradient).
+  template <class S>
+  TT_INLINE void check_source(const S& s) const {
+    using X = detail::closure_t<const S&>;
+    if constexpr (detail::contains_v<X, named>) {
+      const auto& probe = detail::as_stored(s);
+      bool same = true, seen = false;
+      auto check = [&](const auto& x) TT_INLINE_LAMBDA {
+        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(x)>, X>) {
+          if (!seen) same = detail::same_tree(x, probe);
+          seen = true;
+        }
+      };
+      auto visit = [&](const auto& t) TT_INLINE_LAMBDA { detail::for_each_named(t, check); };
+      detail::for_each_element(targets_, visit);
+      if (!same) throw name_clash_error(X::name_type::view(), TT_E10_RUNTIME_SOURCE);
+    }
+  }
+
   template <class V, class Target, class Sources, class... Opts>
-  TT_INLINE auto backward(const Target& target, const Sources&, const Opts&... opts) const {
+  TT_INLINE auto backward(const Target& target, const Sources& sources, const Opts&... opts) const {
     using tp = detail::target_pack<Target>;
     using infos = typename V::infos;
     using wanted = typename detail::map_list<infos, detail::info_name_t>::type;
-    using extra = typename detail::needed_lets<lets, wanted>::type;
+    using processed = typename detail::processed_lets<lets, typename tp::list, wanted>::type;
+    using let_names = typename detail::names_of<processed>::type;
+    using extra_lets = typename detail::lets_not_named<processed, wanted>::type;  // their own slots
     using ctx_t = detail::bwd_ctx<
-        wanted, typename detail::concat<wanted, typename detail::names_of<extra>::type>::type,
+        wanted, typename detail::concat<wanted, typename detail::names_of<extra_lets>::type>::type,
         typename detail::concat<typename detail::map_list<infos, detail::info_value_t>::type,
-                                typename detail::map_list<extra, detail::let_value_t>::type>::type>;
+                                typename detail::map_list<extra_lets, detail::let_value_t>::type>::type>;
     ctx_t ctx{};
+
+    // Each source must be the object the targets use under its name.
+    if constexpr (detail::source_pack<Sources>::is_tuple) {
+      auto each = [&](const auto& src) TT_INLINE_LAMBDA { check_source(src); };
+      detail::for_each_element(sources, each);
+    } else {
+      check_source(sources);
+    }
 
     const auto refs = tp::refs(target);
     detail::static_for<tp::list::size>([&](auto k) TT_INLINE_LAMBDA {
       using T = detail::at_t<k, typename tp::list>;
-      const std::size_t idx = locate<detail::options<Opts...>::known_target>(std::get<k>(refs));
-      if constexpr (ctx_t::template wants<T>) {
-        const auto seed = seed_for<k, typename T::value_type>(opts...);
-        detail::static_for<sizeof...(Targets)>([&](auto i) TT_INLINE_LAMBDA {
-          if constexpr (std::is_same_v<T, detail::at_t<i, stored>>)
-            if (i == idx) std::get<i>(targets_).backward(std::get<i>(recs_), seed, ctx);
-        });
+      const auto seed = seed_for<k, typename T::value_type>(opts...);
+      if constexpr (detail::contains_v<T, stored>) {
+        const std::size_t idx = locate<detail::options<Opts...>::known_target, k>(std::get<k>(refs));
+        if constexpr (ctx_t::template wants<T>) {
+          detail::static_for<sizeof...(Targets)>([&](auto i) TT_INLINE_LAMBDA {
+            if constexpr (std::is_same_v<T, detail::at_t<i, stored>>)
+              if (i == idx) std::get<i>(targets_).backward(std::get<i>(recs_), seed, ctx);
+          });
+        }
+      } else {  // a let recorded inside a target: seed its adjoint
+        using N = typename T::name_type;
+        if (!detail::same_tree(detail::find_let_in<N>(targets_), std::get<k>(refs)))
+          throw unrecorded_target_error{};
+        ctx.template accumulate<N>(seed);
       }
     });
     // The lets, each after every use of it has been accumulated (reverse forward order).
@@ -486,14 +571,12 @@ class TT_CONSUMABLE(unconsumed) tape {
       constexpr std::size_t li = lets::size - 1 - j;
       using L = detail::at_t<li, lets>;
       using N = typename L::name_type;
-      if constexpr (detail::contains_v<N, typename detail::names_of<extra>::type> ||
-                    (detail::contains_v<N, wanted> && detail::wants_v<typename L::body_type, wanted>)) {
+      if constexpr (detail::contains_v<N, let_names>)
         detail::find_let_in<N>(targets_).body.backward(std::get<li>(slots_.recs), ctx.template get<N>(), ctx);
-      }
     });
     // A source no differentiable path reaches (tt::unconnected::zero) gets +0.
     auto result = [&]<class I>(I*) TT_INLINE_LAMBDA -> typename I::value_type {
-      if constexpr ((V::template reach<I>(typename V::targets{}) & detail::reach::live) != 0)
+      if constexpr ((detail::reach_from<I>(typename tp::list{}) & detail::reach::live) != 0)
         return ctx.template get<typename I::name_type>();
       else
         return typename I::value_type{};
@@ -544,7 +627,10 @@ struct gradient_t {
   template <class Target, class Sources, class... Opts>
   TT_INLINE auto operator()(const Target& target, const Sources& sources, const Opts&... opts) const {
     constexpr detail::known_target_t known{};
-    if constexpr (detail::target_pack<Target>::is_tuple)
+    if constexpr (!expression<Target> && !detail::target_pack<Target>::is_tuple) {
+      static_assert(diag::target_is_an_expression<Target, false>, TT_E01_NUMBER);
+      return detail::result_t<Sources>{};
+    } else if constexpr (detail::target_pack<Target>::is_tuple)
       return std::apply(
                  [](const auto&... t) TT_INLINE_LAMBDA {
                    return tape<detail::borrowed, std::remove_cvref_t<decltype(t)>...>(t...);
