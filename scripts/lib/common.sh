@@ -28,4 +28,4 @@ setup_build() {
 }
 
 # The packages every build needs (the library itself needs only a C++20 compiler).
-BASE_PACKAGES=(meson ninja-build g++ python3)
+BASE_PACKAGES=(meson ninja-build pkg-config g++ python3)
