@@ -2,6 +2,7 @@
 // snippet, its typetape translation, and the gradient it gives (TensorFlow's
 // real value, from shared/seed-notes.md). The misuses in the same articles do
 // not compile; scripts/demo compiles them after this tour and shows the errors.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <typetape/typetape.hpp>
@@ -23,12 +24,19 @@ void show(const char* what, double got, double expected, const char* reference =
 
 void seed000() {
   std::puts("seed 000: a tape per recording, in a loop");
-  std::puts("  TF: for i in range(3): with tf.GradientTape() as tape: loss = x * 3");
-  tt::variable<"x"> x{0.5};
+  std::puts("  TF: for i in range(3): with tf.GradientTape() as tape: loss = reduce_sum(matmul(x, ones([10, 1])))");
+  std::puts("  here x is 1x3 (three scalar variables); each gradient is 1, every iteration");
+  tt::variable<"x0"> x0{0.5};
+  tt::variable<"x1"> x1{-1.0};
+  tt::variable<"x2"> x2{2.0};
   for (int i = 0; i < 3; ++i) {
-    auto loss = x * 3.0;
-    show("iteration gradient d(3x)/dx", tt::gradient(loss, x), 3.0);
-    x += 1.0;
+    auto loss = x0 * 1.0 + x1 * 1.0 + x2 * 1.0;  // x @ ones, summed
+    auto [g0, g1, g2] = tt::gradient(loss, std::tie(x0, x1, x2));
+    std::printf("  iteration %d:\n", i + 1);
+    show("  d loss / d x[0]", g0, 1.0);
+    show("  d loss / d x[1]", g1, 1.0);
+    show("  d loss / d x[2]", g2, 1.0);
+    x0 += 1.0;  // the variables move between iterations; a new recording each time
   }
 }
 
@@ -63,6 +71,13 @@ void seed002() {
   x = 2.0;
   x += 1.0;  // my_custom_function: assign, then return x*x
   show("assign_add then x*x: d/dx", tt::gradient(x * x, x), 6.0);
+  // The seed's "fix": x = x + tf.Variable(1.0); return x * x inside an inner tape
+  // (the return leaves the inner block first, so the inner tape is unused). The
+  // seed expects None; the outer tape sees (x + 1)^2: 2 (x + 1) = 6 at x = 2.
+  x = 2.0;
+  tt::variable<"one"> one{1.0};
+  auto shifted = x + one;
+  show("x + tf.Variable(1.0), then its square: d/dx", tt::gradient(shifted * shifted, x), 6.0);
 }
 
 void seed003() {

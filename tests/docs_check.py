@@ -7,12 +7,19 @@ header, doc = sys.argv[1], sys.argv[2]
 text = open(header, encoding="utf-8").read()
 docs = open(doc, encoding="utf-8").read()
 missing = []
-for m in re.finditer(r'#define (TT_E\w+) \\\n((?:\s+".*"(?: \\)?\n)+)', text):
+defines = re.findall(r'^#define (TT_E\w+)\b', text, re.M)
+checked = 0
+# a message on its own line or continued over several (each a string literal)
+for m in re.finditer(r'#define (TT_E\w+)((?: \\\n\s+".*")+|(?: ".*"))\n', text):
+    checked += 1
     message = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(2))).replace('\\"', '"')
     if message not in docs:
         missing.append(m.group(1))
     else:
         print(f"{m.group(1)}: quoted")
+if checked == 0 or checked != len(defines):
+    print(f"parsed {checked} of {len(defines)} TT_E* messages in {header}: the parser is out of date")
+    sys.exit(1)
 if missing:
     print("not quoted verbatim in docs/errors.md: " + ", ".join(missing))
 sys.exit(1 if missing else 0)

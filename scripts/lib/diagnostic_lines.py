@@ -10,7 +10,7 @@ import subprocess
 rows = ["| snippet | code | g++ 12 | clang 14 |", "|---|---|---|---|"]
 for path in sorted(glob.glob("tests/compile_fail/*.cpp")):
     text = open(path, encoding="utf-8").read()
-    code = re.search(r"^// expect: (\S+)", text, re.M).group(1)
+    code = re.search(r"^// expect: (.+?)\s*$", text, re.M).group(1)
     counts = []
     for cxx in ("g++", "clang++"):
         out = subprocess.run(["python3", "tests/compile_fail/check.py", "--include", "include",

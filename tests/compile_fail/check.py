@@ -1,17 +1,23 @@
 #!/usr/bin/env python3
 """Compile-fail check for one snippet, with one compiler.
 
-The snippet must compile cleanly with -DTT_CONTROL (its twin) and fail without
-it; the first error line must carry the expected code (`// expect: TT-E01`), and
-the whole diagnostic must fit in MAX_LINES lines. `// only: clang` limits a
-snippet to one compiler family (exit 77: skipped).
+The snippet must compile cleanly with -DTT_CONTROL (its twin), and the twin,
+built and run, must exit 0 (its return value checks the gradient it computes);
+without the define it must fail: the first error line must carry the expected
+code (`// expect: TT-E01`) and, where given, the words that say which kind of
+misuse it is (`// kind: stop_gradient`); the offending variable's name must be
+readable somewhere in it (`// name: x`, printed as tt::name<'x'>); and the
+whole diagnostic must fit in MAX_LINES lines. `// only: clang` limits a snippet
+to one compiler family (exit 77: skipped).
 
 usage: check.py --include DIR [--max-lines N] [--show] SNIPPET CXX [CXX-ARGS...]
 """
 import argparse
+import os
 import re
 import subprocess
 import sys
+import tempfile
 
 MAX_LINES = 12
 
@@ -21,9 +27,9 @@ def family(cxx):
     return "clang" if "clang" in out else "gcc"
 
 
-def compile_snippet(cxx, fam, include, snippet, control):
-    flags = ["-std=c++20", "-Wall", "-Wextra", "-Werror", "-fsyntax-only",
-             "-fno-diagnostics-color", "-I", include]
+def compile_snippet(cxx, fam, include, snippet, control, output=None):
+    flags = ["-std=c++20", "-Wall", "-Wextra", "-Werror", "-fno-diagnostics-color", "-I", include]
+    flags += ["-o", output] if output else ["-fsyntax-only"]
     if fam == "clang":
         flags += ["-Wconsumed", "-Werror=consumed"]
     if control:
@@ -42,7 +48,7 @@ def main():
     args = ap.parse_args()
 
     text = open(args.snippet, encoding="utf-8").read()
-    expect = re.search(r"^// expect: (\S+)", text, re.M).group(1)
+    expect = re.search(r"^// expect: (.+?)\s*$", text, re.M).group(1)
     only = re.search(r"^// only: (\S+)", text, re.M)
     fam = family(args.cxx)
     if only and only.group(1) != fam:
@@ -55,14 +61,26 @@ def main():
         print("\n".join(lines))
         return 0
     problems = []
-    crc, cerr = compile_snippet(args.cxx, fam, args.include, args.snippet, control=True)
-    if crc != 0 or cerr.strip():
-        problems.append("the control twin (-DTT_CONTROL) does not compile cleanly:\n" + cerr)
+    with tempfile.TemporaryDirectory() as tmp:
+        exe = os.path.join(tmp, "twin")
+        crc, cerr = compile_snippet(args.cxx, fam, args.include, args.snippet, control=True, output=exe)
+        if crc != 0 or cerr.strip():
+            problems.append("the control twin (-DTT_CONTROL) does not compile cleanly:\n" + cerr)
+        elif subprocess.run([exe]).returncode != 0:
+            problems.append("the control twin (-DTT_CONTROL) runs but its gradient check fails")
     if rc == 0:
         problems.append("the snippet compiled, but must fail with " + expect)
     first_error = next((l for l in lines if "error" in l), "")
     if rc != 0 and expect not in first_error:
         problems.append(f"the first error line does not name {expect}: {first_error!r}")
+    kind = re.search(r"^// kind: (.+)$", text, re.M)
+    if rc != 0 and kind and kind.group(1).strip() not in first_error:
+        problems.append(f"the first error line does not say {kind.group(1).strip()!r}: {first_error!r}")
+    name = re.search(r"^// name: (\S+)$", text, re.M)
+    if name:
+        printed = r"name<" + r",\s*".join(re.escape(f"'{c}'") for c in name.group(1)) + ">"
+        if not re.search(printed, err):
+            problems.append(f"the diagnostic does not name the variable {name.group(1)!r} ({printed})")
     if len(lines) > args.max_lines:
         problems.append(f"the diagnostic has {len(lines)} lines (at most {args.max_lines})")
 

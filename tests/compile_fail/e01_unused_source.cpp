@@ -1,4 +1,6 @@
 // expect: TT-E01
+// kind: does not use this source
+// name: x
 // A source the target never uses (TensorFlow: tape.gradient(z, x) is None).
 #include <typetape/typetape.hpp>
 

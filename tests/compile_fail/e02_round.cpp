@@ -1,4 +1,6 @@
 // expect: TT-E02
+// kind: round/floor/ceil
+// name: x
 // round/floor/ceil have no gradient in TensorFlow (None); here a compile error.
 #include <typetape/typetape.hpp>
 

@@ -1,4 +1,6 @@
 // expect: TT-E02
+// kind: only through .value()
+// name: conv
 // seed 003: `manipulated = convOutputs.numpy(); loss = reduce_mean(square(manipulated))`
 // then tape.gradient(loss, convOutputs) is None. Here .value() takes the number out.
 #include <typetape/typetape.hpp>

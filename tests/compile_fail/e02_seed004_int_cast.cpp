@@ -1,4 +1,6 @@
 // expect: TT-E02
+// kind: a cast to an integer or bool
+// name: w
 // seed 004: `detached = tf.cast(output, tf.int32); loss = reduce_sum(tf.cast(detached, tf.float32))`
 // gives None for the cell's weights.
 #include <typetape/typetape.hpp>

@@ -1,4 +1,6 @@
 // expect: TT-E02
+// kind: only through tt::stop_gradient
+// name: x
 // A source reached only through stop_gradient (TensorFlow: None).
 #include <typetape/typetape.hpp>
 

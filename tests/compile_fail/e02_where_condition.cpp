@@ -1,4 +1,6 @@
 // expect: TT-E02
+// kind: only through a comparison
+// name: x
 // A source used only in the condition of where() has no gradient.
 #include <typetape/typetape.hpp>
 

@@ -1,4 +1,6 @@
 // expect: TT-E03
+// kind: integer or bool value type
+// name: n
 // TensorFlow: the gradient w.r.t. an integer variable is None.
 #include <typetape/typetape.hpp>
 

@@ -1,4 +1,6 @@
 // expect: TT-E03
+// kind: unnamed expression
+// name: x
 // An intermediate must be named with let<> to be differentiated against.
 #include <typetape/typetape.hpp>
 

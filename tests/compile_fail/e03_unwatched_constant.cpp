@@ -1,4 +1,5 @@
 // expect: TT-E03
+// kind: is a tt::constant
 // TensorFlow: a tf.constant source gives None unless tape.watch(c).
 #include <typetape/typetape.hpp>
 

@@ -1,4 +1,6 @@
 // expect: TT-E04
+// kind: needs an rvalue
+// name: x
 // seed 001: two gradient() calls on a non-persistent tape (TensorFlow: RuntimeError).
 #include <typetape/typetape.hpp>
 #include <utility>

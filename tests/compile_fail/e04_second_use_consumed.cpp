@@ -1,4 +1,4 @@
-// expect: consumed
+// expect: in the 'consumed' state
 // only: clang
 // seed 001 / 003: a second std::move(t).gradient() on a consumed tape. clang's
 // typestate analysis sees it (-Werror=consumed); g++ throws tt::consumed_tape_error.

@@ -1,4 +1,6 @@
 // expect: TT-E04
+// kind: needs an rvalue
+// name: x
 // seed 000: one tape object reused across loop iterations. A tape is a value
 // made per recording; the fix is to record inside the loop.
 #include <typetape/typetape.hpp>

@@ -1,4 +1,6 @@
 // expect: TT-E05
+// kind: not recorded on this tape
+// name: x
 // seed 001: `z = y * y` computed after tape2's block, then tape2.gradient(z, x) is None.
 #include <typetape/typetape.hpp>
 #include <utility>

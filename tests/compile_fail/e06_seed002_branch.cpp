@@ -1,4 +1,6 @@
 // expect: TT-E06
+// kind: data-dependent branch
+// name: x
 // seed 002: `if x > 1: y = x * x else: y = x` records only the branch taken.
 #include <typetape/typetape.hpp>
 

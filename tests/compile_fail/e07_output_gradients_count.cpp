@@ -1,4 +1,6 @@
 // expect: TT-E07
+// kind: exactly one weight per target
+// name: x
 // tt::output_gradients needs one weight per target.
 #include <typetape/typetape.hpp>
 #include <tuple>

@@ -1,4 +1,6 @@
 // expect: TT-E07
+// kind: not a scalar
+// name: x
 // TensorFlow silently sums a list of targets; typetape asks for the weights.
 #include <typetape/typetape.hpp>
 #include <tuple>

@@ -1,4 +1,6 @@
 // expect: TT-E09
+// kind: temporary variable
+// name: s
 // An expression holds variables by reference; a temporary one would dangle.
 #include <typetape/typetape.hpp>
 

@@ -1,4 +1,6 @@
 // expect: TT-E10
+// kind: share this name
+// name: h
 // Two different things named "h" in one expression.
 #include <typetape/typetape.hpp>
 

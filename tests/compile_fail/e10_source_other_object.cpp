@@ -1,4 +1,6 @@
 // expect: TT-E10
+// kind: under this source's name
+// name: x
 // The source must be the object the target uses: here a float variable named "x"
 // is passed while the target uses the double one (its gradient would be taken).
 #include <typetape/typetape.hpp>

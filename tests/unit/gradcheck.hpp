@@ -9,13 +9,17 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <utility>
 #include <typetape/typetape.hpp>
 
 namespace ttest {
 
+/// rtol is relative to the larger of the two derivatives; atol is an absolute floor,
+/// 0 by default so that tiny derivatives (exp(-30), tanh'(15)) are checked too: the
+/// finite difference's own rounding noise is allowed for separately.
 struct tolerance {
   double rtol = 1e-6;
-  double atol = 1e-9;
+  double atol = 0;
 };
 
 /// A finite-difference derivative and the size of its rounding error.
@@ -31,17 +35,20 @@ struct estimate {
 /// the comparison allows for it and for nothing else.
 template <class E, class V>
 estimate finite_difference(const E& e, V& v) {
-  constexpr double eps = std::numeric_limits<double>::epsilon();
-  const double x = v.get();
-  const double h = std::cbrt(eps) * std::max(std::abs(x), 1e-3);
+  using T = typename V::value_type;  // float variables: float's steps
+  using R = typename E::value_type;  // float anywhere in the value: float's rounding
+  constexpr double eps = std::max<double>(std::numeric_limits<T>::epsilon(), std::numeric_limits<R>::epsilon());
+  const T x = v.get();
+  const double h = std::cbrt(eps) * std::max(std::abs(double(x)), 1e-3);
   double fmax = 0;
   auto central = [&](double step) {
-    v = x + step;
+    const T xp = T(x + step), xm = T(x - step);  // the steps as T really takes them
+    v = xp;
     const double fp = tt::eval(e);
-    v = x - step;
+    v = xm;
     const double fm = tt::eval(e);
     fmax = std::max({fmax, std::abs(fp), std::abs(fm)});
-    return (fp - fm) / (2 * step);
+    return (fp - fm) / (double(xp) - double(xm));
   };
   const double coarse = central(h), fine = central(h / 2);
   v = x;
@@ -62,7 +69,7 @@ void gradcheck(const E& e, tolerance tol, V&... v) {
            const estimate fd = finite_difference(e, v);
            INFO("d/d", v.name(), " at ", v.get(), ": typetape ", g, ", finite differences ",
                 fd.value, " (rounding noise ", fd.noise, ")");
-           CHECK(close(g, fd.value, tol, fd.noise));
+           CHECK(close(double(g), fd.value, tol, fd.noise));
          }()),
          ...);
       },
@@ -71,6 +78,13 @@ void gradcheck(const E& e, tolerance tol, V&... v) {
 template <class E, class... V>
 void gradcheck(const E& e, V&... v) {
   gradcheck(e, tolerance{}, v...);
+}
+
+/// Consumes a tape taken by reference, so no compiler can see its state: a second
+/// use must be caught at run time (tt::consumed_tape_error, TensorFlow's RuntimeError).
+template <class Tape, class Y, class X>
+double consume(Tape& t, const Y& y, const X& x) {
+  return std::move(t).gradient(y, x);
 }
 
 /// Uniform random numbers from a fixed seed (reproducible failures).

@@ -45,6 +45,15 @@ TEST_CASE("cast: to float/double differentiable, to int detaching") {
   CHECK(tt::eval(i) == 2);
   auto mixed = tt::cast<double>(tt::cast<int>(x)) * x;  // live through the right factor only
   CHECK(tt::gradient(mixed, x) == 2.0);
+  ttest::sampler s;
+  tt::variable<"u", float> u{0.0f};
+  for (int i = 0; i < 40; ++i) {
+    x = s(-3, 3);
+    u = float(s(-3, 3));
+    ttest::gradcheck(tt::cast<double>(tt::sin(x)) * x, x);
+    ttest::gradcheck(tt::cast<float>(x * x) * 3.0f, ttest::tolerance{1e-5, 0}, x);
+    ttest::gradcheck(tt::cast<double>(u) * tt::cast<double>(u) * x, ttest::tolerance{1e-5, 0}, x, u);
+  }
 }
 
 TEST_CASE("piecewise-constant ops take their values and detach") {

@@ -68,6 +68,22 @@ TEST_CASE("watch makes a constant a source; constants are not sources") {
   auto [gc, gx] = tt::gradient(y, std::tie(cw, x));
   CHECK(gc == 12.0);
   CHECK(gx == 9.0);
+  ttest::sampler s;
+  for (int i = 0; i < 20; ++i) {  // a watched constant's gradient is its own, not a variable's
+    tt::constant<double> k{s(-2, 2)};
+    auto kw = tt::watch<"k">(k);
+    x = s(-2, 2);
+    auto f = tt::sin(kw * x) + kw * kw;
+    const double g = tt::gradient(f, kw);
+    CHECK(g == doctest::Approx(x.get() * std::cos(k.v * x.get()) + 2 * k.v));  // analytic
+    const double h = 1e-6, k0 = k.v;  // central difference on the constant itself
+    k.v = k0 + h;
+    const double fp = tt::eval(f);
+    k.v = k0 - h;
+    const double fm = tt::eval(f);
+    k.v = k0;
+    CHECK(g == doctest::Approx((fp - fm) / (2 * h)).epsilon(1e-6));
+  }
   static_assert(!tt::is_source<tt::constant<double>>);
   static_assert(tt::is_source<decltype(cw)>);
 }

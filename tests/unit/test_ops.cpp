@@ -74,6 +74,32 @@ TEST_CASE("trigonometric and hyperbolic") {
   CHECK(tt::gradient(tt::tanh(x), x) == doctest::Approx(1 / (std::cosh(0.7) * std::cosh(0.7))));
 }
 
+TEST_CASE("tails where finite differences drown in rounding: analytic derivatives") {
+  // At tanh(15) the derivative (~4e-13) is far below the rounding noise of any
+  // finite difference of a value near 1, so these compare with closed forms
+  // (relative only: doctest's Approx is absolute near 0 unless scale(0)).
+  tt::variable<"x"> x{0.0};
+  // tanh' = 1 - v*v and sigmoid' = v(1 - v) (TensorFlow's and PyTorch's rules too) lose
+  // relative precision where v rounds near 1: ~1e-3 at 15 and 30, checked to that.
+  for (double t : {15.0, -15.0, 5.0}) {
+    x = t;
+    CHECK(tt::gradient(tt::tanh(x), x) == doctest::Approx(1 / (std::cosh(t) * std::cosh(t))).scale(0).epsilon(1e-2));
+  }
+  for (double t : {-30.0, -600.0, -5.0, 30.0}) {
+    x = t;
+    const double e = std::exp(-std::abs(t));
+    CHECK(tt::gradient(tt::sigmoid(x), x) == doctest::Approx(e / ((1 + e) * (1 + e))).scale(0).epsilon(t < 0 ? 1e-12 : 1e-2));
+  }
+  for (double t : {5.0, -5.0}) {
+    x = t;
+    CHECK(tt::gradient(tt::erf(x), x) == doctest::Approx(2 / std::sqrt(std::numbers::pi) * std::exp(-t * t)).scale(0).epsilon(1e-12));
+  }
+  x = -20.0;
+  CHECK(tt::gradient(tt::expm1(x), x) == doctest::Approx(std::exp(-20.0)).scale(0).epsilon(1e-12));
+  x = -30.0;
+  CHECK(tt::gradient(tt::exp(x), x) == doctest::Approx(std::exp(-30.0)).scale(0).epsilon(1e-12));
+}
+
 TEST_CASE("sigmoid is stable on both tails") {
   at_points(-8, 8, {0, 30, -30}, [](auto& x) { gradcheck(tt::sigmoid(x), x); });
   tt::variable<"x"> x{-800.0};
@@ -102,6 +128,24 @@ TEST_CASE("square, erf, atan2, pow") {
     gradcheck(tt::pow(x, y), x, y);
     gradcheck(tt::pow(x, 2.5), x);
     gradcheck(tt::pow(1.7, y), y);
+    gradcheck(tt::atan2(2.0, x) + tt::atan2(y, -0.5), x, y);  // numbers on either side
+  }
+  // pow near base 0 and for negative bases with integral exponents
+  at_points(1e-3, 0.05, {1e-3}, [&](auto& b) {
+    gradcheck(tt::pow(b, 2.5), b);
+    gradcheck(tt::pow(b, 0.5), b);
+  });
+  at_points(-3, -0.05, {-1e-3}, [&](auto& b) {
+    gradcheck(tt::pow(b, 3.0), b);
+    gradcheck(tt::pow(b, -2.0), b);
+  });
+  // atan2 near the origin and along its branch cut (x < 0, y -> 0 from either side)
+  for (double yy : {1e-3, -1e-3, 1e-6, -1e-6}) {
+    for (double xx : {-2.0, -1e-3, 1e-3, 0.7}) {
+      x = xx;
+      y = yy;
+      gradcheck(tt::atan2(y, x), x, y);
+    }
   }
   x = 2.0;
   y = 3.0;
@@ -114,8 +158,15 @@ TEST_CASE("square, erf, atan2, pow") {
 }
 
 TEST_CASE("abs, relu, min, max away from kinks, and TensorFlow's choice at them") {
-  at_points(-3, 3, {}, [](auto& x) { gradcheck(tt::abs(x), x); });
-  at_points(-3, 3, {}, [](auto& x) { gradcheck(tt::relu(x), x); });
+  // near the kinks too: the finite-difference step (relative, ~6e-9 here) stays on one side
+  at_points(-3, 3, {1e-6, -1e-6, 1e-3, -1e-3}, [](auto& x) { gradcheck(tt::abs(x), x); });
+  at_points(-3, 3, {1e-6, -1e-6, 1e-3, -1e-3}, [](auto& x) { gradcheck(tt::relu(x), x); });
+  at_points(-3, 3, {0, 1e-6, -1e-6}, [](auto& x) {  // forward values against the standard library
+    CHECK(tt::eval(tt::abs(x)) == std::abs(x.get()));
+    CHECK(tt::eval(tt::relu(x)) == std::max(x.get(), 0.0));
+    CHECK(tt::eval(tt::max(x, 0.25)) == std::max(x.get(), 0.25));
+    CHECK(tt::eval(tt::min(0.25, x)) == std::min(0.25, x.get()));
+  });
   tt::variable<"x"> x{0.0};
   tt::variable<"y"> y{0.0};
   CHECK(tt::gradient(tt::abs(x), x) == 0.0);   // tf: sign(0) = 0
@@ -131,6 +182,13 @@ TEST_CASE("abs, relu, min, max away from kinks, and TensorFlow's choice at them"
     gradcheck(tt::max(x, y) * 2.0, x, y);
     gradcheck(tt::min(x, y) * 2.0, x, y);
     gradcheck(tt::max(x, 0.5), x);
+    gradcheck(tt::min(x, 0.5), x);
+    gradcheck(tt::max(-1.0, x) * x, x);  // the number first
+    gradcheck(tt::min(-1.0, x) * x, x);
+    // near a tie, on either side (1e-4 apart: farther than the finite-difference step)
+    y = x.get() + (i % 2 ? 1e-4 : -1e-4);
+    gradcheck(tt::max(x, y) * 2.0, x, y);
+    gradcheck(tt::min(x, y) * 2.0, x, y);
   }
   x = 1.0;
   y = 1.0;  // ties: tf.maximum and tf.minimum give the gradient to the first operand
@@ -165,6 +223,21 @@ TEST_CASE("compositions: a log-density and a Rosenbrock term") {
     b = s(-2, 2);
     auto rosen = tt::square(1.0 - a) + 100.0 * tt::square(b - a * a);
     gradcheck(rosen, ttest::tolerance{1e-6, 1e-7}, a, b);
+  }
+}
+
+TEST_CASE("float variables: every op against finite differences in float") {
+  ttest::sampler s;
+  tt::variable<"x", float> x{0.5f};
+  tt::variable<"y", float> y{0.5f};
+  const ttest::tolerance ftol{2e-3, 0};  // float: the finite differences carry ~1e-4 relative error
+  for (int i = 0; i < points; ++i) {
+    x = float(s(0.2, 2));
+    y = float(s(-2, 2));
+    gradcheck(tt::exp(y) + tt::log(x) + tt::sqrt(x) + tt::log1p(x) + tt::expm1(y), ftol, x, y);
+    gradcheck(tt::sin(y) * tt::cos(x) + tt::tan(x * 0.5f) + tt::tanh(y) + tt::sigmoid(y), ftol, x, y);
+    gradcheck(tt::square(y) + tt::erf(y) + tt::atan2(y, x) + tt::pow(x, y), ftol, x, y);
+    gradcheck(x * y - x / (y * y + 1.0f) + tt::abs(y) + tt::relu(y) * tt::max(x, y) - tt::min(x, y), ftol, x, y);
   }
 }
 

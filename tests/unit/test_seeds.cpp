@@ -2,6 +2,7 @@
 // (../../../shared/seed-notes.md). Their misuses are compile-fail snippets in
 // ../compile_fail/ (named after the seed). Tensor versions (matmul, conv2d) of
 // seeds 000 and 003 come with the tensor back end; here they are scalar.
+#include <cmath>
 #include <utility>
 
 #include "gradcheck.hpp"
@@ -26,13 +27,19 @@ TEST_CASE("seed 000: a fresh recording per iteration; loss = sum(x @ ones) has g
 
 TEST_CASE("seed 000: persistent tape, gradient inside the block, then released") {
   tt::variable<"x"> x{0.4};
-  auto loss = x * 1.0;
-  double g = 0;
-  {
-    auto t = tt::record<tt::persistent>(loss);
-    g = t.gradient(loss, x);
-  }  // `del tape`: the recording lives exactly as long as the tape object
-  CHECK(g == 1.0);
+  auto loss = x * x;  // a loss whose gradient changes as x moves: 2x
+  double grads_list[3] = {};
+  for (int i = 0; i < 3; ++i) {
+    {
+      auto t = tt::record<tt::persistent>(loss);
+      grads_list[i] = t.gradient(loss, x);
+      CHECK(t.gradient(loss, x) == grads_list[i]);  // persistent: asked twice, same answer
+    }  // `del tape`: the recording lives exactly as long as the tape object
+    x += 1.0;
+  }
+  CHECK(grads_list[0] == doctest::Approx(0.8));
+  CHECK(grads_list[1] == doctest::Approx(2.8));
+  CHECK(grads_list[2] == doctest::Approx(4.8));
 }
 
 TEST_CASE("seed 001: z = x*x on a tape; a = y + 5 with y = x*3 gives 3 (not None)") {
@@ -88,6 +95,27 @@ TEST_CASE("seed 002: a function that assigns, then returns x*x: 6.0") {
   CHECK(tt::gradient(y, x) == 6.0);
 }
 
+TEST_CASE("seed 002: the nested-tape 'fix': (x + Variable(1.0))^2 gives 6.0 (the seed says None)") {
+  tt::variable<"x"> x{2.0};
+  tt::variable<"one"> one{1.0};  // tf.Variable(1.0): trainable, watched
+  auto shifted = x + one;
+  auto [gx, gone] = tt::gradient(shifted * shifted, std::tie(x, one));
+  CHECK(gx == 6.0);  // analytic: 2 (x + 1)
+  CHECK(gone == 6.0);
+}
+
+TEST_CASE("seed 003 as written: a non-persistent tape, d loss/d conv, then a second gradient()") {
+  const double input = 0.8;
+  tt::variable<"filter"> filter{-1.25};
+  auto conv = tt::let<"conv">(input * filter);
+  auto loss = tt::square(conv);
+  auto t = tt::record(loss);
+  const double cv = input * filter.get();
+  CHECK(std::move(t).gradient(loss, conv) == doctest::Approx(2 * cv));  // a value, not None
+  // TensorFlow: RuntimeError "A non-persistent GradientTape can only be used to compute one set of gradients"
+  CHECK_THROWS_WITH_AS(ttest::consume(t, loss, filter), doctest::Contains("TT-E04"), tt::consumed_tape_error);
+}
+
 TEST_CASE("seed 003: conv output of a constant input is differentiable when named") {
   const double input = 0.8;  // tf.constant input
   tt::variable<"filter"> filter{-1.25};
@@ -109,10 +137,14 @@ TEST_CASE("seed 004: an RNN cell with a constant (numpy) initial state trains it
   auto h2 = tt::tanh(w * x2 + u * h1 + b);
   auto loss = h2;
   ttest::gradcheck(loss, w, u, b);
+  // analytic BPTT over the two steps
+  const double a1 = 0.3 * x1 - 0.7 * h0 + 0.1, h1v = std::tanh(a1);
+  const double a2 = 0.3 * x2 - 0.7 * h1v + 0.1, d2 = 1 - std::tanh(a2) * std::tanh(a2);
+  const double d1 = 1 - h1v * h1v;
   auto [gw, gu, gb] = tt::gradient(loss, std::tie(w, u, b));
-  CHECK(gw != 0.0);
-  CHECK(gu != 0.0);
-  CHECK(gb != 0.0);
+  CHECK(gw == doctest::Approx(d2 * (x2 + (-0.7) * d1 * x1)));
+  CHECK(gu == doctest::Approx(d2 * (h1v + (-0.7) * d1 * h0)));
+  CHECK(gb == doctest::Approx(d2 * (1 + (-0.7) * d1)));
 }
 
 TEST_CASE("seed 004: a layer's variables are part of it, so they cannot go missing") {

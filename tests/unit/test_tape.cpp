@@ -4,14 +4,7 @@
 
 #include "gradcheck.hpp"
 
-namespace {
-// Takes the tape by reference, so no compiler can see its state: the second
-// use must be caught at run time.
-template <class Tape, class Y, class X>
-double consume(Tape& t, const Y& y, const X& x) {
-  return std::move(t).gradient(y, x);
-}
-}  // namespace
+using ttest::consume;
 
 TEST_CASE("non-persistent: one gradient, then consumed_tape_error") {
   tt::variable<"x"> x{2.0};

@@ -231,8 +231,9 @@ struct node {
   /// The value taken out of the expression (TensorFlow's .numpy()): detaching.
   constexpr auto value() const { return detail::extract(*this); }
 
-  /// A recorded comparison used as a C++ condition: TT-E06.
-  explicit operator bool() const
+  /// A recorded comparison used as a C++ condition or stored in a bool: TT-E06.
+  /// Implicit on purpose, so that `bool b = x > 1.0;` reaches the diagnostic too.
+  operator bool() const  // NOLINT(google-explicit-constructor)
     requires detail::is_comparison<Op>
   {
     static_assert(diag::comparison_is_not_used_as_a_branch<node, false>, TT_E06);

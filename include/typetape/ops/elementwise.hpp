@@ -93,7 +93,10 @@ struct expm1_op {
   template <class A>
   static auto value(const A& a) { using std::expm1; return expm1(a); }
   template <std::size_t, class A, class V, class G>
-  static auto vjp(const A&, const V& v, const G& g) { return g * (v + V(1)); }
+  static auto vjp(const A& a, const V&, const G& g) {  // exp(a), not v + 1: exact as a -> -inf (as TF)
+    using std::exp;
+    return g * exp(a);
+  }
 };
 struct erf_op {
   template <class A>

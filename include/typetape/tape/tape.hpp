@@ -349,6 +349,10 @@ class TT_CONSUMABLE(unconsumed) tape {
 
  public:
   using policy = Policy;
+  /// TT-E05 as a trait: is T a target of this tape (a recorded target's type, or a
+  /// let recorded inside one)? See tt::recorded_on.
+  template <class T>
+  static constexpr bool records = detail::is_recorded_v<detail::stored_t<T>, stored, lets>;
 
   template <class... E>
     requires(sizeof...(E) == sizeof...(Targets) && (expression<E> && ...))
@@ -614,6 +618,15 @@ class TT_CONSUMABLE(unconsumed) tape {
 
 template <class... E>
 tape(E&&...) -> tape<non_persistent, std::remove_cvref_t<E>...>;
+
+/// TT-E05: is Target (by type) a target of a tape of type Tape? A target of the
+/// recorded type that is another expression is TT-E05 at run time.
+template <class Tape, class Target>
+inline constexpr bool recorded_on = std::remove_cvref_t<Tape>::template records<std::remove_cvref_t<Target>>;
+
+/// TT-E07: does gradient() of Target need tt::output_gradients (a tuple of targets)?
+template <class Target>
+inline constexpr bool needs_output_gradients = detail::target_pack<std::remove_cvref_t<Target>>::is_tuple;
 
 /// Records targets on a new tape: `tt::record(y)`, `tt::record<tt::persistent>(y, z)`.
 template <class Policy = non_persistent, class... E>
