@@ -1,5 +1,6 @@
 // expect: TT-E01
 // kind: the target is a plain number
+// name: x
 // A loss computed from plain numbers (x.get()) is not an expression of x: like a
 // value computed outside TensorFlow's tape, it has no gradient.
 #include <typetape/typetape.hpp>

@@ -141,8 +141,8 @@ template <class Name, bool Ok>
 inline constexpr bool source_reaches_target_through_differentiable_ops = Ok;  // E02
 template <class Source, bool Ok>
 inline constexpr bool source_is_a_watched_floating_point_leaf = Ok;   // E03
-template <class Target, bool Ok>
-inline constexpr bool target_is_an_expression = Ok;                   // E01 (a number)
+template <class SourceName, bool Ok>
+inline constexpr bool target_is_an_expression_of = Ok;                // E01 (a number)
 template <class Tape, bool Ok>
 inline constexpr bool tape_is_persistent_or_an_rvalue = Ok;           // E04
 template <class Target, bool Ok>

@@ -641,7 +641,9 @@ struct gradient_t {
   TT_INLINE auto operator()(const Target& target, const Sources& sources, const Opts&... opts) const {
     constexpr detail::known_target_t known{};
     if constexpr (!expression<Target> && !detail::target_pack<Target>::is_tuple) {
-      static_assert(diag::target_is_an_expression<Target, false>, TT_E01_NUMBER);
+      // the note names the (first) source the plain-number target cannot reach
+      using first = detail::at_t<0, typename detail::source_pack<Sources>::infos>;
+      static_assert(diag::target_is_an_expression_of<typename first::name_type, false>, TT_E01_NUMBER);
       return detail::result_t<Sources>{};
     } else if constexpr (detail::target_pack<Target>::is_tuple)
       return std::apply(
