@@ -2,6 +2,7 @@
 // many random points (including near the edges of each domain), and the
 // conventions at non-differentiable points against TensorFlow's values.
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 #include "gradcheck.hpp"
@@ -198,6 +199,17 @@ TEST_CASE("abs, relu, min, max away from kinks, and TensorFlow's choice at them"
   auto [nx, ny] = tt::gradient(tt::min(x, y), std::tie(x, y));
   CHECK(nx == 1.0);
   CHECK(ny == 0.0);
+  // a NaN on either side comes out (std::max would drop it when it is the first operand)
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (int side = 0; side < 2; ++side) {
+    x = side ? nan : 1.0;
+    y = side ? 1.0 : nan;
+    CHECK(std::isnan(tt::eval(tt::max(x, y))));
+    CHECK(std::isnan(tt::eval(tt::min(x, y))));
+    CHECK(std::isnan(tt::eval(tt::max(x, 2.0) + tt::min(3.0, y) * 0.0)));
+  }
+  x = nan;
+  CHECK(std::isnan(tt::eval(tt::relu(x))));
 }
 
 TEST_CASE("compositions: a log-density and a Rosenbrock term") {

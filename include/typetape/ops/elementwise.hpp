@@ -67,7 +67,7 @@ struct sigmoid_op {
 };
 struct relu_op {
   template <class A>
-  static A value(const A& a) { return select(a > A(0), a, A(0)); }
+  static A value(const A& a) { return select(!(a <= A(0)), a, A(0)); }  // NaN stays NaN
   template <std::size_t, class A, class V, class G>
   static G vjp(const A& a, const V&, const G& g) { return select(a > A(0), g, G(0)); }
 };
@@ -118,22 +118,22 @@ struct pow_op {
     else return g * (v * select(a > A(0), log(select(a > A(0), a, A(1))), A(0)));
   }
 };
-struct max_op {  // ties go to the first operand, as in TensorFlow
+struct max_op {  // ties go to the first operand, as in TensorFlow; NaN propagates from either
   template <class A, class B>
-  static auto value(const A& a, const B& b) { return select(a >= b, a, b); }
+  static auto value(const A& a, const B& b) { return select(max_takes_first(a, b), a, b); }
   template <std::size_t I, class A, class B, class V, class G>
   static G vjp(const A& a, const B& b, const V&, const G& g) {
-    if constexpr (I == 0) return select(a >= b, g, G(0));
-    else return select(a >= b, G(0), g);
+    if constexpr (I == 0) return select(max_takes_first(a, b), g, G(0));
+    else return select(max_takes_first(a, b), G(0), g);
   }
 };
 struct min_op {
   template <class A, class B>
-  static auto value(const A& a, const B& b) { return select(a <= b, a, b); }
+  static auto value(const A& a, const B& b) { return select(min_takes_first(a, b), a, b); }
   template <std::size_t I, class A, class B, class V, class G>
   static G vjp(const A& a, const B& b, const V&, const G& g) {
-    if constexpr (I == 0) return select(a <= b, g, G(0));
-    else return select(a <= b, G(0), g);
+    if constexpr (I == 0) return select(min_takes_first(a, b), g, G(0));
+    else return select(min_takes_first(a, b), G(0), g);
   }
 };
 struct atan2_op {  // atan2(y, x)
