@@ -28,7 +28,25 @@ struct estimate {
   double noise;
 };
 
-/// Central differences of e w.r.t. variable v at its current value, refined by
+/// The value a finite difference nudges: a variable's, or a watched constant's.
+template <class V>
+auto value_of(const V& v) {
+  return v.get();
+}
+template <class T>
+T value_of(const tt::constant<T>& c) {
+  return c.v;
+}
+template <class V, class T>
+void set_value(V& v, T x) {
+  v = x;
+}
+template <class T>
+void set_value(tt::constant<T>& c, T x) {
+  c.v = x;
+}
+
+/// Central differences of e w.r.t. variable v (or a watched constant) at its current value, refined by
 /// one Richardson step (truncation error O(h^4)). The step is relative to |x| so
 /// that points near a domain edge (log, sqrt at 1e-3) stay inside it; the
 /// rounding error that a small step brings (about eps |f| / h) is reported, so
@@ -38,20 +56,20 @@ estimate finite_difference(const E& e, V& v) {
   using T = typename V::value_type;  // float variables: float's steps
   using R = typename E::value_type;  // float anywhere in the value: float's rounding
   constexpr double eps = std::max<double>(std::numeric_limits<T>::epsilon(), std::numeric_limits<R>::epsilon());
-  const T x = v.get();
+  const T x = value_of(v);
   const double h = std::cbrt(eps) * std::max(std::abs(double(x)), 1e-3);
   double fmax = 0;
   auto central = [&](double step) {
     const T xp = T(x + step), xm = T(x - step);  // the steps as T really takes them
-    v = xp;
+    set_value(v, xp);
     const double fp = tt::eval(e);
-    v = xm;
+    set_value(v, xm);
     const double fm = tt::eval(e);
     fmax = std::max({fmax, std::abs(fp), std::abs(fm)});
     return (fp - fm) / (double(xp) - double(xm));
   };
   const double coarse = central(h), fine = central(h / 2);
-  v = x;
+  set_value(v, x);
   return {(4 * fine - coarse) / 3, 8 * eps * fmax / h};
 }
 
