@@ -72,6 +72,15 @@
 #define TT_E07 \
   "TT-E07: the target is not a scalar (a tuple of targets), and TensorFlow would silently " \
   "sum it. Fix: pass tt::output_gradients(w1, w2, ...), one weight per target."
+#define TT_E07_TENSOR \
+  "TT-E07: the target is a tensor, and TensorFlow would silently sum it. Fix: differentiate " \
+  "tt::sum(target), or pass tt::output_gradients(g) with g of the target's shape."
+#define TT_E13_AXIS \
+  "TT-E13: the axis is out of range for the tensor's rank (axes count from 0, or from -1 " \
+  "for the last). Fix: pass an axis in [-rank, rank)."
+#define TT_E13_RANK \
+  "TT-E13: the operand has the wrong rank for this op (matmul takes rank 1 or 2, conv2d " \
+  "takes NHWC input and HWCF filters of rank 4). Fix: reshape the operand."
 #define TT_E07_COUNT \
   "TT-E07: tt::output_gradients must give exactly one weight per target."
 #define TT_E09 \
@@ -92,6 +101,11 @@
 #define TT_E05_RUNTIME \
   "TT-E05: this target has the type of a recorded target but is a different expression " \
   "(other variables or constants); record it before asking for its gradient."
+#define TT_E11_RUNTIME_PREFIX "TT-E11: the tensor variable \""
+#define TT_E11_RUNTIME \
+  "\" was assigned after this tape recorded it; the gradient would use the new value. " \
+  "Fix: take the gradient before updating the variable, or record again."
+#define TT_E12_RUNTIME_PREFIX "TT-E12: "
 #define TT_E10_RUNTIME_PREFIX "TT-E10: two different objects are both named \""
 #define TT_E10_RUNTIME_RECORDING "\" in one recording; give each its own name."
 #define TT_E10_RUNTIME_SOURCE \
@@ -132,6 +146,17 @@ struct name_clash_error : error {
       : error(TT_E10_RUNTIME_PREFIX, name, rest) {}
 };
 
+/// Thrown when a tensor variable changed between recording and gradient() (tensor
+/// variables are not copied by a recording; PyTorch raises the same way).
+struct modified_variable_error : error {
+  explicit modified_variable_error(std::string_view name) noexcept
+      : error(TT_E11_RUNTIME_PREFIX, name, TT_E11_RUNTIME) {}
+};
+/// Thrown when tensor shapes do not fit an op; the message names the op and the shapes.
+struct shape_error : error {
+  explicit shape_error(std::string_view what) noexcept : error(TT_E12_RUNTIME_PREFIX, what) {}
+};
+
 /// The conditions the static_asserts print. Each is false exactly when it fires;
 /// the first argument is what the compilers show: the name, or the type involved.
 namespace diag {
@@ -155,5 +180,7 @@ template <class Name, bool Ok>
 inline constexpr bool variable_is_not_a_temporary = Ok;               // E09
 template <class Name, bool Ok>
 inline constexpr bool name_is_unique = Ok;                            // E10
+template <class Operand, bool Ok>
+inline constexpr bool axis_and_rank_fit_the_op = Ok;                  // E13
 }  // namespace diag
 }  // namespace tt

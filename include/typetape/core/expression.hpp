@@ -10,6 +10,7 @@
 #pragma once
 
 #include <concepts>
+#include <cstdint>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -26,8 +27,20 @@ concept expression = requires { typename std::remove_cvref_t<E>::tt_expression; 
 /// A plain number mixed into an expression: becomes a constant.
 template <class T>
 concept number = std::is_arithmetic_v<std::remove_cvref_t<T>>;
+/// A tensor value (an xtensor container): has a shape and contiguous data. Tensor
+/// support itself is in <typetape/tensor.hpp>; the core only knows this much.
 template <class T>
-concept operand = expression<T> || number<T>;
+concept tensor_like = !std::is_arithmetic_v<T> && requires(const T& t) {
+  t.shape();
+  t.data();
+  t.size();
+  typename T::value_type;
+};
+/// A plain tensor mixed into an expression: becomes a constant (copied).
+template <class T>
+concept tensor_operand = !expression<T> && tensor_like<std::remove_cvref_t<T>>;
+template <class T>
+concept operand = expression<T> || number<T> || tensor_operand<T>;
 
 namespace detail {
 
@@ -53,15 +66,49 @@ constexpr unsigned op_cut(std::size_t i) {
     return 0;
 }
 
-/// The adjoint handed to an operand whose value type is V.
-template <class V, class G>
-TT_INLINE constexpr V adjoint_cast(const G& g) {
-  return static_cast<V>(g);
-}
-
 struct extract_op;
 template <class E>
 constexpr auto extract(const E& e);
+
+/// The element type of a value (the value itself for scalars and SIMD batches).
+template <class T>
+struct elem_of {
+  using type = T;
+};
+template <tensor_like T>
+struct elem_of<T> {
+  using type = typename T::value_type;
+};
+template <class T>
+using elem_t = typename elem_of<T>::type;
+
+/// The rank of a value: 0 for scalars.
+template <class T>
+inline constexpr std::size_t rank_v = 0;
+template <tensor_like T>
+inline constexpr std::size_t rank_v<T> = std::tuple_size_v<std::remove_cvref_t<decltype(std::declval<const T&>().shape())>>;
+
+/// Hooks the tensor back end (eval/tensor.hpp) defines: a tensor of element E and
+/// rank R (keeping T's fixed shape when R is T's rank), and the fused elementwise
+/// kernel. Left undefined here so that scalar code never parses xtensor.
+template <class T, class E, std::size_t R>
+struct tensor_rebind;
+template <class Node>
+struct fused_kernel;
+/// Throws tt::shape_error (naming `what` and both shapes) unless a and b have one shape.
+template <class A, class B>
+void check_same_shape(const char* what, const A& a, const B& b);
+/// A tensor of zeros shaped like t.
+template <class T>
+T zeros_like(const T& t);
+
+/// A record's value: records of tensor variables point at the variable instead of
+/// copying it (see var_ref), so values are read through val().
+template <class R>
+TT_INLINE constexpr const auto& val(const R& r) {
+  if constexpr (requires { r.get(); }) return r.get();
+  else return r.v;
+}
 
 }  // namespace detail
 
@@ -101,25 +148,43 @@ class basic_variable {
   using value_type = T;
   using name_type = Name;
 
-  constexpr explicit basic_variable(T v = T{}) noexcept : v_(v) {}
+  constexpr explicit basic_variable(T v = T{}) noexcept(std::is_nothrow_move_constructible_v<T>)
+      : v_(std::move(v)) {}
   basic_variable(const basic_variable&) = delete;
   basic_variable& operator=(const basic_variable&) = delete;
 
   /// Assignment changes later recordings only (gradients use values at recording).
-  constexpr basic_variable& operator=(T v) noexcept {
-    v_ = v;
+  /// A tensor variable is not copied by a recording: assigning to it while a tape
+  /// that recorded it is still to be used makes that tape's gradient() throw.
+  template <class U>
+    requires std::is_assignable_v<T&, U&&>
+  constexpr basic_variable& operator=(U&& v) {
+    v_ = std::forward<U>(v);
+    ++version_;
     return *this;
   }
-  constexpr basic_variable& operator+=(T d) noexcept {
+  template <class U>
+  constexpr basic_variable& operator+=(const U& d) {
     v_ += d;
+    ++version_;
     return *this;
   }
-  constexpr basic_variable& operator-=(T d) noexcept {
+  template <class U>
+  constexpr basic_variable& operator-=(const U& d) {
     v_ -= d;
+    ++version_;
     return *this;
   }
   constexpr const T& get() const noexcept { return v_; }
-  constexpr void set(T v) noexcept { v_ = v; }
+  constexpr void set(T v) {
+    v_ = std::move(v);
+    ++version_;
+  }
+  /// How many times the value was changed (tensor variables only; 0 for scalars).
+  constexpr std::uint64_t version() const noexcept {
+    if constexpr (tensor_like<T>) return version_;
+    else return 0;
+  }
   static constexpr std::string_view name() noexcept { return Name::view(); }
 
   /// The current value taken out of the expression: a detaching node (TT-E02 if a
@@ -128,7 +193,11 @@ class basic_variable {
   void value() const&& = delete;
 
  private:
+  struct no_version {
+    constexpr no_version& operator++() noexcept { return *this; }
+  };
   T v_;
+  [[no_unique_address]] std::conditional_t<tensor_like<T>, std::uint64_t, no_version> version_{};
 };
 
 /// A variable inside an expression tree.
@@ -139,12 +208,24 @@ struct var_ref {
   using name_type = Name;
   const basic_variable<Name, T>* p;
 
-  struct record {
+  struct scalar_record {
     T v;
   };
+  /// A tensor is not copied: the record points at the variable and remembers its
+  /// version, and reading a value the variable no longer holds throws.
+  struct tensor_record {
+    const basic_variable<Name, T>* var = nullptr;
+    std::uint64_t version = 0;
+    const T& get() const {
+      if (var->version() != version) throw modified_variable_error(Name::view());
+      return var->get();
+    }
+  };
+  using record = std::conditional_t<tensor_like<T>, tensor_record, scalar_record>;
   template <class Ctx>
   TT_INLINE constexpr void forward(record& r, const Ctx&) const {
-    r.v = p->get();
+    if constexpr (tensor_like<T>) r = {p, p->version()};
+    else r.v = p->get();
   }
   template <class Ctx>
   TT_INLINE constexpr void backward(const record&, const T& g, Ctx& ctx) const {
@@ -188,7 +269,7 @@ struct let_node {
   };
   template <class Ctx>
   TT_INLINE constexpr void forward(record& r, const Ctx& ctx) const {
-    r.v = ctx.template let_value<Name>();
+    r.v = ctx.template let_value<Name>();  // a tensor let is copied once per recording
   }
   template <class Ctx>
   TT_INLINE constexpr void backward(const record&, const value_type& g, Ctx& ctx) const {
@@ -204,28 +285,105 @@ struct let_node {
 namespace detail {
 template <class Op>
 inline constexpr bool is_comparison = requires { typename Op::comparison; };
+
+/// Ops that are not elementwise (reductions, shape ops, matmul, conv) say so; every
+/// other op is elementwise.
+template <class Op>
+inline constexpr bool is_structural = requires { typename Op::structural; };
+
+/// An elementwise op with a tensor operand belongs to a fused region: the region
+/// (a maximal subtree of such nodes) runs as one loop over the elements, forward
+/// and backward, with no tensor per node (eval/tensor.hpp).
+template <class Op, class... V>
+inline constexpr bool fusable_v = !is_structural<Op> && (tensor_like<V> || ...);
+
+template <class K>
+inline constexpr bool is_fused_node = false;
+template <class Op, class... K>
+inline constexpr bool is_fused_node<node<Op, K...>> = node<Op, K...>::fused;
+
+/// The inputs of a fused region below a kid: every kid that is not itself fused,
+/// except scalar constants, which stay in the per-element tree.
+template <class K>
+struct frontier_of {
+  using type = tlist<K>;
+};
+template <class T>
+  requires(!tensor_like<T>)
+struct frontier_of<constant<T>> {
+  using type = tlist<>;
+};
+template <class Op, class... K>
+  requires is_fused_node<node<Op, K...>>
+struct frontier_of<node<Op, K...>> {
+  using type = typename concat<typename frontier_of<K>::type...>::type;
+};
+template <class... K>
+using frontier_t = typename concat<typename frontier_of<K>::type...>::type;
+
+template <class E, class... V>
+struct tensor_result;  // eval/tensor.hpp: the tensor an elementwise op on V... gives
+
+template <bool Fused, class Op, class... V>
+struct node_value {
+  using type = std::decay_t<decltype(Op::value(std::declval<const V&>()...))>;
+};
+template <class Op, class... V>
+struct node_value<true, Op, V...> {
+  using E = std::decay_t<decltype(Op::value(std::declval<const elem_t<V>&>()...))>;
+  using type = typename tensor_result<E, V...>::type;
+};
+
+template <class V, class F>
+struct fused_record_of;
+template <class V, class... F>
+struct fused_record_of<V, tlist<F...>> {
+  struct type {
+    V v;
+    std::tuple<typename F::record...> f;  // the region's inputs
+  };
+};
+template <bool Fused, class V, class Plain, class... K>
+struct record_select {
+  using type = Plain;
+};
+template <class V, class Plain, class... K>
+struct record_select<true, V, Plain, K...> {
+  using type = typename fused_record_of<V, frontier_t<K...>>::type;
+};
+
+/// The adjoint handed to an operand whose value type is V (moved when it is one).
+template <class V, class G>
+TT_INLINE constexpr decltype(auto) adjoint_to(G&& g) {
+  if constexpr (std::is_same_v<std::remove_cvref_t<G>, V>) return std::forward<G>(g);
+  else return static_cast<V>(std::forward<G>(g));
 }
+}  // namespace detail
 
 /// An op applied to its operands (kids). Plain aggregate: `node<Op, K...>{{k...}}`.
 template <class Op, class... K>
 struct node {
   using tt_expression = void;
-  using value_type = std::decay_t<decltype(Op::value(std::declval<const typename K::value_type&>()...))>;
+  static constexpr bool fused = detail::fusable_v<Op, typename K::value_type...>;
+  using value_type = typename detail::node_value<fused, Op, typename K::value_type...>::type;
   std::tuple<K...> kids;
 
-  struct record {
+  struct plain_record {
     value_type v;
     std::tuple<typename K::record...> kids;
   };
+  using record = typename detail::record_select<fused, value_type, plain_record, K...>::type;
 
   template <class Ctx>
   TT_INLINE constexpr void forward(record& r, const Ctx& ctx) const {
-    forward_kids(r, ctx, std::index_sequence_for<K...>{});
+    if constexpr (fused) detail::fused_kernel<node>::forward(*this, r, ctx);
+    else forward_kids(r, ctx, std::index_sequence_for<K...>{});
   }
 
   template <class Ctx>
   TT_INLINE constexpr void backward(const record& r, const value_type& g, Ctx& ctx) const {
-    backward_kids(r, g, ctx, std::index_sequence_for<K...>{});
+    if constexpr (fused) detail::fused_kernel<node>::backward(*this, r, g, ctx);
+    else backward_kids(r, g, ctx, std::index_sequence_for<K...>{});
   }
 
   /// The value taken out of the expression (TensorFlow's .numpy()): detaching.
@@ -250,7 +408,7 @@ struct node {
   template <class Ctx, std::size_t... I>
   TT_INLINE constexpr void forward_kids(record& r, const Ctx& ctx, std::index_sequence<I...>) const {
     (std::get<I>(kids).forward(std::get<I>(r.kids), ctx), ...);
-    r.v = Op::value(std::get<I>(r.kids).v...);
+    r.v = Op::value(detail::val(std::get<I>(r.kids))...);
   }
   template <class Ctx, std::size_t... I>
   TT_INLINE constexpr void backward_kids(const record& r, const value_type& g, Ctx& ctx,
@@ -262,9 +420,11 @@ struct node {
                                         std::index_sequence<J...>) const {
     using kid = std::tuple_element_t<I, std::tuple<K...>>;
     if constexpr (detail::op_cut<Op>(I) == 0 && Ctx::template wants<kid>) {
-      const auto a = Op::template vjp<I>(std::get<J>(r.kids).v..., r.v, g);
-      std::get<I>(kids).backward(std::get<I>(r.kids),
-                                 detail::adjoint_cast<typename kid::value_type>(a), ctx);
+      std::get<I>(kids).backward(
+          std::get<I>(r.kids),
+          detail::adjoint_to<typename kid::value_type>(
+              Op::template vjp<I>(detail::val(std::get<J>(r.kids))..., r.v, g)),
+          ctx);
     }
   }
 };
@@ -315,6 +475,11 @@ template <class V, class S>
 struct number_type_of<V, S> {
   using type = V;
 };
+template <class V, class S>
+  requires tensor_like<V>
+struct number_type_of<V, S> {  // a number next to a tensor takes its element type
+  using type = typename number_type_of<elem_t<V>, S>::type;
+};
 template <class S>
 struct number_type_of<void, S> {
   using type = S;
@@ -339,6 +504,11 @@ template <class A, class V>
 struct closure<A, V> {
   using type = constant<number_type<V, std::remove_cvref_t<A>>>;
 };
+template <class A, class V>
+  requires tensor_operand<A>
+struct closure<A, V> {
+  using type = constant<std::remove_cvref_t<A>>;
+};
 template <class A, class V = void>
 using closure_t = typename closure<A, V>::type;
 
@@ -348,6 +518,8 @@ TT_INLINE constexpr closure_t<A&&, V> close(A&& a) {
     return {&a};
   else if constexpr (number<A>)
     return {static_cast<number_type<V, std::remove_cvref_t<A>>>(a)};
+  else if constexpr (tensor_operand<A>)
+    return {std::forward<A>(a)};
   else
     return a;
 }
@@ -363,10 +535,24 @@ template <class Acc, class A>
 struct common_step<Acc, A> {
   using type = typename A::value_type;
 };
+template <class A, class B>
+struct common_value {  // no common type (an op's parameters): the first
+  using type = A;
+};
+template <class A, class B>
+  requires(!tensor_like<A> && !tensor_like<B> && requires { typename std::common_type<A, B>::type; })
+struct common_value<A, B> {
+  using type = std::common_type_t<A, B>;
+};
+template <class A, class B>
+  requires tensor_like<A> || tensor_like<B>
+struct common_value<A, B> {  // a tensor and anything: the tensor (numbers take its element type)
+  using type = std::conditional_t<tensor_like<A>, A, B>;
+};
 template <class Acc, class A>
   requires expression<A> && (!std::is_void_v<Acc>)
 struct common_step<Acc, A> {
-  using type = std::common_type_t<Acc, typename A::value_type>;
+  using type = typename common_value<Acc, typename A::value_type>::type;
 };
 template <class Acc, class... A>
 struct common_expr;
@@ -389,6 +575,7 @@ TT_INLINE constexpr auto make(A&&... a) {
 }
 
 struct extract_op {
+  using structural = void;
   static constexpr unsigned cut(std::size_t) { return reach::extract; }
   template <class A>
   static constexpr A value(const A& a) {

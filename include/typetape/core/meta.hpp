@@ -73,6 +73,11 @@ template <class T, class L>
 inline constexpr std::size_t index_of_v = index_of<T, L>::value;
 template <class T, class L>
 inline constexpr bool contains_v = index_of_v<T, L> < L::size;
+/// How many times T is in the list.
+template <class T, class L>
+inline constexpr std::size_t count_v = 0;
+template <class T, class... U>
+inline constexpr std::size_t count_v<T, tlist<U...>> = (std::size_t{std::is_same_v<T, U>} + ... + 0);
 
 template <class L, class T>
 struct push_unique;

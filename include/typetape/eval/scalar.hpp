@@ -12,23 +12,40 @@ template <class A, class B>
 constexpr auto select(bool c, const A& a, const B& b) -> std::common_type_t<A, B> {
   return c ? a : b;
 }
+template <class C, class V>
+constexpr V select_batch(const C& c, const V& a, const V& b) {
+  return select(c, a, b);  // the SIMD back end's, by argument-dependent lookup
+}
+/// A mask of a SIMD back end (xsimd::batch_bool): both sides become batches.
+template <class C, class A, class B>
+  requires requires { typename C::batch_type; }
+constexpr auto select(const C& c, const A& a, const B& b) {
+  using V = typename C::batch_type;
+  return select_batch(c, V(a), V(b));
+}
 
 /// Does the first operand of max (min) win: a >= b (a <= b), ties included, or a is
 /// NaN? With `b` winning otherwise, a NaN on either side propagates (as TensorFlow
 /// since 2.4 and PyTorch's maximum), never silently dropped.
 template <class A, class B>
-constexpr bool max_takes_first(const A& a, const B& b) {
+constexpr auto max_takes_first(const A& a, const B& b) {
   return a >= b || a != a;
 }
 template <class A, class B>
-constexpr bool min_takes_first(const A& a, const B& b) {
+constexpr auto min_takes_first(const A& a, const B& b) {
   return a <= b || a != a;
 }
 
 /// The sign as TensorFlow defines it: -1, 0 or 1 (0 at 0, so |x|' = 0 there).
 template <class T>
+  requires std::is_arithmetic_v<T>
 constexpr T sign(const T& a) {
   return static_cast<T>((T(0) < a) - (a < T(0)));
+}
+template <class T>
+  requires(!std::is_arithmetic_v<T>)
+constexpr T sign(const T& a) {  // a SIMD batch
+  return select(a > T(0), T(1), T(0)) - select(a < T(0), T(1), T(0));
 }
 
 }  // namespace tt::detail

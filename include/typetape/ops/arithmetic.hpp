@@ -10,6 +10,7 @@ template <class L, class R>
 concept binary_operands = operand<L> && operand<R> && (expression<L> || expression<R>);
 
 struct add_op {
+  static constexpr std::string_view name = "add (+)";
   template <class A, class B>
   static constexpr auto value(const A& a, const B& b) {
     return a + b;
@@ -20,6 +21,7 @@ struct add_op {
   }
 };
 struct sub_op {
+  static constexpr std::string_view name = "subtract (-)";
   template <class A, class B>
   static constexpr auto value(const A& a, const B& b) {
     return a - b;
@@ -31,6 +33,7 @@ struct sub_op {
   }
 };
 struct mul_op {
+  static constexpr std::string_view name = "multiply (*)";
   template <class A, class B>
   static constexpr auto value(const A& a, const B& b) {
     return a * b;
@@ -42,6 +45,7 @@ struct mul_op {
   }
 };
 struct div_op {
+  static constexpr std::string_view name = "divide (/)";
   template <class A, class B>
   static constexpr auto value(const A& a, const B& b) {
     return a / b;
@@ -53,6 +57,7 @@ struct div_op {
   }
 };
 struct neg_op {
+  static constexpr std::string_view name = "negate (-)";
   template <class A>
   static constexpr auto value(const A& a) {
     return -a;

@@ -32,14 +32,16 @@ struct greater_equal {
 template <class Fn>
 struct compare_op {
   using comparison = void;
+  static constexpr std::string_view name = "comparison";
   static constexpr unsigned cut(std::size_t) { return reach::compare; }
   template <class A, class B>
-  static constexpr bool value(const A& a, const B& b) {
-    return Fn{}(a, b);
+  static constexpr auto value(const A& a, const B& b) {
+    return Fn{}(a, b);  // bool, or a mask on a SIMD back end
   }
 };
 
 struct where_op {
+  static constexpr std::string_view name = "where";
   static constexpr unsigned cut(std::size_t i) { return i == 0 ? reach::compare : 0u; }
   template <class C, class A, class B>
   static constexpr auto value(const C& c, const A& a, const B& b) {

@@ -108,6 +108,7 @@ struct erf_op {
   }
 };
 struct pow_op {
+  static constexpr std::string_view name = "pow";
   template <class A, class B>
   static auto value(const A& a, const B& b) { using std::pow; return pow(a, b); }
   template <std::size_t I, class A, class B, class V, class G>
@@ -118,7 +119,8 @@ struct pow_op {
     else return g * (v * select(a > A(0), log(select(a > A(0), a, A(1))), A(0)));
   }
 };
-struct max_op {  // ties go to the first operand, as in TensorFlow; NaN propagates from either
+struct max_op {
+  static constexpr std::string_view name = "max";  // ties go to the first operand, as in TensorFlow; NaN propagates from either
   template <class A, class B>
   static auto value(const A& a, const B& b) { return select(max_takes_first(a, b), a, b); }
   template <std::size_t I, class A, class B, class V, class G>
@@ -128,6 +130,7 @@ struct max_op {  // ties go to the first operand, as in TensorFlow; NaN propagat
   }
 };
 struct min_op {
+  static constexpr std::string_view name = "min";
   template <class A, class B>
   static auto value(const A& a, const B& b) { return select(min_takes_first(a, b), a, b); }
   template <std::size_t I, class A, class B, class V, class G>
@@ -136,7 +139,8 @@ struct min_op {
     else return select(min_takes_first(a, b), G(0), g);
   }
 };
-struct atan2_op {  // atan2(y, x)
+struct atan2_op {
+  static constexpr std::string_view name = "atan2";  // atan2(y, x)
   template <class A, class B>
   static auto value(const A& y, const B& x) { using std::atan2; return atan2(y, x); }
   template <std::size_t I, class A, class B, class V, class G>

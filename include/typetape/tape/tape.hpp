@@ -41,7 +41,7 @@ enum class source_kind { ok, constant, integer, unnamed };
 
 template <class V>
 constexpr source_kind leaf_kind() {
-  return std::is_floating_point_v<V> ? source_kind::ok : source_kind::integer;
+  return std::is_floating_point_v<elem_t<V>> ? source_kind::ok : source_kind::integer;
 }
 template <class S>
 struct source_info {  // a plain number or an unnamed expression
@@ -145,7 +145,7 @@ struct map_list<tlist<X...>, F> {
 // ---- the verdict: the first misuse, as a code and the offending type -----------------------
 enum class code {
   ok, e01, e01_number, e02_stop, e02_int_cast, e02_extract, e02_piecewise, e02_compare,
-  e03_constant, e03_integer, e03_unnamed, e05, e07, e07_count, e10
+  e03_constant, e03_integer, e03_unnamed, e05, e07, e07_tensor, e07_count, e10
 };
 
 /// The E02 kind reported when several kinds cut a source: a fixed order.
@@ -225,6 +225,9 @@ struct verdict {
   static constexpr std::pair<code, std::size_t> find() {
     if (first_unrecorded(targets{}) < targets::size) return {code::e05, first_unrecorded(targets{})};
     if (target_pack<Target>::is_tuple && opts::n_seed_sets == 0) return {code::e07, 0};
+    if (!target_pack<Target>::is_tuple && tensor_like<typename at_t<0, targets>::value_type> &&
+        opts::n_seed_sets == 0)
+      return {code::e07_tensor, 0};
     if (opts::n_seed_sets > 1 || (opts::n_seed_sets == 1 && opts::n_seeds != targets::size))
       return {code::e07_count, 0};
     return sources(infos{});
@@ -250,7 +253,7 @@ struct verdict {
   /// What the static_assert prints: the source's name, or the target's type.
   using offender = std::conditional_t<
       value == code::e05, typename pick<targets, index>::type,
-      std::conditional_t<value == code::e07 || value == code::e07_count, Target,
+      std::conditional_t<value == code::e07 || value == code::e07_tensor || value == code::e07_count, Target,
                          typename pick<typename map_list<infos, info_name_t>::type, index>::type>>;
   using result = result_t<Sources>;
 };
@@ -270,15 +273,31 @@ constexpr V adjoint_zero() {
 template <class Wanted, class... N, class... V>
 struct bwd_ctx<Wanted, tlist<N...>, tlist<V...>> {
   std::tuple<V...> adj{adjoint_zero<V>()...};
+  /// Which tensor adjoints hold a value yet (the first one is moved in, not added).
+  bool started[sizeof...(V) + 1] = {};
 
   template <class Kid>
   static constexpr bool wants = wants_v<Kid, Wanted>;
   template <class Name, class G>
-  TT_INLINE constexpr void accumulate(const G& g) {
-    if constexpr (contains_v<Name, tlist<N...>>) std::get<index_of_v<Name, tlist<N...>>>(adj) += g;
+  TT_INLINE constexpr void accumulate(G&& g) {
+    if constexpr (contains_v<Name, tlist<N...>>) {
+      constexpr std::size_t i = index_of_v<Name, tlist<N...>>;
+      auto& a = std::get<i>(adj);
+      if constexpr (tensor_like<std::remove_cvref_t<decltype(a)>>) {
+        if (!started[i]) {
+          a = std::forward<G>(g);
+          started[i] = true;
+        } else {
+          check_same_shape("adjoint accumulation", a, g);
+          a += g;
+        }
+      } else {
+        a += g;
+      }
+    }
   }
   template <class Name>
-  TT_INLINE constexpr const auto& get() const {
+  TT_INLINE constexpr auto& get() {
     return std::get<index_of_v<Name, tlist<N...>>>(adj);
   }
 };
@@ -295,7 +314,7 @@ struct fwd_ctx {
   const Slots& slots;
   template <class Name>
   TT_INLINE constexpr const auto& let_value() const {
-    return std::get<index_of_v<Name, typename Slots::names>>(slots.recs).v;
+    return val(std::get<index_of_v<Name, typename Slots::names>>(slots.recs));
   }
 };
 
@@ -370,7 +389,8 @@ class TT_CONSUMABLE(unconsumed) tape {
   tape(const tape&) requires is_persistent = default;
   tape& operator=(const tape&) requires is_persistent = default;
   TT_RETURN_TYPESTATE(unconsumed) tape(tape&& o) noexcept
-      : targets_(std::move(o.targets_)), slots_(o.slots_), recs_(o.recs_), consumed_(o.consumed_) {
+      : targets_(std::move(o.targets_)), slots_(std::move(o.slots_)), recs_(std::move(o.recs_)),
+        consumed_(o.consumed_) {
     o.consumed_ = true;
   }
 
@@ -406,7 +426,7 @@ class TT_CONSUMABLE(unconsumed) tape {
     requires(sizeof...(Targets) == 1)
   {
     if (consumed_) throw consumed_tape_error{};
-    return std::get<0>(recs_).v;
+    return detail::val(std::get<0>(recs_));
   }
 
  private:
@@ -423,6 +443,9 @@ class TT_CONSUMABLE(unconsumed) tape {
       return R{};
     } else if constexpr (V::value == c::e07) {
       static_assert(diag::target_is_scalar_or_has_output_gradients<O, false>, TT_E07);
+      return R{};
+    } else if constexpr (V::value == c::e07_tensor) {
+      static_assert(diag::target_is_scalar_or_has_output_gradients<O, false>, TT_E07_TENSOR);
       return R{};
     } else if constexpr (V::value == c::e07_count) {
       static_assert(diag::target_is_scalar_or_has_output_gradients<O, false>, TT_E07_COUNT);
@@ -554,20 +577,26 @@ class TT_CONSUMABLE(unconsumed) tape {
     const auto refs = tp::refs(target);
     detail::static_for<tp::list::size>([&](auto k) TT_INLINE_LAMBDA {
       using T = detail::at_t<k, typename tp::list>;
-      const auto seed = seed_for<k, typename T::value_type>(opts...);
+      auto seed = seed_for<k, typename T::value_type>(opts...);
       if constexpr (detail::contains_v<T, stored>) {
         const std::size_t idx = locate<detail::options<Opts...>::known_target, k>(std::get<k>(refs));
         if constexpr (ctx_t::template wants<T>) {
           detail::static_for<sizeof...(Targets)>([&](auto i) TT_INLINE_LAMBDA {
             if constexpr (std::is_same_v<T, detail::at_t<i, stored>>)
-              if (i == idx) std::get<i>(targets_).backward(std::get<i>(recs_), seed, ctx);
+              if (i == idx) {
+                if constexpr (tensor_like<typename T::value_type>)
+                  detail::check_same_shape("output_gradients", detail::val(std::get<i>(recs_)), seed);
+                std::get<i>(targets_).backward(std::get<i>(recs_), seed, ctx);
+              }
           });
         }
       } else {  // a let recorded inside a target: seed its adjoint
         using N = typename T::name_type;
         if (!detail::same_tree(detail::find_let_in<N>(targets_), std::get<k>(refs)))
           throw unrecorded_target_error{};
-        ctx.template accumulate<N>(seed);
+        if constexpr (tensor_like<typename T::value_type>)
+          detail::check_same_shape("output_gradients", detail::val(std::get<detail::index_of_v<T, lets>>(slots_.recs)), seed);
+        ctx.template accumulate<N>(std::move(seed));
       }
     });
     // The lets, each after every use of it has been accumulated (reverse forward order).
@@ -579,28 +608,45 @@ class TT_CONSUMABLE(unconsumed) tape {
         detail::find_let_in<N>(targets_).body.backward(std::get<li>(slots_.recs), ctx.template get<N>(), ctx);
     });
     // A source no differentiable path reaches (tt::unconnected::zero) gets +0.
-    auto result = [&]<class I>(I*) TT_INLINE_LAMBDA -> typename I::value_type {
-      if constexpr ((detail::reach_from<I>(typename tp::list{}) & detail::reach::live) != 0)
-        return ctx.template get<typename I::name_type>();
-      else
-        return typename I::value_type{};
+    auto result = [&]<class I>(I*, const auto& src) TT_INLINE_LAMBDA -> typename I::value_type {
+      using N = typename I::name_type;
+      using Val = typename I::value_type;
+      if constexpr ((detail::reach_from<I>(typename tp::list{}) & detail::reach::live) != 0) {
+        if constexpr (tensor_like<Val> && detail::count_v<N, wanted> == 1)
+          return std::move(ctx.template get<N>());  // each tensor adjoint is handed out once
+        else
+          return ctx.template get<N>();
+      } else if constexpr (tensor_like<Val>) {
+        return detail::zeros_like(source_value(src));
+      } else {
+        return Val{};
+      }
     };
     if constexpr (detail::source_pack<Sources>::is_tuple) {
-      return [&]<class... I>(detail::tlist<I...>) TT_INLINE_LAMBDA {
-        return std::tuple<typename I::value_type...>(result(static_cast<I*>(nullptr))...);
-      }(infos{});
+      return [&]<class... I, std::size_t... J>(detail::tlist<I...>, std::index_sequence<J...>) TT_INLINE_LAMBDA {
+        return std::tuple<typename I::value_type...>(result(static_cast<I*>(nullptr), std::get<J>(sources))...);
+      }(infos{}, std::make_index_sequence<infos::size>{});
     } else {
-      return result(static_cast<detail::at_t<0, infos>*>(nullptr));
+      return result(static_cast<detail::at_t<0, infos>*>(nullptr), sources);
     }
   }
 
   template <std::size_t K, class S, class... Opts>
   TT_INLINE static S seed_for(const Opts&... opts) {
-    S s{1};
+    S s{};
+    if constexpr (!tensor_like<S>) s = S(1);  // a tensor target always has output_gradients (E07)
     ([&]() TT_INLINE_LAMBDA {
       if constexpr (detail::is_output_gradients<Opts>) s = static_cast<S>(std::get<K>(opts.seeds));
     }(), ...);
     return s;
+  }
+
+  /// The value of a source as this tape recorded it (for the shape of a zero gradient).
+  template <class S>
+  const auto& source_value(const S& s) const {
+    if constexpr (requires { s.get(); }) return s.get();          // a variable
+    else if constexpr (requires { s.p->v; }) return s.p->v;       // a watched constant
+    else return detail::val(std::get<detail::index_of_v<detail::stored_t<S>, lets>>(slots_.recs));  // a let
   }
 
   TT_INLINE void release() {

@@ -1,0 +1,508 @@
+// The tensor value back end: xtensor containers as values, NumPy broadcasting, and
+// the fused elementwise kernel.
+//
+// An elementwise op with a tensor operand is part of a *fused region*: a maximal
+// subtree of such nodes. The region's inputs (its frontier: leaves, lets and
+// non-elementwise nodes) are evaluated as usual; the region itself runs as one loop
+// over the elements, on xsimd batches with a scalar tail, evaluating a per-element
+// copy of the subtree whose leaves read the inputs at that element. Forward stores
+// only the region's result; backward runs the per-element tree forward and backward
+// again (recomputing the intermediates in registers) and writes each input's
+// adjoint once. No tensor is made per node, and the op rules are the scalar ones.
+#pragma once
+
+#ifndef XTENSOR_USE_XSIMD
+#define XTENSOR_USE_XSIMD
+#endif
+#include <cstdint>
+#include <string>
+#include <vector>
+#include <xsimd/xsimd.hpp>
+#include <xtensor/xfixed.hpp>
+#include <xtensor/xtensor.hpp>
+
+#include "../core/expression.hpp"
+
+namespace tt::detail {
+
+// ---- shapes ---------------------------------------------------------------------------------
+using shape_vec = std::vector<std::size_t>;
+
+template <class T>
+shape_vec shape_of(const T& v) {
+  if constexpr (tensor_like<T>) return shape_vec(v.shape().begin(), v.shape().end());
+  else return {};
+}
+
+inline std::string shape_str(const shape_vec& s) {
+  std::string r = "(";
+  for (std::size_t i = 0; i < s.size(); ++i) r += (i ? ", " : "") + std::to_string(s[i]);
+  return r + (s.size() == 1 ? ",)" : ")");
+}
+
+/// Throws tt::shape_error: "<op>: <what> (2, 3) and (4,)".
+[[noreturn]] inline void shape_fail(std::string_view op, std::string_view what, const shape_vec& a,
+                                    const shape_vec& b) {
+  std::string m(op);
+  m += ": ";
+  m += what;
+  m += " " + shape_str(a) + " and " + shape_str(b);
+  throw shape_error(m);
+}
+
+/// NumPy broadcasting of two shapes; `op` names the op in the error.
+inline shape_vec broadcast_shapes(std::string_view op, const shape_vec& a, const shape_vec& b) {
+  const std::size_t n = std::max(a.size(), b.size());
+  shape_vec r(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t da = i < n - a.size() ? 1 : a[i - (n - a.size())];
+    const std::size_t db = i < n - b.size() ? 1 : b[i - (n - b.size())];
+    if (da == db || db == 1) r[i] = da;
+    else if (da == 1) r[i] = db;
+    else shape_fail(op, "shapes cannot broadcast:", a, b);
+  }
+  return r;
+}
+
+template <class A, class B>
+void check_same_shape(const char* what, const A& a, const B& b) {
+  if (shape_of(a) != shape_of(b)) shape_fail(what, "shapes differ:", shape_of(a), shape_of(b));
+}
+
+template <class T>
+T zeros_like(const T& t) {
+  T r = t;
+  std::fill(r.begin(), r.end(), elem_t<T>(0));
+  return r;
+}
+
+/// Row-major strides of `from` seen from a broadcast shape `to` (0 along broadcast axes).
+inline shape_vec broadcast_strides(const shape_vec& from, const shape_vec& to) {
+  shape_vec st(to.size(), 0);
+  std::size_t s = 1;
+  for (std::size_t k = from.size(); k-- > 0;) {
+    const std::size_t i = k + (to.size() - from.size());
+    st[i] = from[k] == 1 ? 0 : s;
+    s *= from[k];
+  }
+  return st;
+}
+inline std::size_t product(const shape_vec& s) {
+  std::size_t n = 1;
+  for (auto d : s) n *= d;
+  return n;
+}
+
+/// Visits (i, j): i runs over the elements of shape `to` in order, j is the element
+/// of a tensor of shape `from` that broadcasting maps to it.
+template <class F>
+void for_broadcast(const shape_vec& from, const shape_vec& to, F&& f) {
+  const shape_vec st = broadcast_strides(from, to);
+  const std::size_t n = product(to), r = to.size();
+  shape_vec idx(r, 0);
+  std::size_t j = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    f(i, j);
+    for (std::size_t k = r; k-- > 0;) {  // odometer
+      if (++idx[k] < to[k]) {
+        j += st[k];
+        break;
+      }
+      j -= st[k] * (to[k] - 1);
+      idx[k] = 0;
+    }
+  }
+}
+
+/// Sums `full` (of shape `to`) back to shape `from`: the adjoint of broadcasting.
+template <class T>
+void unbroadcast_into(const T* full, const shape_vec& to, T* out, const shape_vec& from) {
+  std::fill(out, out + product(from), T(0));
+  for_broadcast(from, to, [&](std::size_t i, std::size_t j) { out[j] += full[i]; });
+}
+
+/// Resizes a result container to a run-time shape (a fixed shape must match).
+template <class V>
+void resize_to(V& v, const shape_vec& s, std::string_view op) {
+  if (shape_of(v) == s) return;
+  if constexpr (requires { v.resize(std::array<std::size_t, rank_v<V>>{}); }) {
+    if (s.size() != rank_v<V>) shape_fail(op, "rank mismatch:", shape_of(v), s);
+    std::array<std::size_t, rank_v<V>> a{};
+    std::copy(s.begin(), s.end(), a.begin());
+    v.resize(a);
+  } else {
+    shape_fail(op, "the result's fixed shape is not", shape_of(v), s);
+  }
+}
+
+// ---- the tensor an elementwise op gives --------------------------------------------------
+template <class T, class E>
+struct rebind_elem {
+  using type = xt::xtensor<E, rank_v<T>>;
+};
+template <class ET, class S, xt::layout_type L, bool Sh, class Tag, class E>
+struct rebind_elem<xt::xfixed_container<ET, S, L, Sh, Tag>, E> {
+  using type = xt::xtensor_fixed<E, S, L, Sh>;
+};
+
+template <class L>
+struct all_same : std::false_type {};
+template <class T, class... R>
+struct all_same<tlist<T, R...>> : std::bool_constant<(std::is_same_v<T, R> && ...)> {
+  using first = T;
+};
+
+}  // namespace tt::detail
+
+namespace tt::detail {
+/// Tensors of one type keep it (a fixed shape stays fixed); mixed ones give an
+/// xt::xtensor of the largest rank.
+template <class E, class... V>
+struct tensor_result {
+  using tensors = typename concat<std::conditional_t<tensor_like<V>, tlist<V>, tlist<>>...>::type;
+  static constexpr std::size_t rank = std::max({rank_v<V>...});
+  template <class L, bool Same = all_same<L>::value>
+  struct pick {
+    using type = xt::xtensor<E, rank>;
+  };
+  template <class L>
+  struct pick<L, true> {
+    using type = typename rebind_elem<typename all_same<L>::first, E>::type;
+  };
+  using type = typename pick<tensors>::type;
+};
+
+// ---- the per-element tree ------------------------------------------------------------------
+/// A fused region's input j, read at the current element(s).
+template <std::size_t J, class T>
+struct slot {
+  using tt_expression = void;
+  using value_type = T;
+  struct record {
+    T v;
+  };
+  template <class Ctx>
+  TT_INLINE void forward(record& r, const Ctx& ctx) const {
+    r.v = std::get<J>(ctx.in);
+  }
+  template <class Ctx>
+  TT_INLINE void backward(const record&, const T& g, Ctx& ctx) const {
+    std::get<J>(ctx.adj) += g;
+  }
+};
+
+template <class T>
+inline constexpr std::uint64_t slot_mask = 0;
+template <std::size_t J, class T>
+inline constexpr std::uint64_t slot_mask<slot<J, T>> = std::uint64_t{1} << J;
+template <class Op, class... K>
+inline constexpr std::uint64_t slot_mask<node<Op, K...>> = (slot_mask<K> | ... | 0);
+
+template <class Lanes, std::uint64_t Want>
+struct lane_ctx {
+  Lanes in;
+  Lanes adj;
+  template <class K>
+  static constexpr bool wants = (slot_mask<K> & Want) != 0;
+};
+
+template <class T, bool Simd>
+using lane_t = std::conditional_t<Simd && std::is_floating_point_v<T>, xsimd::batch<T>, T>;
+
+template <class Op>
+constexpr std::string_view op_name() {
+  if constexpr (requires { Op::name; }) return Op::name;
+  else return "elementwise op";
+}
+
+/// The per-element tree of a region (type, construction, and the shapes it broadcasts).
+template <class E, std::size_t Off, bool Simd>
+struct region {  // an input
+  using type = slot<Off, lane_t<elem_t<typename E::value_type>, Simd>>;
+  static type make(const E&) { return {}; }
+  template <class Recs>
+  static shape_vec shape(const E&, const Recs& recs) {
+    return shape_of(val(std::get<Off>(recs)));
+  }
+};
+template <class T, std::size_t Off, bool Simd>
+  requires(!tensor_like<T>)
+struct region<constant<T>, Off, Simd> {  // a scalar constant stays in the tree
+  using type = constant<lane_t<T, Simd>>;
+  static type make(const constant<T>& c) { return {lane_t<T, Simd>(c.v)}; }
+  template <class Recs>
+  static shape_vec shape(const constant<T>&, const Recs&) {
+    return {};
+  }
+};
+template <class Op, class... K, std::size_t Off, bool Simd>
+  requires is_fused_node<node<Op, K...>>
+struct region<node<Op, K...>, Off, Simd> {
+  static constexpr std::size_t sizes[] = {frontier_t<K>::size..., 0};
+  static constexpr std::size_t off(std::size_t i) {
+    std::size_t o = Off;
+    for (std::size_t k = 0; k < i; ++k) o += sizes[k];
+    return o;
+  }
+  template <class Seq>
+  struct build;
+  template <std::size_t... I>
+  struct build<std::index_sequence<I...>> {
+    using type = node<Op, typename region<K, off(I), Simd>::type...>;
+  };
+  using seq = std::index_sequence_for<K...>;
+  using type = typename build<seq>::type;
+  static type make(const node<Op, K...>& n) {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return type{{region<K, off(I), Simd>::make(std::get<I>(n.kids))...}};
+    }(seq{});
+  }
+  template <class Recs>
+  static shape_vec shape(const node<Op, K...>& n, const Recs& recs) {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      shape_vec s;
+      ((s = broadcast_shapes(op_name<Op>(), s, region<K, off(I), Simd>::shape(std::get<I>(n.kids), recs))), ...);
+      return s;
+    }(seq{});
+  }
+};
+
+/// The region's inputs, as references, in slot order.
+template <class E>
+auto frontier_refs(const E& e) {
+  if constexpr (is_fused_node<E>)
+    return std::apply([](const auto&... k) { return std::tuple_cat(frontier_refs(k)...); }, e.kids);
+  else if constexpr (requires { e.v; } && !tensor_like<typename E::value_type>)
+    return std::tuple<>{};  // a scalar constant
+  else
+    return std::tuple<const E&>(e);
+}
+
+/// Where a region's input is read from: its own data (same shape as the result), one
+/// value (size 1), or a broadcast copy.
+template <class T>
+struct input {
+  enum mode_t { full, one, copied } mode = full;
+  const T* p = nullptr;
+  T s{};
+  std::vector<T> own;
+  template <class V>
+  void prepare(const V& v, const shape_vec& shape) {
+    if constexpr (!tensor_like<V>) {
+      mode = one;
+      s = v;
+    } else if (shape_of(v) == shape) {
+      p = v.data();
+    } else if (v.size() == 1) {
+      mode = one;
+      s = v.data()[0];
+    } else {
+      mode = copied;
+      own.resize(product(shape));
+      for_broadcast(shape_of(v), shape, [&](std::size_t i, std::size_t j) { own[i] = v.data()[j]; });
+      p = own.data();
+    }
+  }
+  template <class L>
+  TT_INLINE L load(std::size_t i) const {
+    if constexpr (std::is_same_v<L, T>) return mode == one ? s : p[i];
+    else return mode == one ? L(s) : L::load_unaligned(p + i);
+  }
+};
+
+/// Where a region's input's adjoint goes: straight into a tensor of its shape, into
+/// one sum, or into a buffer of the result's shape summed back afterwards.
+template <class T>
+struct output {
+  typename input<T>::mode_t mode;
+  T* p = nullptr;
+  T s = T(0);
+  std::vector<T> own;
+};
+
+template <class Op, class... K>
+struct fused_kernel<node<Op, K...>> {
+  using N = node<Op, K...>;
+  using V = typename N::value_type;
+  using E = elem_t<V>;
+  using F = frontier_t<K...>;
+  static constexpr std::size_t nf = F::size;
+  static_assert(nf <= 64, "typetape: a fused region has at most 64 inputs");
+  template <std::size_t J>
+  using in_elem = elem_t<typename at_t<J, F>::value_type>;
+  static constexpr bool simd = [] {
+    if constexpr (!std::is_floating_point_v<E>) {
+      return false;
+    } else {
+      return []<std::size_t... J>(std::index_sequence<J...>) {
+        return (std::is_same_v<in_elem<J>, E> && ...) && xsimd::batch<E>::size > 1;
+      }(std::make_index_sequence<nf>{});
+    }
+  }();
+  static constexpr std::size_t W = [] {
+    if constexpr (simd) return xsimd::batch<E>::size;
+    else return std::size_t{1};
+  }();
+  using js = std::make_index_sequence<nf>;
+
+  template <bool Simd>
+  using tree_t = typename region<N, 0, Simd>::type;
+  template <bool Simd, class Seq = js>
+  struct lanes_of;
+  template <bool Simd, std::size_t... J>
+  struct lanes_of<Simd, std::index_sequence<J...>> {
+    using type = std::tuple<lane_t<in_elem<J>, Simd>...>;
+    using outputs = std::tuple<output<in_elem<J>>...>;
+    using adjoints = std::tuple<typename at_t<J, F>::value_type...>;
+  };
+  template <bool Simd>
+  using lanes_t = typename lanes_of<Simd>::type;
+
+  template <class Recs>
+  static auto prepare(const Recs& recs, const shape_vec& shape) {
+    return [&]<std::size_t... J>(std::index_sequence<J...>) {
+      std::tuple<input<in_elem<J>>...> ins;
+      (std::get<J>(ins).prepare(val(std::get<J>(recs)), shape), ...);
+      return ins;
+    }(js{});
+  }
+
+  template <class Ctx>
+  static void forward(const N& n, typename N::record& r, const Ctx& ctx) {
+    const auto fr = frontier_refs(n);
+    static_for<nf>([&](auto j) { std::get<j>(fr).forward(std::get<j>(r.f), ctx); });
+    const shape_vec shape = region<N, 0, false>::shape(n, r.f);
+    resize_to(r.v, shape, op_name<Op>());
+    const auto ins = prepare(r.f, shape);
+    const std::size_t size = r.v.size();
+    E* out = r.v.data();
+    std::size_t i = 0;
+    if constexpr (simd) {
+      const auto tree = region<N, 0, true>::make(n);
+      lane_ctx<lanes_t<true>, 0> c;
+      for (; i + W <= size; i += W) {
+        load<true>(ins, c, i);
+        typename tree_t<true>::record rec;
+        tree.forward(rec, c);
+        rec.v.store_unaligned(out + i);
+      }
+    }
+    const auto tree = region<N, 0, false>::make(n);
+    lane_ctx<lanes_t<false>, 0> c;
+    for (; i < size; ++i) {
+      load<false>(ins, c, i);
+      typename tree_t<false>::record rec;
+      tree.forward(rec, c);
+      out[i] = rec.v;
+    }
+  }
+
+  template <class Ctx>
+  static void backward(const N& n, const typename N::record& r, const V& g, Ctx& ctx) {
+    constexpr std::uint64_t want = []<std::size_t... J>(std::index_sequence<J...>) {
+      return ((Ctx::template wants<at_t<J, F>> ? std::uint64_t{1} << J : 0) | ... | 0);
+    }(js{});
+    if constexpr (want != 0) {
+      const auto fr = frontier_refs(n);
+      const shape_vec shape = shape_of(r.v);
+      check_same_shape(op_name<Op>().data(), r.v, g);
+      const auto ins = prepare(r.f, shape);
+      const std::size_t size = r.v.size();
+      // adjoint outputs
+      typename lanes_of<false>::outputs outs{};
+      typename lanes_of<false>::adjoints adjs{};
+      static_for<nf>([&](auto j) {
+        if constexpr ((want >> j) & 1) {
+          auto& o = std::get<j>(outs);
+          const auto& in = std::get<j>(ins);
+          using A = typename at_t<j, F>::value_type;
+          o.mode = in.mode;
+          if constexpr (tensor_like<A>) {
+            if (in.mode == input<in_elem<j>>::full) {
+              resize_to(std::get<j>(adjs), shape, op_name<Op>());
+              o.p = std::get<j>(adjs).data();
+            }
+          }
+          if (in.mode == input<in_elem<j>>::copied) {
+            o.own.resize(size);
+            o.p = o.own.data();
+          }
+        }
+      });
+      const E* gp = g.data();
+      std::size_t i = 0;
+      if constexpr (simd) {
+        const auto tree = region<N, 0, true>::make(n);
+        lane_ctx<lanes_t<true>, want> c;
+        lanes_t<true> sums;
+        static_for<nf>([&](auto j) { std::get<j>(sums) = lane_t<in_elem<j>, true>(in_elem<j>(0)); });
+        for (; i + W <= size; i += W) {
+          load<true>(ins, c, i);
+          typename tree_t<true>::record rec;
+          tree.forward(rec, c);
+          static_for<nf>([&](auto j) { std::get<j>(c.adj) = lane_t<in_elem<j>, true>(in_elem<j>(-0.0)); });
+          tree.backward(rec, xsimd::batch<E>::load_unaligned(gp + i), c);
+          static_for<nf>([&](auto j) {
+            if constexpr ((want >> j) & 1) {
+              auto& o = std::get<j>(outs);
+              if (o.mode == input<in_elem<j>>::one) std::get<j>(sums) += std::get<j>(c.adj);
+              else std::get<j>(c.adj).store_unaligned(o.p + i);
+            }
+          });
+        }
+        static_for<nf>([&](auto j) {
+          if constexpr ((want >> j) & 1) std::get<j>(outs).s = xsimd::hadd(std::get<j>(sums));
+        });
+      }
+      {
+        const auto tree = region<N, 0, false>::make(n);
+        lane_ctx<lanes_t<false>, want> c;
+        for (; i < size; ++i) {
+          load<false>(ins, c, i);
+          typename tree_t<false>::record rec;
+          tree.forward(rec, c);
+          static_for<nf>([&](auto j) { std::get<j>(c.adj) = in_elem<j>(-0.0); });
+          tree.backward(rec, gp[i], c);
+          static_for<nf>([&](auto j) {
+            if constexpr ((want >> j) & 1) {
+              auto& o = std::get<j>(outs);
+              if (o.mode == input<in_elem<j>>::one) o.s += std::get<j>(c.adj);
+              else o.p[i] = std::get<j>(c.adj);
+            }
+          });
+        }
+      }
+      // hand each wanted input its adjoint, shaped like it
+      static_for<nf>([&](auto j) {
+        if constexpr ((want >> j) & 1) {
+          using A = typename at_t<j, F>::value_type;
+          auto& o = std::get<j>(outs);
+          auto& a = std::get<j>(adjs);
+          if constexpr (!tensor_like<A>) {
+            a = o.s;
+          } else {
+            const auto& x = val(std::get<j>(r.f));
+            if (o.mode == input<in_elem<j>>::one) {
+              a = x;
+              a.data()[0] = o.s;
+            } else if (o.mode == input<in_elem<j>>::copied) {
+              a = x;
+              unbroadcast_into(o.p, shape, a.data(), shape_of(x));
+            }
+          }
+          std::get<j>(fr).backward(std::get<j>(r.f), std::move(a), ctx);
+        }
+      });
+    }
+  }
+
+ private:
+  template <bool Simd, class Ins, class C>
+  TT_INLINE static void load(const Ins& ins, C& c, std::size_t i) {
+    static_for<nf>([&](auto j) TT_INLINE_LAMBDA {
+      std::get<j>(c.in) = std::get<j>(ins).template load<lane_t<in_elem<j>, Simd>>(i);
+    });
+  }
+};
+
+}  // namespace tt::detail

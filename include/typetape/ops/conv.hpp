@@ -1,0 +1,133 @@
+// 2-D convolution, NHWC input and HWCF filters (TensorFlow's tf.nn.conv2d layout),
+// with strides and SAME/VALID padding. Forward and both gradients go through
+// im2col and one GEMM each:
+//   out (N*OH*OW x F)     = cols (N*OH*OW x KH*KW*C) . filters (KH*KW*C x F)
+//   d filters             = cols^T . d out
+//   d cols = d out . filters^T, scattered back to the input (col2im).
+// Needs <typetape/tensor.hpp> and BLAS.
+#pragma once
+
+#include "linalg.hpp"
+#include "shape.hpp"
+
+namespace tt {
+
+enum class padding { valid, same };
+
+/// conv2d's options: `{.stride = 2, .pad = tt::padding::same}`.
+struct conv2d_options {
+  std::size_t stride = 1;     // both spatial axes, unless stride_w is given
+  padding pad = padding::valid;
+  std::size_t stride_w = 0;   // 0: the same as stride
+  friend constexpr bool operator==(const conv2d_options&, const conv2d_options&) = default;
+};
+
+namespace detail {
+
+struct conv_geometry {
+  std::size_t n, h, w, c, kh, kw, f, sh, sw, oh, ow, pad_top, pad_left;
+  std::size_t rows() const { return n * oh * ow; }
+  std::size_t cols() const { return kh * kw * c; }
+};
+
+template <class X, class K>
+conv_geometry geometry(const X& x, const K& k, const conv2d_options& o) {
+  constexpr std::string_view name = "conv2d";
+  conv_geometry g{};
+  g.n = x.shape()[0], g.h = x.shape()[1], g.w = x.shape()[2], g.c = x.shape()[3];
+  g.kh = k.shape()[0], g.kw = k.shape()[1], g.f = k.shape()[3];
+  if (k.shape()[2] != g.c) shape_fail(name, "input channels (NHWC) and filter channels (HWCF) differ:", shape_of(x), shape_of(k));
+  g.sh = o.stride;
+  g.sw = o.stride_w ? o.stride_w : o.stride;
+  if (g.sh == 0 || g.sw == 0) shape_fail(name, "a stride is 0: (stride, stride_w) and filter", {o.stride, o.stride_w}, shape_of(k));
+  if (o.pad == padding::same) {
+    g.oh = (g.h + g.sh - 1) / g.sh;
+    g.ow = (g.w + g.sw - 1) / g.sw;
+    const std::size_t ph = std::max<std::ptrdiff_t>(0, static_cast<std::ptrdiff_t>((g.oh - 1) * g.sh + g.kh) - static_cast<std::ptrdiff_t>(g.h));
+    const std::size_t pw = std::max<std::ptrdiff_t>(0, static_cast<std::ptrdiff_t>((g.ow - 1) * g.sw + g.kw) - static_cast<std::ptrdiff_t>(g.w));
+    g.pad_top = ph / 2;  // the extra row/column goes to the bottom/right, as in TensorFlow
+    g.pad_left = pw / 2;
+  } else {
+    if (g.kh > g.h || g.kw > g.w) shape_fail(name, "VALID padding needs the filter to fit in the input:", shape_of(x), shape_of(k));
+    g.oh = (g.h - g.kh) / g.sh + 1;
+    g.ow = (g.w - g.kw) / g.sw + 1;
+  }
+  return g;
+}
+
+/// Visits (row, col, input index) of every in-bounds entry of the im2col matrix.
+template <class F>
+void for_im2col(const conv_geometry& g, F&& f) {
+  for (std::size_t n = 0; n < g.n; ++n)
+    for (std::size_t oy = 0; oy < g.oh; ++oy)
+      for (std::size_t ox = 0; ox < g.ow; ++ox) {
+        const std::size_t row = (n * g.oh + oy) * g.ow + ox;
+        for (std::size_t ky = 0; ky < g.kh; ++ky) {
+          const std::ptrdiff_t iy = static_cast<std::ptrdiff_t>(oy * g.sh + ky) - static_cast<std::ptrdiff_t>(g.pad_top);
+          if (iy < 0 || iy >= static_cast<std::ptrdiff_t>(g.h)) continue;
+          for (std::size_t kx = 0; kx < g.kw; ++kx) {
+            const std::ptrdiff_t ix = static_cast<std::ptrdiff_t>(ox * g.sw + kx) - static_cast<std::ptrdiff_t>(g.pad_left);
+            if (ix < 0 || ix >= static_cast<std::ptrdiff_t>(g.w)) continue;
+            const std::size_t col = (ky * g.kw + kx) * g.c;
+            const std::size_t in = ((n * g.h + static_cast<std::size_t>(iy)) * g.w + static_cast<std::size_t>(ix)) * g.c;
+            f(row * g.cols() + col, in, g.c);
+          }
+        }
+      }
+}
+
+template <class T>
+std::vector<T> im2col(const T* x, const conv_geometry& g) {
+  std::vector<T> cols(g.rows() * g.cols(), T(0));
+  for_im2col(g, [&](std::size_t at, std::size_t in, std::size_t c) { std::copy(x + in, x + in + c, cols.data() + at); });
+  return cols;
+}
+
+struct conv2d_op {
+  using structural = void;
+  static constexpr std::string_view name = "conv2d";
+  template <class X, class K>
+  static xt::xtensor<elem_t<X>, 4> value(const X& x, const K& k, const conv2d_options& o) {
+    static_assert(std::is_same_v<elem_t<X>, elem_t<K>>, "typetape: conv2d operands need one element type");
+    const conv_geometry g = geometry(x, k, o);
+    xt::xtensor<elem_t<X>, 4> out(std::array<std::size_t, 4>{g.n, g.oh, g.ow, g.f});
+    const auto cols = im2col(x.data(), g);
+    gemm(false, false, g.rows(), g.f, g.cols(), cols.data(), k.data(), out.data());
+    return out;
+  }
+  template <std::size_t I, class X, class K, class P, class V, class G>
+  static auto vjp(const X& x, const K& k, const P& o, const V&, const G& gout) {
+    const conv_geometry g = geometry(x, k, o);
+    if constexpr (I == 0) {  // d input: d cols = d out . K^T, then col2im
+      std::vector<elem_t<X>> dcols(g.rows() * g.cols());
+      gemm(false, true, g.rows(), g.cols(), g.f, gout.data(), k.data(), dcols.data());
+      X dx = zeros_like(x);
+      for_im2col(g, [&](std::size_t at, std::size_t in, std::size_t c) {
+        for (std::size_t i = 0; i < c; ++i) dx.data()[in + i] += dcols[at + i];
+      });
+      return dx;
+    } else {  // d filters = cols^T . d out
+      const auto cols = im2col(x.data(), g);
+      K dk = same_shape(k);
+      gemm(true, false, g.cols(), g.f, g.rows(), cols.data(), gout.data(), dk.data());
+      return dk;
+    }
+  }
+};
+
+}  // namespace detail
+
+/// 2-D convolution of NHWC input with HWCF filters (TensorFlow's layout):
+/// `tt::conv2d(x, w, {.stride = 2, .pad = tt::padding::same})`. Channel counts
+/// that differ throw tt::shape_error naming both shapes; a rank other than 4 is TT-E13.
+template <class X, class K>
+  requires operand<X> && expression<K>
+constexpr auto conv2d(X&& x, K&& k, conv2d_options o = {}) {
+  using VX = detail::value_of_t<detail::closure_t<X&&, double>>;
+  using VK = detail::value_of_t<K>;
+  constexpr bool ok = detail::rank_v<VX> == 4 && detail::rank_v<VK> == 4;
+  return detail::checked_make<ok, std::conditional_t<detail::rank_v<VX> == 4, VK, VX>, detail::conv2d_op>(
+      std::forward<X>(x), std::forward<K>(k), constant<conv2d_options>{o});
+}
+
+}  // namespace tt

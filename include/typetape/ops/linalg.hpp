@@ -1,0 +1,114 @@
+// matmul/dot through BLAS (cblas, from Debian's libopenblas-dev): the forward pass
+// is one GEMM and the backward pass two (dA = G B^T, dB = A^T G). Rank 2 x rank 2
+// is a matrix product, rank 2 x rank 1 a matrix-vector product, rank 1 x rank 2 a
+// vector-matrix product and rank 1 x rank 1 a dot product (a scalar).
+// Link with BLAS (meson: dependency('openblas') or 'blas'). Needs <typetape/tensor.hpp>.
+#pragma once
+
+#include <cblas.h>
+
+#include "reduce.hpp"
+
+namespace tt::detail {
+
+/// C (m x n) = op(A) op(B) with row-major storage; ta/tb transpose A/B.
+template <class T>
+void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T* a, const T* b, T* c) {
+  static_assert(std::is_same_v<T, double> || std::is_same_v<T, float>,
+                "typetape: matmul needs float or double elements");
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    std::fill(c, c + m * n, T(0));
+    return;
+  }
+  const auto blas_int = [](std::size_t v) { return static_cast<blasint>(v); };
+  const int lda = blas_int(ta ? m : k), ldb = blas_int(tb ? k : n);
+  const auto opa = ta ? CblasTrans : CblasNoTrans, opb = tb ? CblasTrans : CblasNoTrans;
+  if constexpr (std::is_same_v<T, double>)
+    cblas_dgemm(CblasRowMajor, opa, opb, blas_int(m), blas_int(n), blas_int(k), 1.0, a, lda, b, ldb, 0.0, c, blas_int(n));
+  else
+    cblas_sgemm(CblasRowMajor, opa, opb, blas_int(m), blas_int(n), blas_int(k), 1.0f, a, lda, b, ldb, 0.0f, c, blas_int(n));
+}
+
+/// The product of ranks Ra and Rb: rank Ra + Rb - 2 (a scalar for two vectors).
+template <class E, std::size_t R>
+struct matmul_result {
+  using type = xt::xtensor<E, R>;
+};
+template <class E>
+struct matmul_result<E, 0> {
+  using type = E;
+};
+
+struct matmul_op {
+  using structural = void;
+  static constexpr std::string_view name = "matmul";
+  /// The GEMM sizes: A is m x k, B is k x n (a vector is a row on the left, a column on the right).
+  struct dims {
+    std::size_t m, k, n;
+  };
+  template <class A, class B>
+  static dims dims_of(const A& a, const B& b) {
+    const std::size_t ka = a.shape()[rank_v<A> - 1], kb = b.shape()[0];
+    if (ka != kb) shape_fail(name, "inner dimensions differ:", shape_of(a), shape_of(b));
+    return {rank_v<A> == 2 ? a.shape()[0] : 1, ka, rank_v<B> == 2 ? b.shape()[1] : 1};
+  }
+  template <class A, class B>
+  static auto value(const A& a, const B& b) {
+    using E = std::common_type_t<elem_t<A>, elem_t<B>>;
+    static_assert(std::is_same_v<elem_t<A>, elem_t<B>>, "typetape: matmul operands need one element type");
+    typename matmul_result<E, rank_v<A> + rank_v<B> - 2>::type c{};
+    const dims d = dims_of(a, b);
+    if constexpr (tensor_like<decltype(c)>) {
+      std::array<std::size_t, rank_v<A> + rank_v<B> - 2> s{};
+      if constexpr (rank_v<A> == 2 && rank_v<B> == 2) s = {d.m, d.n};
+      else if constexpr (rank_v<A> == 2) s = {d.m};
+      else s = {d.n};
+      c.resize(s);
+    }
+    gemm(false, false, d.m, d.n, d.k, a.data(), b.data(), out_data(c));
+    return c;
+  }
+  template <std::size_t I, class A, class B, class V, class G>
+  static auto vjp(const A& a, const B& b, const V&, const G& g) {
+    const dims d = dims_of(a, b);
+    if constexpr (I == 0) {  // dA (m x k) = G (m x n) B^T
+      A r = same_shape(a);
+      gemm(false, true, d.m, d.k, d.n, out_data(g), b.data(), r.data());
+      return r;
+    } else {  // dB (k x n) = A^T G
+      B r = same_shape(b);
+      gemm(true, false, d.k, d.n, d.m, a.data(), out_data(g), r.data());
+      return r;
+    }
+  }
+};
+
+}  // namespace tt::detail
+
+namespace tt {
+
+/// Matrix (or matrix-vector, or dot) product through BLAS; inner dimensions that
+/// differ throw tt::shape_error naming both shapes; a rank other than 1 or 2 is TT-E13.
+template <class A, class B>
+  requires expression<A> && expression<B>
+constexpr auto matmul(A&& a, B&& b) {
+  using VA = typename std::remove_cvref_t<A>::value_type;
+  using VB = typename std::remove_cvref_t<B>::value_type;
+  constexpr bool ranks_ok = (detail::rank_v<VA> == 1 || detail::rank_v<VA> == 2) && (detail::rank_v<VB> == 1 || detail::rank_v<VB> == 2);
+  if constexpr (!ranks_ok) {
+    static_assert(diag::axis_and_rank_fit_the_op<std::conditional_t<detail::rank_v<VA> == 1 || detail::rank_v<VA> == 2, VB, VA>, false>,
+                  TT_E13_RANK);
+    return 0;
+  } else {
+    return detail::make<detail::matmul_op>(std::forward<A>(a), std::forward<B>(b));
+  }
+}
+/// The dot product of two vectors (matmul of two rank-1 tensors).
+template <class A, class B>
+  requires expression<A> && expression<B>
+constexpr auto dot(A&& a, B&& b) {
+  return matmul(std::forward<A>(a), std::forward<B>(b));
+}
+
+}  // namespace tt

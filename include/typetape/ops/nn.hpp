@@ -1,0 +1,114 @@
+// softmax and log_softmax along an axis, cross-entropy from logits, mean squared
+// error. Needs <typetape/tensor.hpp>.
+#pragma once
+
+#include "shape.hpp"
+
+namespace tt::detail {
+
+/// softmax along Axis: exp(x - log_sum_exp(x)); the adjoint is v * (g - sum(g * v)).
+template <int Axis, bool Log>
+struct softmax_op {
+  using structural = void;
+  static constexpr std::string_view name = Log ? "log_softmax" : "softmax";
+  template <class A>
+  static A value(const A& a) {
+    A r = same_shape(a);
+    const auto l = lines_of<Axis>(a);
+    l.each([&](std::size_t b, std::size_t st, std::size_t) {
+      const auto lse = log_sum_exp_line::value(a.data() + b, st, l.n);
+      for (std::size_t m = 0; m < l.n; ++m) {
+        const auto z = a.data()[b + m * st] - lse;
+        r.data()[b + m * st] = Log ? z : std::exp(z);
+      }
+    });
+    return r;
+  }
+  template <std::size_t, class A, class V, class G>
+  static A vjp(const A& a, const V& v, const G& g) {
+    A r = same_shape(a);
+    const auto l = lines_of<Axis>(a);
+    l.each([&](std::size_t b, std::size_t st, std::size_t) {
+      elem_t<A> s = 0;
+      for (std::size_t m = 0; m < l.n; ++m) s += Log ? g.data()[b + m * st] : g.data()[b + m * st] * v.data()[b + m * st];
+      for (std::size_t m = 0; m < l.n; ++m) {
+        const std::size_t i = b + m * st;
+        r.data()[i] = Log ? g.data()[i] - std::exp(v.data()[i]) * s : v.data()[i] * (g.data()[i] - s);
+      }
+    });
+    return r;
+  }
+};
+
+/// Cross-entropy of class probabilities `labels` (one-hot or soft) against `logits`,
+/// classes along the last axis, averaged over the other axes (PyTorch's
+/// cross_entropy with probability targets and mean reduction).
+struct cross_entropy_op {
+  using structural = void;
+  static constexpr std::string_view name = "cross_entropy";
+  template <class A, class B>
+  static elem_t<A> value(const A& z, const B& y) {
+    check_same_shape(name.data(), z, y);
+    const auto l = lines_of<-1>(z);
+    elem_t<A> total = 0;
+    l.each([&](std::size_t b, std::size_t st, std::size_t) {
+      const auto lse = log_sum_exp_line::value(z.data() + b, st, l.n);
+      for (std::size_t m = 0; m < l.n; ++m) total -= y.data()[b + m * st] * (z.data()[b + m * st] - lse);
+    });
+    return l.n == 0 ? total : total / static_cast<elem_t<A>>(z.size() / l.n);
+  }
+  template <std::size_t I, class A, class B, class V, class G>
+  static auto vjp(const A& z, const B& y, const V&, const G& g) {
+    const auto l = lines_of<-1>(z);
+    const auto w = g / static_cast<elem_t<A>>(z.size() / l.n);
+    std::conditional_t<I == 0, A, B> r = same_shape(I == 0 ? z : y);
+    l.each([&](std::size_t b, std::size_t st, std::size_t) {
+      const auto lse = log_sum_exp_line::value(z.data() + b, st, l.n);
+      elem_t<A> ysum = 0;
+      for (std::size_t m = 0; m < l.n; ++m) ysum += y.data()[b + m * st];
+      for (std::size_t m = 0; m < l.n; ++m) {
+        const std::size_t i = b + m * st;
+        const auto logp = z.data()[i] - lse;
+        r.data()[i] = I == 0 ? w * (std::exp(logp) * ysum - y.data()[i]) : -w * logp;
+      }
+    });
+    return r;
+  }
+};
+
+}  // namespace tt::detail
+
+namespace tt {
+
+/// softmax along an axis (the last by default).
+template <int Axis = -1, class A>
+  requires expression<A>
+constexpr auto softmax(A&& a) {
+  using V = detail::value_of_t<A>;
+  return detail::checked_make<detail::axis_fits<Axis, detail::rank_v<V>> && detail::rank_v<V> >= 1, V,
+                              detail::softmax_op<Axis, false>>(std::forward<A>(a));
+}
+/// log(softmax(x)) along an axis (the last by default), computed stably.
+template <int Axis = -1, class A>
+  requires expression<A>
+constexpr auto log_softmax(A&& a) {
+  using V = detail::value_of_t<A>;
+  return detail::checked_make<detail::axis_fits<Axis, detail::rank_v<V>> && detail::rank_v<V> >= 1, V,
+                              detail::softmax_op<Axis, true>>(std::forward<A>(a));
+}
+/// Mean cross-entropy of class probabilities against logits (classes on the last axis).
+template <class Z, class Y>
+  requires expression<Z> && operand<Y>
+constexpr auto cross_entropy(Z&& logits, Y&& labels) {
+  using V = detail::value_of_t<Z>;
+  return detail::checked_make<detail::rank_v<V> >= 1, V, detail::cross_entropy_op>(std::forward<Z>(logits),
+                                                                                   std::forward<Y>(labels));
+}
+/// Mean squared error: mean(square(prediction - target)), one fused pass.
+template <class P, class T>
+  requires detail::binary_operands<P, T>
+constexpr auto mse(P&& prediction, T&& target) {
+  return tt::mean(tt::square(std::forward<P>(prediction) - std::forward<T>(target)));
+}
+
+}  // namespace tt

@@ -1,0 +1,261 @@
+// Shape ops: reshape, transpose, slice (strided ranges), concatenate, stack,
+// broadcast_to. Each backward pass puts the adjoint back where the elements came
+// from. Bad shapes throw tt::shape_error naming the op and the shapes; nothing is
+// read or written out of bounds. Needs <typetape/tensor.hpp>.
+#pragma once
+
+#include <xtensor/xbroadcast.hpp>
+#include <xtensor/xbuilder.hpp>
+#include <xtensor/xmanipulation.hpp>
+#include <xtensor/xstrided_view.hpp>
+
+#include "reduce.hpp"
+
+namespace tt {
+
+/// A strided range of one axis for tt::slice: elements start, start+step, ... < stop.
+struct range {
+  std::size_t start = 0;
+  std::size_t stop = static_cast<std::size_t>(-1);  // the axis' end
+  std::size_t step = 1;
+  friend constexpr bool operator==(const range&, const range&) = default;
+};
+
+namespace detail {
+
+template <std::size_t R>
+struct shape_param {
+  std::array<std::size_t, R> s;
+  friend constexpr bool operator==(const shape_param&, const shape_param&) = default;
+};
+
+struct reshape_op {
+  using structural = void;
+  static constexpr std::string_view name = "reshape";
+  template <class A, std::size_t R>
+  static xt::xtensor<elem_t<A>, R> value(const A& a, const shape_param<R>& p) {
+    const shape_vec to(p.s.begin(), p.s.end());
+    if (product(to) != a.size()) shape_fail(name, "sizes differ:", shape_of(a), to);
+    xt::xtensor<elem_t<A>, R> r(p.s);
+    std::copy(a.data(), a.data() + a.size(), r.data());
+    return r;
+  }
+  template <std::size_t, class A, class P, class V, class G>
+  static A vjp(const A& a, const P&, const V&, const G& g) {
+    A r = same_shape(a);
+    std::copy(g.data(), g.data() + g.size(), r.data());
+    return r;
+  }
+};
+
+template <std::size_t... P>
+struct transpose_op {
+  using structural = void;
+  static constexpr std::string_view name = "transpose";
+  template <class A>
+  static constexpr std::array<std::size_t, rank_v<A>> perm() {
+    std::array<std::size_t, rank_v<A>> p{};
+    if constexpr (sizeof...(P) == 0)
+      for (std::size_t i = 0; i < p.size(); ++i) p[i] = p.size() - 1 - i;  // reverse the axes
+    else
+      p = {P...};
+    return p;
+  }
+  template <class A>
+  static xt::xtensor<elem_t<A>, rank_v<A>> value(const A& a) {
+    return xt::transpose(a, perm<A>());
+  }
+  template <std::size_t, class A, class V, class G>
+  static A vjp(const A&, const V&, const G& g) {
+    constexpr auto p = perm<A>();
+    std::array<std::size_t, rank_v<A>> inv{};
+    for (std::size_t i = 0; i < p.size(); ++i) inv[p[i]] = i;
+    return xt::transpose(g, inv);
+  }
+};
+
+template <std::size_t R>
+struct slice_param {
+  std::array<range, R> r;
+  friend constexpr bool operator==(const slice_param&, const slice_param&) = default;
+};
+
+struct slice_op {
+  using structural = void;
+  static constexpr std::string_view name = "slice";
+  template <class A, std::size_t R>
+  static xt::xstrided_slice_vector slices(const A& a, const slice_param<R>& p) {
+    xt::xstrided_slice_vector sv;
+    for (std::size_t i = 0; i < rank_v<A>; ++i) {
+      const std::size_t dim = a.shape()[i];
+      range r = i < R ? p.r[i] : range{};
+      if (r.stop == static_cast<std::size_t>(-1)) r.stop = dim;
+      if (r.step == 0 || r.start > r.stop || r.stop > dim)
+        shape_fail(name, "range out of bounds: (start, stop, step) and shape",
+                   {r.start, r.stop, r.step}, shape_of(a));
+      sv.push_back(xt::range(r.start, r.stop, r.step));
+    }
+    return sv;
+  }
+  template <class A, std::size_t R>
+  static xt::xtensor<elem_t<A>, rank_v<A>> value(const A& a, const slice_param<R>& p) {
+    return xt::strided_view(a, slices(a, p));
+  }
+  template <std::size_t, class A, class P, class V, class G>
+  static A vjp(const A& a, const P& p, const V&, const G& g) {
+    A r = zeros_like(a);
+    xt::strided_view(r, slices(a, p)) = g;
+    return r;
+  }
+};
+
+/// Checks the operands of concatenate/stack: one rank, and equal extents on every
+/// axis but `skip` (every axis when skip == rank).
+template <class... X>
+void check_joinable(std::string_view op, std::size_t skip, const X&... x) {
+  const shape_vec shapes[] = {shape_of(x)...};
+  for (const auto& s : shapes)
+    for (std::size_t i = 0; i < s.size(); ++i)
+      if (i != skip && s[i] != shapes[0][i]) shape_fail(op, "shapes do not fit:", shapes[0], s);
+}
+
+template <int Axis>
+struct concatenate_op {
+  using structural = void;
+  static constexpr std::string_view name = "concatenate";
+  template <class A, class... X>
+  static xt::xtensor<elem_t<A>, rank_v<A>> value(const A& a, const X&... x) {
+    constexpr std::size_t ax = axis_index<Axis, rank_v<A>>;
+    check_joinable(name, ax, a, x...);
+    return xt::concatenate(xt::xtuple(a, x...), ax);
+  }
+  template <std::size_t I, class... X>
+  static auto vjp(const X&... x) {
+    const auto all = std::forward_as_tuple(x...);
+    const auto& g = std::get<sizeof...(X) - 1>(all);
+    using A = std::remove_cvref_t<std::tuple_element_t<I, std::tuple<X...>>>;
+    constexpr std::size_t ax = axis_index<Axis, rank_v<A>>;
+    std::size_t off = 0;
+    static_for<I>([&](auto k) { off += std::get<k>(all).shape()[ax]; });
+    xt::xstrided_slice_vector sv(rank_v<A>, xt::all());
+    sv[ax] = xt::range(off, off + std::get<I>(all).shape()[ax]);
+    A r = same_shape(std::get<I>(all));
+    r = xt::strided_view(g, sv);
+    return r;
+  }
+};
+
+template <int Axis>
+struct stack_op {
+  using structural = void;
+  static constexpr std::string_view name = "stack";
+  template <class A, class... X>
+  static xt::xtensor<elem_t<A>, rank_v<A> + 1> value(const A& a, const X&... x) {
+    constexpr std::size_t ax = axis_index<Axis, rank_v<A> + 1>;
+    check_joinable(name, rank_v<A>, a, x...);
+    return xt::stack(xt::xtuple(a, x...), ax);
+  }
+  template <std::size_t I, class... X>
+  static auto vjp(const X&... x) {
+    const auto all = std::forward_as_tuple(x...);
+    const auto& g = std::get<sizeof...(X) - 1>(all);
+    using A = std::remove_cvref_t<std::tuple_element_t<I, std::tuple<X...>>>;
+    constexpr std::size_t ax = axis_index<Axis, rank_v<A> + 1>;
+    xt::xstrided_slice_vector sv(rank_v<A> + 1, xt::all());
+    sv[ax] = I;
+    A r = same_shape(std::get<I>(all));
+    r = xt::strided_view(g, sv);
+    return r;
+  }
+};
+
+struct broadcast_to_op {
+  using structural = void;
+  static constexpr std::string_view name = "broadcast_to";
+  template <class A, std::size_t R>
+  static xt::xtensor<elem_t<A>, R> value(const A& a, const shape_param<R>& p) {
+    const shape_vec to(p.s.begin(), p.s.end());
+    if (broadcast_shapes(name, shape_of(a), to) != to) shape_fail(name, "cannot broadcast", shape_of(a), to);
+    xt::xtensor<elem_t<A>, R> r(p.s);
+    for_broadcast(shape_of(a), to, [&](std::size_t i, std::size_t j) { r.data()[i] = a.data()[j]; });
+    return r;
+  }
+  template <std::size_t, class A, class P, class V, class G>
+  static A vjp(const A& a, const P&, const V&, const G& g) {
+    A r = same_shape(a);
+    unbroadcast_into(g.data(), shape_of(g), r.data(), shape_of(a));
+    return r;
+  }
+};
+
+template <class A>
+using value_of_t = typename std::remove_cvref_t<A>::value_type;
+
+/// TT-E13 unless Ok; otherwise builds node<Op>(args...).
+template <bool Ok, class Offender, class Op, class... A>
+constexpr auto checked_make(A&&... a) {
+  if constexpr (!Ok) {
+    static_assert(diag::axis_and_rank_fit_the_op<Offender, false>, TT_E13_AXIS);
+    return 0;
+  } else {
+    return make<Op>(std::forward<A>(a)...);
+  }
+}
+
+}  // namespace detail
+
+/// The same elements in a new shape: `tt::reshape(x, {2, 3})`.
+template <class A, std::size_t R>
+  requires expression<A>
+constexpr auto reshape(A&& a, const std::size_t (&shape)[R]) {
+  detail::shape_param<R> p{};
+  std::copy(shape, shape + R, p.s.begin());
+  return detail::make<detail::reshape_op>(std::forward<A>(a), constant<detail::shape_param<R>>{p});
+}
+/// Axes reversed (`transpose(x)`, the matrix transpose for rank 2), or permuted:
+/// `transpose<0, 2, 1>(x)`.
+template <std::size_t... P, class A>
+  requires expression<A>
+constexpr auto transpose(A&& a) {
+  constexpr std::size_t R = detail::rank_v<detail::value_of_t<A>>;
+  constexpr bool ok = sizeof...(P) == 0 || (sizeof...(P) == R && ((P < R) && ...));
+  return detail::checked_make<ok, detail::value_of_t<A>, detail::transpose_op<P...>>(std::forward<A>(a));
+}
+/// Strided ranges of the leading axes (the rest are whole):
+/// `tt::slice(x, {1, 3}, {0, 6, 2})` is NumPy's x[1:3, 0:6:2].
+template <class A, class... Rg>
+  requires expression<A> && (std::is_convertible_v<Rg, range> && ...)
+constexpr auto slice(A&& a, const Rg&... r) {
+  constexpr bool ok = sizeof...(Rg) <= detail::rank_v<detail::value_of_t<A>>;
+  detail::slice_param<sizeof...(Rg)> p{{range(r)...}};
+  return detail::checked_make<ok, detail::value_of_t<A>, detail::slice_op>(
+      std::forward<A>(a), constant<detail::slice_param<sizeof...(Rg)>>{p});
+}
+/// Joins tensors of one rank along an existing axis.
+template <int Axis = 0, class... A>
+  requires(expression<A> && ...) && (sizeof...(A) > 0)
+constexpr auto concatenate(A&&... a) {
+  using First = detail::value_of_t<detail::at_t<0, detail::tlist<A...>>>;
+  constexpr bool ok = detail::axis_fits<Axis, detail::rank_v<First>> && Axis != all_axes &&
+                      ((detail::rank_v<detail::value_of_t<A>> == detail::rank_v<First>) && ...);
+  return detail::checked_make<ok, First, detail::concatenate_op<Axis>>(std::forward<A>(a)...);
+}
+/// Stacks tensors of one shape along a new axis.
+template <int Axis = 0, class... A>
+  requires(expression<A> && ...) && (sizeof...(A) > 0)
+constexpr auto stack(A&&... a) {
+  using First = detail::value_of_t<detail::at_t<0, detail::tlist<A...>>>;
+  constexpr bool ok = detail::axis_fits<Axis, detail::rank_v<First> + 1> && Axis != all_axes &&
+                      ((detail::rank_v<detail::value_of_t<A>> == detail::rank_v<First>) && ...);
+  return detail::checked_make<ok, First, detail::stack_op<Axis>>(std::forward<A>(a)...);
+}
+/// The tensor repeated along broadcast axes to `shape` (NumPy's broadcast_to).
+template <class A, std::size_t R>
+  requires expression<A>
+constexpr auto broadcast_to(A&& a, const std::size_t (&shape)[R]) {
+  detail::shape_param<R> p{};
+  std::copy(shape, shape + R, p.s.begin());
+  return detail::make<detail::broadcast_to_op>(std::forward<A>(a), constant<detail::shape_param<R>>{p});
+}
+
+}  // namespace tt
