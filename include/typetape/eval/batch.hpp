@@ -1,0 +1,164 @@
+// Gradients of a scalar expression at many points at once. The expression's tree is
+// re-instantiated on xsimd batches: every source becomes a lane that reads
+// `batch::size` points, every other leaf a broadcast constant, and one forward and
+// one backward pass give the gradients at all those points (a scalar tail finishes).
+//
+//   tt::variable<"x"> x; tt::variable<"y"> y;
+//   auto e = tt::exp(-(x * x + y * y));
+//   auto [gx, gy] = tt::batch_gradient(e, std::tie(x, y), xs, ys);  // xs, ys: n points each
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "../tape/tape.hpp"
+#include "tensor.hpp"
+
+namespace tt {
+namespace detail {
+
+/// The per-point tree of a scalar expression, with the sources Names as lanes.
+template <class E, class Names, bool Simd>
+struct pointwise;
+template <class N, class T, class Names, bool Simd>
+struct pointwise<var_ref<N, T>, Names, Simd> {
+  static constexpr bool is_source = contains_v<N, Names>;
+  using type = std::conditional_t<is_source, slot<index_of_v<N, Names>, lane_t<T, Simd>>, constant<lane_t<T, Simd>>>;
+  static type make(const var_ref<N, T>& v) {
+    if constexpr (is_source) return {};
+    else return {lane_t<T, Simd>(v.p->get())};  // another variable: its current value
+  }
+};
+template <class N, class T, class Names, bool Simd>
+struct pointwise<watched_ref<N, T>, Names, Simd> {
+  static constexpr bool is_source = contains_v<N, Names>;
+  using type = std::conditional_t<is_source, slot<index_of_v<N, Names>, lane_t<T, Simd>>, constant<lane_t<T, Simd>>>;
+  static type make(const watched_ref<N, T>& v) {
+    if constexpr (is_source) return {};
+    else return {lane_t<T, Simd>(v.p->v)};
+  }
+};
+template <class T, class Names, bool Simd>
+struct pointwise<constant<T>, Names, Simd> {
+  using type = constant<lane_t<T, Simd>>;
+  static type make(const constant<T>& c) { return {lane_t<T, Simd>(c.v)}; }
+};
+template <class N, class B, class Names, bool Simd>
+struct pointwise<let_node<N, B>, Names, Simd> {  // a let's body is inlined at each use
+  using type = typename pointwise<B, Names, Simd>::type;
+  static type make(const let_node<N, B>& l) { return pointwise<B, Names, Simd>::make(l.body); }
+};
+template <class Op, class... K, class Names, bool Simd>
+struct pointwise<node<Op, K...>, Names, Simd> {
+  using type = node<Op, typename pointwise<K, Names, Simd>::type...>;
+  static type make(const node<Op, K...>& n) {
+    return std::apply([](const auto&... k) { return type{{pointwise<std::remove_cvref_t<decltype(k)>, Names, Simd>::make(k)...}}; },
+                      n.kids);
+  }
+};
+
+template <class S>
+struct batch_sources {  // one source
+  using list = tlist<std::remove_cvref_t<S>>;
+};
+template <class... S>
+struct batch_sources<std::tuple<S...>> {
+  using list = tlist<std::remove_cvref_t<S>...>;
+};
+
+template <class L>
+struct names_and_values;
+template <class... S>
+struct names_and_values<tlist<S...>> {
+  using names = tlist<typename S::name_type...>;
+  using lanes = std::tuple<typename S::value_type...>;
+  template <bool Simd>
+  using lanes_of = std::tuple<lane_t<typename S::value_type, Simd>...>;
+};
+
+/// The loop: in[j] holds n points of source j; out[j] receives their gradients.
+template <class E, class Sources, class T, std::size_t NS>
+void batch_gradient_loop(const E& f, const std::array<std::span<const T>, NS>& in,
+                         const std::array<std::span<T>, NS>& out) {
+  using info = names_and_values<typename batch_sources<Sources>::list>;
+  using names = typename info::names;
+  const std::size_t n = in[0].size();
+  for (std::size_t j = 0; j < NS; ++j)
+    if (in[j].size() != n || out[j].size() != n)
+      shape_fail("batch_gradient", "point arrays differ in length:", {n, in[0].size()}, {in[j].size(), out[j].size()});
+  constexpr std::uint64_t all = NS == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << NS) - 1;
+  std::size_t i = 0;
+  if constexpr (std::is_floating_point_v<T> && xsimd::batch<T>::size > 1) {
+    using L = xsimd::batch<T>;
+    const auto tree = pointwise<E, names, true>::make(f);
+    lane_ctx<typename info::template lanes_of<true>, all> c;
+    for (; i + L::size <= n; i += L::size) {
+      static_for<NS>([&](auto j) TT_INLINE_LAMBDA {
+        std::get<j>(c.in) = L::load_unaligned(in[j].data() + i);
+        std::get<j>(c.adj) = L(T(-0.0));
+      });
+      typename decltype(tree)::record rec;
+      tree.forward(rec, c);
+      tree.backward(rec, L(T(1)), c);
+      static_for<NS>([&](auto j) TT_INLINE_LAMBDA { std::get<j>(c.adj).store_unaligned(out[j].data() + i); });
+    }
+  }
+  const auto tree = pointwise<E, names, false>::make(f);
+  lane_ctx<typename info::template lanes_of<false>, all> c;
+  for (; i < n; ++i) {
+    static_for<NS>([&](auto j) TT_INLINE_LAMBDA {
+      std::get<j>(c.in) = in[j][i];
+      std::get<j>(c.adj) = T(-0.0);
+    });
+    typename decltype(tree)::record rec;
+    tree.forward(rec, c);
+    tree.backward(rec, T(1), c);
+    static_for<NS>([&](auto j) TT_INLINE_LAMBDA { out[j][i] = std::get<j>(c.adj); });
+  }
+}
+
+template <class S>
+inline constexpr std::size_t source_count = 1;
+template <class... S>
+inline constexpr std::size_t source_count<std::tuple<S...>> = sizeof...(S);
+
+}  // namespace detail
+
+/// Gradients of the scalar expression f w.r.t. sources (one variable, or a tuple),
+/// at n points: points[j] holds the n values of source j (other variables keep their
+/// current value). Writes gradient j at point i to out[j][i]; allocates nothing.
+/// The same misuses as tt::gradient are compile errors (TT-E01, E02, E03, ...).
+template <class E, class Sources, class T, std::size_t NS>
+  requires expression<E>
+void batch_gradient_into(const E& f, const Sources& sources, const std::array<std::span<const T>, NS>& points,
+                         const std::array<std::span<T>, NS>& out) {
+  static_assert(NS == detail::source_count<Sources>, "typetape: batch_gradient needs one point array per source");
+  using checked = decltype(tt::gradient(f, sources));  // the usual diagnostics, at compile time
+  static_assert(!tensor_like<typename E::value_type>, "typetape: batch_gradient takes a scalar expression");
+  if constexpr (!std::is_same_v<checked, void>) detail::batch_gradient_loop<E, Sources>(f, points, out);
+}
+
+/// As batch_gradient_into, returning the gradients: a std::vector per source, in the
+/// sources' structure (one vector, or a tuple of vectors).
+template <class E, class Sources, class... P>
+  requires expression<E> && (sizeof...(P) > 0)
+auto batch_gradient(const E& f, const Sources& sources, const P&... points) {
+  using T = std::remove_cvref_t<decltype(*std::data(std::get<0>(std::forward_as_tuple(points...))))>;
+  constexpr std::size_t NS = sizeof...(P);
+  std::array<std::vector<T>, NS> g;
+  std::array<std::span<const T>, NS> in{std::span<const T>(std::data(points), std::size(points))...};
+  std::array<std::span<T>, NS> out{};
+  for (std::size_t j = 0; j < NS; ++j) {
+    g[j].resize(in[j].size());
+    out[j] = g[j];
+  }
+  batch_gradient_into(f, sources, in, out);
+  if constexpr (detail::source_count<Sources> == 1 && !requires { std::tuple_size<Sources>::value; })
+    return std::move(g[0]);
+  else
+    return [&]<std::size_t... J>(std::index_sequence<J...>) {
+      return std::tuple<std::conditional_t<J == 0, std::vector<T>, std::vector<T>>...>{std::move(g[J])...};
+    }(std::make_index_sequence<NS>{});
+}
+
+}  // namespace tt

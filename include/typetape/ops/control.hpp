@@ -68,8 +68,9 @@ struct cast_op {
     return std::is_floating_point_v<To> ? 0u : reach::int_cast;
   }
   template <class A>
-  static constexpr To value(const A& a) {
-    return static_cast<To>(a);
+  static constexpr auto value(const A& a) {
+    if constexpr (std::is_arithmetic_v<A>) return static_cast<To>(a);
+    else return a;  // a SIMD batch: fused regions use batches only when the cast keeps the type
   }
   template <std::size_t, class A, class V, class G>
   static constexpr G vjp(const A&, const V&, const G& g) {
@@ -134,7 +135,7 @@ constexpr auto operator>=(L&& l, R&& r) {
 /// cond ? a : b, recorded: the gradient flows into the branch that was taken.
 template <class C, class A, class B>
   requires expression<C> && operand<A> && operand<B> &&
-           std::same_as<typename std::remove_cvref_t<C>::value_type, bool>
+           std::same_as<detail::elem_t<typename std::remove_cvref_t<C>::value_type>, bool>
 constexpr auto where(C&& c, A&& a, B&& b) {
   return detail::make<detail::where_op>(std::forward<C>(c), std::forward<A>(a),
                                         std::forward<B>(b));

@@ -91,10 +91,10 @@ namespace tt {
 /// Matrix (or matrix-vector, or dot) product through BLAS; inner dimensions that
 /// differ throw tt::shape_error naming both shapes; a rank other than 1 or 2 is TT-E13.
 template <class A, class B>
-  requires expression<A> && expression<B>
+  requires detail::binary_operands<A, B>
 constexpr auto matmul(A&& a, B&& b) {
-  using VA = typename std::remove_cvref_t<A>::value_type;
-  using VB = typename std::remove_cvref_t<B>::value_type;
+  using VA = typename detail::closure_t<A&&, double>::value_type;
+  using VB = typename detail::closure_t<B&&, double>::value_type;
   constexpr bool ranks_ok = (detail::rank_v<VA> == 1 || detail::rank_v<VA> == 2) && (detail::rank_v<VB> == 1 || detail::rank_v<VB> == 2);
   if constexpr (!ranks_ok) {
     static_assert(diag::axis_and_rank_fit_the_op<std::conditional_t<detail::rank_v<VA> == 1 || detail::rank_v<VA> == 2, VB, VA>, false>,
@@ -106,7 +106,7 @@ constexpr auto matmul(A&& a, B&& b) {
 }
 /// The dot product of two vectors (matmul of two rank-1 tensors).
 template <class A, class B>
-  requires expression<A> && expression<B>
+  requires detail::binary_operands<A, B>
 constexpr auto dot(A&& a, B&& b) {
   return matmul(std::forward<A>(a), std::forward<B>(b));
 }

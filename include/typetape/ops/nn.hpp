@@ -16,10 +16,14 @@ struct softmax_op {
     A r = same_shape(a);
     const auto l = lines_of<Axis>(a);
     l.each([&](std::size_t b, std::size_t st, std::size_t) {
-      const auto lse = log_sum_exp_line::value(a.data() + b, st, l.n);
+      // from the shifted exponentials, so that a large shift costs no digits
+      const auto shift = log_sum_exp_line::shift(a.data() + b, st, l.n);
+      elem_t<A> s = 0;
+      for (std::size_t m = 0; m < l.n; ++m) s += std::exp(a.data()[b + m * st] - shift);
+      const auto log_s = std::log(s);
       for (std::size_t m = 0; m < l.n; ++m) {
-        const auto z = a.data()[b + m * st] - lse;
-        r.data()[b + m * st] = Log ? z : std::exp(z);
+        const auto z = a.data()[b + m * st] - shift;
+        r.data()[b + m * st] = Log ? z - log_s : std::exp(z) / s;
       }
     });
     return r;

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "../eval/tensor.hpp"
+#include "control.hpp"
 
 namespace tt {
 
@@ -217,8 +218,13 @@ struct log_sum_exp_line {
     return m + std::log(s);
   }
   template <class T>
-  static void vjp(const T* a, T* r, std::size_t st, std::size_t n, T v, T g) {
-    for (std::size_t k = 0; k < n; ++k) r[k * st] = g * std::exp(a[k * st] - v);
+  static void vjp(const T* a, T* r, std::size_t st, std::size_t n, T, T g) {
+    // softmax from the shifted exponentials: exp(a - v) would lose the digits of a
+    // large shift (v = 1000.69...)
+    const T m = shift(a, st, n);
+    T s = 0;
+    for (std::size_t k = 0; k < n; ++k) s += (r[k * st] = std::exp(a[k * st] - m));
+    for (std::size_t k = 0; k < n; ++k) r[k * st] *= g / s;
   }
 };
 

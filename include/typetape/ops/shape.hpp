@@ -4,10 +4,7 @@
 // read or written out of bounds. Needs <typetape/tensor.hpp>.
 #pragma once
 
-#include <xtensor/xbroadcast.hpp>
-#include <xtensor/xbuilder.hpp>
 #include <xtensor/xmanipulation.hpp>
-#include <xtensor/xstrided_view.hpp>
 
 #include "reduce.hpp"
 
@@ -83,28 +80,53 @@ struct slice_param {
 struct slice_op {
   using structural = void;
   static constexpr std::string_view name = "slice";
-  template <class A, std::size_t R>
-  static xt::xstrided_slice_vector slices(const A& a, const slice_param<R>& p) {
-    xt::xstrided_slice_vector sv;
-    for (std::size_t i = 0; i < rank_v<A>; ++i) {
+  /// The ranges made whole, checked against a's shape; visits (output index, input index).
+  template <class A, std::size_t R, class F>
+  static shape_vec walk(const A& a, const slice_param<R>& p, F&& f) {
+    constexpr std::size_t rank = rank_v<A>;
+    shape_vec out(rank), start(rank), step(rank), stride(rank, 1);
+    for (std::size_t i = 0; i < rank; ++i) {
       const std::size_t dim = a.shape()[i];
       range r = i < R ? p.r[i] : range{};
       if (r.stop == static_cast<std::size_t>(-1)) r.stop = dim;
       if (r.step == 0 || r.start > r.stop || r.stop > dim)
-        shape_fail(name, "range out of bounds: (start, stop, step) and shape",
-                   {r.start, r.stop, r.step}, shape_of(a));
-      sv.push_back(xt::range(r.start, r.stop, r.step));
+        shape_fail(name, "range out of bounds: (start, stop, step) and shape", {r.start, r.stop, r.step},
+                   shape_of(a));
+      out[i] = (r.stop - r.start + r.step - 1) / r.step;
+      start[i] = r.start;
+      step[i] = r.step;
     }
-    return sv;
+    for (std::size_t i = rank; i-- > 1;) stride[i - 1] = stride[i] * a.shape()[i];
+    const std::size_t n = product(out);
+    shape_vec idx(rank, 0);
+    std::size_t j = 0;
+    for (std::size_t i = 0; i < rank; ++i) j += start[i] * stride[i];
+    for (std::size_t i = 0; i < n; ++i) {
+      f(i, j);
+      for (std::size_t k = rank; k-- > 0;) {  // odometer
+        if (++idx[k] < out[k]) {
+          j += step[k] * stride[k];
+          break;
+        }
+        j -= step[k] * stride[k] * (out[k] - 1);
+        idx[k] = 0;
+      }
+    }
+    return out;
   }
   template <class A, std::size_t R>
   static xt::xtensor<elem_t<A>, rank_v<A>> value(const A& a, const slice_param<R>& p) {
-    return xt::strided_view(a, slices(a, p));
+    std::vector<elem_t<A>> tmp;
+    const shape_vec out = walk(a, p, [&](std::size_t, std::size_t j) { tmp.push_back(a.data()[j]); });
+    xt::xtensor<elem_t<A>, rank_v<A>> r{};
+    resize_to(r, out, name);
+    std::copy(tmp.begin(), tmp.end(), r.data());
+    return r;
   }
   template <std::size_t, class A, class P, class V, class G>
   static A vjp(const A& a, const P& p, const V&, const G& g) {
     A r = zeros_like(a);
-    xt::strided_view(r, slices(a, p)) = g;
+    walk(a, p, [&](std::size_t i, std::size_t j) { r.data()[j] = g.data()[i]; });
     return r;
   }
 };
@@ -119,55 +141,81 @@ void check_joinable(std::string_view op, std::size_t skip, const X&... x) {
       if (i != skip && s[i] != shapes[0][i]) shape_fail(op, "shapes do not fit:", shapes[0], s);
 }
 
-template <int Axis>
-struct concatenate_op {
-  using structural = void;
-  static constexpr std::string_view name = "concatenate";
-  template <class A, class... X>
-  static xt::xtensor<elem_t<A>, rank_v<A>> value(const A& a, const X&... x) {
-    constexpr std::size_t ax = axis_index<Axis, rank_v<A>>;
-    check_joinable(name, ax, a, x...);
-    return xt::concatenate(xt::xtuple(a, x...), ax);
+/// Joining along an axis: operand t is a block of n_t * inner elements in each of
+/// `outer` rows; stacking is joining with n_t = 1.
+struct join {
+  std::size_t outer = 1, inner = 1, total = 0;
+  template <class T>
+  static join of(const T& t, std::size_t ax, bool stacked) {
+    join j;
+    for (std::size_t i = 0; i < ax; ++i) j.outer *= t.shape()[i];
+    for (std::size_t i = stacked ? ax : ax + 1; i < rank_v<T>; ++i) j.inner *= t.shape()[i];
+    return j;
   }
-  template <std::size_t I, class... X>
-  static auto vjp(const X&... x) {
-    const auto all = std::forward_as_tuple(x...);
-    const auto& g = std::get<sizeof...(X) - 1>(all);
-    using A = std::remove_cvref_t<std::tuple_element_t<I, std::tuple<X...>>>;
-    constexpr std::size_t ax = axis_index<Axis, rank_v<A>>;
-    std::size_t off = 0;
-    static_for<I>([&](auto k) { off += std::get<k>(all).shape()[ax]; });
-    xt::xstrided_slice_vector sv(rank_v<A>, xt::all());
-    sv[ax] = xt::range(off, off + std::get<I>(all).shape()[ax]);
-    A r = same_shape(std::get<I>(all));
-    r = xt::strided_view(g, sv);
-    return r;
+  /// Copies each operand's rows into (Gather = false) or out of (true) the joined data.
+  template <bool Gather, class T, class U>
+  void move(T* joined, U* part, std::size_t offset, std::size_t n) const {
+    for (std::size_t o = 0; o < outer; ++o) {
+      T* row = joined + (o * total + offset) * inner;
+      if constexpr (Gather) std::copy(row, row + n * inner, part + o * n * inner);
+      else std::copy(part + o * n * inner, part + (o + 1) * n * inner, row);
+    }
   }
 };
 
-template <int Axis>
-struct stack_op {
+template <int Axis, bool Stack>
+struct join_op {
   using structural = void;
-  static constexpr std::string_view name = "stack";
+  static constexpr std::string_view name = Stack ? "stack" : "concatenate";
+  template <class A>
+  static constexpr std::size_t ax = axis_index<Axis, rank_v<A> + (Stack ? 1 : 0)>;
+  template <class T>
+  static std::size_t extent(const T& t) {
+    if constexpr (Stack) return 1;
+    else return t.shape()[ax<T>];
+  }
   template <class A, class... X>
-  static xt::xtensor<elem_t<A>, rank_v<A> + 1> value(const A& a, const X&... x) {
-    constexpr std::size_t ax = axis_index<Axis, rank_v<A> + 1>;
-    check_joinable(name, rank_v<A>, a, x...);
-    return xt::stack(xt::xtuple(a, x...), ax);
+  static xt::xtensor<elem_t<A>, rank_v<A> + (Stack ? 1 : 0)> value(const A& a, const X&... x) {
+    check_joinable(name, Stack ? rank_v<A> : ax<A>, a, x...);
+    join j = join::of(a, ax<A>, Stack);
+    j.total = (extent(a) + ... + extent(x));
+    shape_vec s = shape_of(a);
+    if constexpr (Stack) s.insert(s.begin() + static_cast<std::ptrdiff_t>(ax<A>), j.total);
+    else s[ax<A>] = j.total;
+    xt::xtensor<elem_t<A>, rank_v<A> + (Stack ? 1 : 0)> r{};
+    resize_to(r, s, name);
+    std::size_t off = 0;
+    auto put = [&](const auto& t) {
+      j.template move<false>(r.data(), t.data(), off, extent(t));
+      off += extent(t);
+    };
+    put(a);
+    (put(x), ...);
+    return r;
   }
   template <std::size_t I, class... X>
   static auto vjp(const X&... x) {
     const auto all = std::forward_as_tuple(x...);
     const auto& g = std::get<sizeof...(X) - 1>(all);
-    using A = std::remove_cvref_t<std::tuple_element_t<I, std::tuple<X...>>>;
-    constexpr std::size_t ax = axis_index<Axis, rank_v<A> + 1>;
-    xt::xstrided_slice_vector sv(rank_v<A> + 1, xt::all());
-    sv[ax] = I;
-    A r = same_shape(std::get<I>(all));
-    r = xt::strided_view(g, sv);
+    const auto& t = std::get<I>(all);
+    using A = std::remove_cvref_t<decltype(t)>;
+    join j = join::of(t, ax<A>, Stack);
+    j.total = 0;
+    std::size_t off = 0;
+    static_for<sizeof...(X) - 2>([&](auto k) {
+      const std::size_t e = extent(std::get<k>(all));
+      if (k < I) off += e;
+      j.total += e;
+    });
+    A r = same_shape(t);
+    j.template move<true>(g.data(), r.data(), off, extent(t));
     return r;
   }
 };
+template <int Axis>
+using concatenate_op = join_op<Axis, false>;
+template <int Axis>
+using stack_op = join_op<Axis, true>;
 
 struct broadcast_to_op {
   using structural = void;
@@ -202,6 +250,13 @@ constexpr auto checked_make(A&&... a) {
   }
 }
 
+template <class A, class... Rg>
+constexpr auto make_slice(A&& a, const Rg&... r) {
+  constexpr bool ok = sizeof...(Rg) <= rank_v<value_of_t<A>>;
+  slice_param<sizeof...(Rg)> p{{r...}};
+  return checked_make<ok, value_of_t<A>, slice_op>(std::forward<A>(a), constant<slice_param<sizeof...(Rg)>>{p});
+}
+
 }  // namespace detail
 
 /// The same elements in a new shape: `tt::reshape(x, {2, 3})`.
@@ -223,13 +278,25 @@ constexpr auto transpose(A&& a) {
 }
 /// Strided ranges of the leading axes (the rest are whole):
 /// `tt::slice(x, {1, 3}, {0, 6, 2})` is NumPy's x[1:3, 0:6:2].
-template <class A, class... Rg>
-  requires expression<A> && (std::is_convertible_v<Rg, range> && ...)
-constexpr auto slice(A&& a, const Rg&... r) {
-  constexpr bool ok = sizeof...(Rg) <= detail::rank_v<detail::value_of_t<A>>;
-  detail::slice_param<sizeof...(Rg)> p{{range(r)...}};
-  return detail::checked_make<ok, detail::value_of_t<A>, detail::slice_op>(
-      std::forward<A>(a), constant<detail::slice_param<sizeof...(Rg)>>{p});
+template <class A>
+  requires expression<A>
+constexpr auto slice(A&& a, range r0) {
+  return detail::make_slice(std::forward<A>(a), r0);
+}
+template <class A>
+  requires expression<A>
+constexpr auto slice(A&& a, range r0, range r1) {
+  return detail::make_slice(std::forward<A>(a), r0, r1);
+}
+template <class A>
+  requires expression<A>
+constexpr auto slice(A&& a, range r0, range r1, range r2) {
+  return detail::make_slice(std::forward<A>(a), r0, r1, r2);
+}
+template <class A>
+  requires expression<A>
+constexpr auto slice(A&& a, range r0, range r1, range r2, range r3) {
+  return detail::make_slice(std::forward<A>(a), r0, r1, r2, r3);
 }
 /// Joins tensors of one rank along an existing axis.
 template <int Axis = 0, class... A>

@@ -1,0 +1,288 @@
+// Tensor values: fused elementwise ops with broadcasting, reductions, shape ops,
+// matmul, conv2d, softmax and losses, against finite differences; shape errors.
+#include <typetape/tensor.hpp>
+
+#include "tensor_check.hpp"
+
+using T1 = xt::xtensor<double, 1>;
+using T2 = xt::xtensor<double, 2>;
+using T3 = xt::xtensor<double, 3>;
+using T4 = xt::xtensor<double, 4>;
+using ttest::random_tensor;
+using ttest::tensor_gradcheck;
+
+namespace {
+ttest::sampler rng{std::mt19937_64{42}};
+
+/// The message of the tt::error that f throws ("" if none).
+template <class F>
+std::string thrown(F&& f) {
+  try {
+    f();
+  } catch (const tt::error& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("unary elementwise ops on a tensor match finite differences") {
+  tt::variable<"a", T2> a{random_tensor<T2>(rng, {3, 5}, 0.2, 1.5)};  // inside every domain
+  tensor_gradcheck(tt::exp(a), a);
+  tensor_gradcheck(tt::log(a), a);
+  tensor_gradcheck(tt::sqrt(a), a);
+  tensor_gradcheck(tt::sin(a), a);
+  tensor_gradcheck(tt::cos(a), a);
+  tensor_gradcheck(tt::tan(a * 0.5), a);
+  tensor_gradcheck(tt::tanh(a), a);
+  tensor_gradcheck(tt::sigmoid(a - 0.7), a);
+  tensor_gradcheck(tt::relu(a - 0.85), a);
+  tensor_gradcheck(tt::abs(a - 0.85), a);
+  tensor_gradcheck(tt::square(a), a);
+  tensor_gradcheck(tt::log1p(a), a);
+  tensor_gradcheck(tt::expm1(a), a);
+  tensor_gradcheck(tt::erf(a), a);
+  tensor_gradcheck(-a, a);
+}
+
+TEST_CASE("binary elementwise ops broadcast, and their adjoints sum back to each shape") {
+  tt::variable<"a", T2> a{random_tensor<T2>(rng, {3, 4}, 0.5, 1.5)};
+  tt::variable<"r", T1> r{random_tensor<T1>(rng, {4}, 0.5, 1.5)};            // a row
+  tt::variable<"c", T2> c{random_tensor<T2>(rng, {3, 1}, 0.5, 1.5)};         // a column
+  tt::variable<"u", T2> u{random_tensor<T2>(rng, {1, 1}, 0.5, 1.5)};         // size 1, rank 2
+  tt::variable<"s"> s{0.8};                                                  // a scalar
+  tensor_gradcheck(a + r, a, r);
+  tensor_gradcheck(a - c, a, c);
+  tensor_gradcheck(c * r, c, r);  // (3,1) x (4,) -> (3,4): both operands broadcast
+  tensor_gradcheck(a / u, a, u);
+  tensor_gradcheck(s * a + r / s, s, a, r);
+  tensor_gradcheck(tt::pow(a, r), a, r);
+  tensor_gradcheck(tt::max(a, r), a, r);
+  tensor_gradcheck(tt::min(c, a), c, a);
+  tensor_gradcheck(tt::atan2(a, c), a, c);
+  tensor_gradcheck(2.0 * a * a - 3.0, a);
+  tensor_gradcheck(a * a * a, a);  // one input used three times in one region
+}
+
+TEST_CASE("broadcasting edge cases: rank 3 against rank 2, size-1 axes, empty axes") {
+  tt::variable<"a", T3> a{random_tensor<T3>(rng, {2, 3, 4})};
+  tt::variable<"b", T2> b{random_tensor<T2>(rng, {3, 1})};
+  tt::variable<"d", T3> d{random_tensor<T3>(rng, {2, 1, 4})};
+  tensor_gradcheck(tt::tanh(a * b + d), a, b, d);
+
+  tt::variable<"e", T2> e{T2::from_shape({0, 3})};
+  tt::variable<"f", T1> f{random_tensor<T1>(rng, {3})};
+  const auto g = tt::gradient(tt::sum(e * f), std::tie(e, f));
+  CHECK(std::get<0>(g).shape() == std::array<std::size_t, 2>{0, 3});
+  CHECK(std::get<1>(g) == T1{0, 0, 0});  // summed over an empty axis
+}
+
+TEST_CASE("a fused region gives the same values as the scalar ops, elementwise") {
+  const T2 x0 = random_tensor<T2>(rng, {5, 7});
+  tt::variable<"x", T2> x{x0};
+  const T2 y = tt::eval(tt::sigmoid(x) * tt::exp(-x * x) + 1.5);
+  for (std::size_t i = 0; i < x0.size(); ++i) {
+    const double v = x0.data()[i];
+    CHECK(y.data()[i] == doctest::Approx(1 / (1 + std::exp(-v)) * std::exp(-v * v) + 1.5).epsilon(1e-15));
+  }
+}
+
+TEST_CASE("where and comparisons on tensors route the gradient by element") {
+  tt::variable<"a", T1> a{T1{-1.0, 0.5, 2.0, -3.0}};
+  const T1 g = tt::gradient(tt::sum(tt::where(a > 0.0, a * a, -a)), a);
+  CHECK(g == T1{-1.0, 1.0, 4.0, -1.0});  // 2a where a > 0, else -1
+}
+
+TEST_CASE("reductions match finite differences, over everything and along each axis") {
+  tt::variable<"a", T2> a{random_tensor<T2>(rng, {3, 4}, 0.5, 1.5)};
+  tt::variable<"b", T3> b{random_tensor<T3>(rng, {2, 3, 4}, 0.5, 1.5)};
+  tensor_gradcheck(tt::sum(a), a);
+  tensor_gradcheck(tt::sum<0>(a), a);
+  tensor_gradcheck(tt::sum<-1>(a), a);
+  tensor_gradcheck(tt::mean(a), a);
+  tensor_gradcheck(tt::mean<1>(b), b);
+  tensor_gradcheck(tt::reduce_max(a), a);
+  tensor_gradcheck(tt::reduce_max<0>(a), a);
+  tensor_gradcheck(tt::reduce_min<2>(b), b);
+  tensor_gradcheck(tt::prod(a), a);
+  tensor_gradcheck(tt::prod<1>(b), b);
+  tensor_gradcheck(tt::log_sum_exp(a), a);
+  tensor_gradcheck(tt::log_sum_exp<1>(a), a);
+  tensor_gradcheck(tt::log_sum_exp<0>(b), b);
+}
+
+TEST_CASE("reductions at their edges: ties, zeros, huge values") {
+  tt::variable<"a", T1> a{T1{1.0, 3.0, 3.0, 2.0}};
+  CHECK(tt::gradient(tt::reduce_max(a), a) == T1{0.0, 0.5, 0.5, 0.0});  // ties share, as TF
+  tt::variable<"p", T1> p{T1{2.0, 0.0, 5.0}};
+  CHECK(tt::gradient(tt::prod(p), p) == T1{0.0, 10.0, 0.0});  // exact at a zero factor
+  tt::variable<"h", T1> h{T1{1000.0, 1000.0}};
+  CHECK(tt::eval(tt::log_sum_exp(h)) == doctest::Approx(1000.0 + std::log(2.0)));
+  const T1 gh = tt::gradient(tt::log_sum_exp(h), h);
+  CHECK(gh(0) == doctest::Approx(0.5).epsilon(1e-15));
+  CHECK(gh(1) == doctest::Approx(0.5).epsilon(1e-15));
+  tt::variable<"n", T1> n{T1{1.0, std::nan(""), 2.0}};
+  CHECK(std::isnan(tt::eval(tt::reduce_max(n))));
+}
+
+TEST_CASE("shape ops put the adjoint back where each element came from") {
+  tt::variable<"a", T2> a{random_tensor<T2>(rng, {3, 4})};
+  tt::variable<"b", T2> b{random_tensor<T2>(rng, {2, 4})};
+  tt::variable<"c", T3> c{random_tensor<T3>(rng, {2, 3, 4})};
+  tt::variable<"r", T1> r{random_tensor<T1>(rng, {4})};
+  tensor_gradcheck(tt::reshape(a, {2, 6}) * 1.5, a);
+  tensor_gradcheck(tt::reshape(c, {24}), c);
+  tensor_gradcheck(tt::transpose(a), a);
+  tensor_gradcheck(tt::transpose<1, 2, 0>(c), c);
+  tensor_gradcheck(tt::slice(a, {1, 3}, {0, 4, 2}), a);
+  tensor_gradcheck(tt::slice(c, {1, 2}), c);
+  tensor_gradcheck(tt::concatenate<0>(a, b), a, b);
+  tensor_gradcheck(tt::concatenate<1>(tt::transpose(a), tt::transpose(b)), a, b);
+  tensor_gradcheck(tt::stack<0>(r, r * 2.0), r);
+  tensor_gradcheck(tt::stack<1>(a, a * a), a);
+  tensor_gradcheck(tt::broadcast_to(r, {3, 4}), r);
+  const T2 s = tt::eval(tt::slice(a, {1, 3}, {0, 4, 2}));  // NumPy's a[1:3, 0:4:2]
+  CHECK(s == T2{{a.get()(1, 0), a.get()(1, 2)}, {a.get()(2, 0), a.get()(2, 2)}});
+  CHECK(tt::eval(tt::concatenate<1>(b, b)) == T2(xt::concatenate(xt::xtuple(b.get(), b.get()), 1)));
+  CHECK(tt::eval(tt::stack<1>(r, r)) == T2(xt::stack(xt::xtuple(r.get(), r.get()), 1)));
+}
+
+TEST_CASE("matmul: matrix, matrix-vector, vector-matrix and dot products") {
+  tt::variable<"A", T2> A{random_tensor<T2>(rng, {3, 4})};
+  tt::variable<"B", T2> B{random_tensor<T2>(rng, {4, 5})};
+  tt::variable<"x", T1> x{random_tensor<T1>(rng, {4})};
+  tt::variable<"y", T1> y{random_tensor<T1>(rng, {3})};
+  tensor_gradcheck(tt::matmul(A, B), A, B);
+  tensor_gradcheck(tt::matmul(A, x), A, x);
+  tensor_gradcheck(tt::matmul(y, A), y, A);
+  tensor_gradcheck(tt::dot(x, x * 2.0), x);
+  // forward value against a plain triple loop
+  const T2 C = tt::eval(tt::matmul(A, B));
+  for (std::size_t i = 0; i < 3; ++i)
+    for (std::size_t j = 0; j < 5; ++j) {
+      double s = 0;
+      for (std::size_t k = 0; k < 4; ++k) s += A.get()(i, k) * B.get()(k, j);
+      CHECK(C(i, j) == doctest::Approx(s).epsilon(1e-14));
+    }
+}
+
+TEST_CASE("float tensors: fused ops and matmul in single precision") {
+  using F2 = xt::xtensor<float, 2>;
+  tt::variable<"A", F2> A{random_tensor<F2>(rng, {3, 4})};
+  tt::variable<"B", F2> B{random_tensor<F2>(rng, {4, 2})};
+  tensor_gradcheck(tt::tanh(tt::matmul(A, B)) * 2.0, ttest::tolerance{2e-3, 0}, A, B);
+}
+
+TEST_CASE("dense layer: sum(tanh(W x + b)^2) against the analytic gradient") {
+  tt::variable<"W", T2> W{random_tensor<T2>(rng, {6, 5})};
+  tt::variable<"b", T1> b{random_tensor<T1>(rng, {6})};
+  const T1 x = random_tensor<T1>(rng, {5});
+  const auto [gW, gb] = tt::gradient(tt::sum(tt::square(tt::tanh(tt::matmul(W, x) + b))), std::tie(W, b));
+  for (std::size_t i = 0; i < 6; ++i) {
+    double z = b.get()(i);
+    for (std::size_t k = 0; k < 5; ++k) z += W.get()(i, k) * x(k);
+    const double t = std::tanh(z), dz = 2 * t * (1 - t * t);
+    CHECK(gb(i) == doctest::Approx(dz).epsilon(1e-13));
+    for (std::size_t k = 0; k < 5; ++k) CHECK(gW(i, k) == doctest::Approx(dz * x(k)).epsilon(1e-13));
+  }
+}
+
+TEST_CASE("conv2d NHWC: SAME and VALID padding, strides 1 and 2, both gradients") {
+  tt::variable<"x", T4> x{random_tensor<T4>(rng, {2, 5, 6, 3})};
+  tt::variable<"k", T4> k{random_tensor<T4>(rng, {3, 3, 3, 4})};
+  tensor_gradcheck(tt::conv2d(x, k), x, k);
+  tensor_gradcheck(tt::conv2d(x, k, {.stride = 2, .pad = tt::padding::same}), x, k);
+  tensor_gradcheck(tt::conv2d(x, k, {.stride = 1, .pad = tt::padding::same, .stride_w = 2}), x, k);
+  tt::variable<"k2", T4> k2{random_tensor<T4>(rng, {2, 4, 3, 2})};
+  tensor_gradcheck(tt::conv2d(x, k2, {.stride = 2, .pad = tt::padding::same}), x, k2);
+  CHECK(tt::eval(tt::conv2d(x, k)).shape() == std::array<std::size_t, 4>{2, 3, 4, 4});
+  CHECK(tt::eval(tt::conv2d(x, k, {.stride = 2, .pad = tt::padding::same})).shape() ==
+        std::array<std::size_t, 4>{2, 3, 3, 4});
+}
+
+TEST_CASE("softmax, log_softmax, cross-entropy and mse") {
+  tt::variable<"z", T2> z{random_tensor<T2>(rng, {4, 5}, -2, 2)};
+  tt::variable<"t", T2> t{random_tensor<T2>(rng, {4, 5}, 0, 1)};
+  tensor_gradcheck(tt::softmax(z), z);
+  tensor_gradcheck(tt::softmax<0>(z), z);
+  tensor_gradcheck(tt::log_softmax(z), z);
+  tensor_gradcheck(tt::cross_entropy(z, t), z, t);
+  tensor_gradcheck(tt::mse(tt::tanh(z), t), z, t);
+  const T2 p = tt::eval(tt::softmax(z));
+  for (std::size_t i = 0; i < 4; ++i) CHECK(xt::sum(xt::row(p, static_cast<std::ptrdiff_t>(i)))() == doctest::Approx(1.0));
+}
+
+TEST_CASE("fixed-shape tensors keep their type through a fused region") {
+  using F = xt::xtensor_fixed<double, xt::xshape<2, 3>>;
+  tt::variable<"a", F> a{F{{1.0, 2.0, 3.0}, {4.0, 5.0, 6.0}}};
+  auto y = tt::sin(a) * a;
+  static_assert(std::is_same_v<decltype(y)::value_type, F>);
+  tensor_gradcheck(y, a);
+  const F g = tt::gradient(tt::sum(y), a);
+  CHECK(g(1, 2) == doctest::Approx(std::cos(6.0) * 6.0 + std::sin(6.0)));
+}
+
+TEST_CASE("bad shapes throw an error that names the op and both shapes") {
+  tt::variable<"a", T2> a{T2::from_shape({2, 3})};
+  tt::variable<"b", T2> b{T2::from_shape({4, 5})};
+  tt::variable<"v", T1> v{T1::from_shape({4})};
+  CHECK(thrown([&] { tt::eval(a + v); }) == "TT-E12: add (+): shapes cannot broadcast: (2, 3) and (4,)");
+  CHECK(thrown([&] { tt::eval(tt::exp(a) * b); }) == "TT-E12: multiply (*): shapes cannot broadcast: (2, 3) and (4, 5)");
+  CHECK(thrown([&] { tt::eval(tt::matmul(a, b)); }) == "TT-E12: matmul: inner dimensions differ: (2, 3) and (4, 5)");
+  CHECK(thrown([&] { tt::eval(tt::reshape(a, {4, 2})); }) == "TT-E12: reshape: sizes differ: (2, 3) and (4, 2)");
+  CHECK(thrown([&] { tt::eval(tt::slice(a, {0, 3})); }).starts_with("TT-E12: slice: range out of bounds"));
+  CHECK(thrown([&] { tt::eval(tt::concatenate<0>(a, b)); }) == "TT-E12: concatenate: shapes do not fit: (2, 3) and (4, 5)");
+  tt::variable<"x", T4> x{T4::from_shape({1, 4, 4, 3})};
+  tt::variable<"k", T4> k{T4::from_shape({3, 3, 2, 8})};
+  CHECK(thrown([&] { tt::eval(tt::conv2d(x, k)); }) ==
+        "TT-E12: conv2d: input channels (NHWC) and filter channels (HWCF) differ: (1, 4, 4, 3) and (3, 3, 2, 8)");
+  const T2 wrong = T2::from_shape({3, 2});
+  CHECK(thrown([&] { tt::gradient(a * 2.0, a, tt::output_gradients(wrong)); }) ==
+        "TT-E12: output_gradients: shapes differ: (2, 3) and (3, 2)");
+}
+
+TEST_CASE("a tensor variable changed after recording makes gradient() throw (TT-E11)") {
+  tt::variable<"w", T1> w{T1{1.0, 2.0}};
+  auto y = tt::sum(w * w);
+  auto t = tt::record<tt::persistent>(y);
+  CHECK(t.gradient(y, w) == T1{2.0, 4.0});
+  w = T1{3.0, 4.0};
+  CHECK(thrown([&] { (void)t.gradient(y, w); }).starts_with("TT-E11: the tensor variable \"w\" was assigned"));
+  CHECK(tt::gradient(y, w) == T1{6.0, 8.0});  // a new recording sees the new value
+}
+
+TEST_CASE("output_gradients on a tensor target weighs each element") {
+  tt::variable<"a", T1> a{T1{1.0, 2.0, 3.0}};
+  const T1 g = tt::gradient(a * a, a, tt::output_gradients(T1{1.0, 0.0, -1.0}));
+  CHECK(g == T1{2.0, 0.0, -6.0});
+}
+
+TEST_CASE("unconnected::zero gives a zero tensor of the source's shape") {
+  tt::variable<"a", T2> a{T2::from_shape({2, 2})};
+  tt::variable<"b", T1> b{T1{1.0, 2.0, 3.0}};
+  const auto [ga, gb] = tt::gradient(tt::sum(b), std::tie(a, b), tt::unconnected::zero);
+  CHECK(ga == T2{{0.0, 0.0}, {0.0, 0.0}});
+  CHECK(gb == T1{1.0, 1.0, 1.0});
+}
+
+TEST_CASE("seed 003: conv2d on a constant input; the gradient w.r.t. the named conv output") {
+  // input_data is a constant; conv_filter a variable; convOutputs named with let.
+  const T4 input = random_tensor<T4>(rng, {1, 6, 6, 3});
+  tt::variable<"conv_filter", T4> filter{random_tensor<T4>(rng, {3, 3, 3, 10})};
+  auto conv = tt::let<"convOutputs">(tt::conv2d(input, filter, {.pad = tt::padding::same}));
+  auto loss = tt::mean(tt::square(conv));
+  auto tape = tt::record<tt::persistent>(loss);
+  const T4 g_conv = tape.gradient(loss, conv);
+  const T4 c = tt::eval(tt::conv2d(input, filter, {.pad = tt::padding::same}));
+  REQUIRE(g_conv.shape() == c.shape());
+  for (std::size_t i = 0; i < c.size(); ++i)  // d mean(c^2) / dc = 2c / size
+    CHECK(g_conv.data()[i] == doctest::Approx(2 * c.data()[i] / double(c.size())).epsilon(1e-14));
+  tensor_gradcheck(loss, filter);
+}
+
+TEST_CASE("seed 004 with tensors: the RNN-like output, cast to float, keeps its gradient") {
+  tt::variable<"W", T2> W{random_tensor<T2>(rng, {4, 4})};
+  const T1 x = random_tensor<T1>(rng, {4});
+  auto output = tt::tanh(tt::matmul(W, x));
+  tensor_gradcheck(tt::sum(tt::cast<double>(output)), W);
+}
