@@ -5,6 +5,7 @@
 // link BLAS (meson: dependency('openblas')).
 #pragma once
 
+#include "tape/tape.hpp"  // first: keeps diagnostics' include chains short
 #include "typetape.hpp"
 #include "eval/tensor.hpp"
 #include "eval/batch.hpp"

@@ -8,7 +8,8 @@ code (`// expect: TT-E01`) and, where given, the words that say which kind of
 misuse it is (`// kind: stop_gradient`); the offending variable's name must be
 readable somewhere in it (`// name: x`, printed as tt::name<'x'>); and the
 whole diagnostic must fit in MAX_LINES lines. `// only: clang` limits a snippet
-to one compiler family (exit 77: skipped).
+to one compiler family (exit 77: skipped); `// link: -lopenblas` adds link
+arguments for the twin (the tensor snippets need BLAS).
 
 usage: check.py --include DIR [--max-lines N] [--show] SNIPPET CXX [CXX-ARGS...]
 """
@@ -27,14 +28,15 @@ def family(cxx):
     return "clang" if "clang" in out else "gcc"
 
 
-def compile_snippet(cxx, fam, include, snippet, control, output=None):
+def compile_snippet(cxx, fam, include, snippet, control, output=None, link=()):
     flags = ["-std=c++20", "-Wall", "-Wextra", "-Werror", "-fno-diagnostics-color", "-I", include]
     flags += ["-o", output] if output else ["-fsyntax-only"]
     if fam == "clang":
         flags += ["-Wconsumed", "-Werror=consumed"]
     if control:
         flags.append("-DTT_CONTROL")
-    proc = subprocess.run(cxx + flags + [snippet], capture_output=True, text=True)
+    proc = subprocess.run(cxx + flags + [snippet] + (list(link) if output else []),
+                          capture_output=True, text=True)
     return proc.returncode, proc.stderr
 
 
@@ -63,7 +65,9 @@ def main():
     problems = []
     with tempfile.TemporaryDirectory() as tmp:
         exe = os.path.join(tmp, "twin")
-        crc, cerr = compile_snippet(args.cxx, fam, args.include, args.snippet, control=True, output=exe)
+        link = re.search(r"^// link: (.+)$", text, re.M)
+        crc, cerr = compile_snippet(args.cxx, fam, args.include, args.snippet, control=True, output=exe,
+                                    link=link.group(1).split() if link else ())
         if crc != 0 or cerr.strip():
             problems.append("the control twin (-DTT_CONTROL) does not compile cleanly:\n" + cerr)
         elif subprocess.run([exe]).returncode != 0:

@@ -80,7 +80,7 @@
   "for the last). Fix: pass an axis in [-rank, rank)."
 #define TT_E13_RANK \
   "TT-E13: the operand has the wrong rank for this op (matmul takes rank 1 or 2, conv2d " \
-  "takes NHWC input and HWCF filters of rank 4). Fix: reshape the operand."
+  "takes NHWC input and HWCF filters of rank 4, cross_entropy rank 1 or more). Fix: reshape the operand."
 #define TT_E07_COUNT \
   "TT-E07: tt::output_gradients must give exactly one weight per target."
 #define TT_E09 \

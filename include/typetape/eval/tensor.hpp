@@ -172,6 +172,19 @@ struct tensor_result {
   using type = typename pick<tensors>::type;
 };
 
+/// Stands in for an op whose operands a static_assert rejected (TT-E13): an identity,
+/// so that the one diagnostic is not followed by others about the missing result.
+struct rejected_op {
+  template <class A>
+  static A value(const A& a) { return a; }
+  template <std::size_t, class A, class V, class G>
+  static G vjp(const A&, const V&, const G& g) { return g; }
+};
+template <class A, class... R>
+constexpr auto rejected(A&& a, R&&...) {
+  return make<rejected_op>(std::forward<A>(a));
+}
+
 // ---- the per-element tree ------------------------------------------------------------------
 /// A fused region's input j, read at the current element(s).
 template <std::size_t J, class T>
@@ -235,33 +248,38 @@ struct region<constant<T>, Off, Simd> {  // a scalar constant stays in the tree
     return {};
   }
 };
+/// The first slot of kid I of a region node whose first slot is Off.
+template <std::size_t Off, std::size_t I, class... K>
+constexpr std::size_t kid_offset() {
+  constexpr std::size_t sizes[] = {frontier_t<K>::size..., 0};
+  std::size_t o = Off;
+  for (std::size_t k = 0; k < I; ++k) o += sizes[k];
+  return o;
+}
+
 template <class Op, class... K, std::size_t Off, bool Simd>
   requires is_fused_node<node<Op, K...>>
 struct region<node<Op, K...>, Off, Simd> {
-  static constexpr std::size_t sizes[] = {frontier_t<K>::size..., 0};
-  static constexpr std::size_t off(std::size_t i) {
-    std::size_t o = Off;
-    for (std::size_t k = 0; k < i; ++k) o += sizes[k];
-    return o;
-  }
+  template <std::size_t I>
+  static constexpr std::size_t off = kid_offset<Off, I, K...>();
   template <class Seq>
   struct build;
   template <std::size_t... I>
   struct build<std::index_sequence<I...>> {
-    using type = node<Op, typename region<K, off(I), Simd>::type...>;
+    using type = node<Op, typename region<K, off<I>, Simd>::type...>;
   };
   using seq = std::index_sequence_for<K...>;
   using type = typename build<seq>::type;
   static type make(const node<Op, K...>& n) {
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return type{{region<K, off(I), Simd>::make(std::get<I>(n.kids))...}};
+      return type{{region<K, off<I>, Simd>::make(std::get<I>(n.kids))...}};
     }(seq{});
   }
   template <class Recs>
   static shape_vec shape(const node<Op, K...>& n, const Recs& recs) {
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
       shape_vec s;
-      ((s = broadcast_shapes(op_name<Op>(), s, region<K, off(I), Simd>::shape(std::get<I>(n.kids), recs))), ...);
+      ((s = broadcast_shapes(op_name<Op>(), s, region<K, off<I>, Simd>::shape(std::get<I>(n.kids), recs))), ...);
       return s;
     }(seq{});
   }

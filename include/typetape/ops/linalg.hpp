@@ -99,7 +99,7 @@ constexpr auto matmul(A&& a, B&& b) {
   if constexpr (!ranks_ok) {
     static_assert(diag::axis_and_rank_fit_the_op<std::conditional_t<detail::rank_v<VA> == 1 || detail::rank_v<VA> == 2, VB, VA>, false>,
                   TT_E13_RANK);
-    return 0;
+    return detail::rejected(std::forward<A>(a), std::forward<B>(b));
   } else {
     return detail::make<detail::matmul_op>(std::forward<A>(a), std::forward<B>(b));
   }

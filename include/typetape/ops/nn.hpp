@@ -105,7 +105,7 @@ template <class Z, class Y>
   requires expression<Z> && operand<Y>
 constexpr auto cross_entropy(Z&& logits, Y&& labels) {
   using V = detail::value_of_t<Z>;
-  return detail::checked_make<detail::rank_v<V> >= 1, V, detail::cross_entropy_op>(std::forward<Z>(logits),
+  return detail::checked_make<detail::rank_v<V> >= 1, V, detail::cross_entropy_op, true>(std::forward<Z>(logits),
                                                                                    std::forward<Y>(labels));
 }
 /// Mean squared error: mean(square(prediction - target)), one fused pass.

@@ -234,7 +234,7 @@ constexpr auto reduction(A&& a) {
   using V = typename std::remove_cvref_t<A>::value_type;
   if constexpr (!axis_fits<Axis, rank_v<V>> || (Axis != all_axes && rank_v<V> == 0)) {
     static_assert(diag::axis_and_rank_fit_the_op<V, false>, TT_E13_AXIS);
-    return 0;
+    return rejected(std::forward<A>(a));
   } else {
     return make<Op>(std::forward<A>(a));
   }

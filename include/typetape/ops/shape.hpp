@@ -239,12 +239,16 @@ struct broadcast_to_op {
 template <class A>
 using value_of_t = typename std::remove_cvref_t<A>::value_type;
 
-/// TT-E13 unless Ok; otherwise builds node<Op>(args...).
-template <bool Ok, class Offender, class Op, class... A>
+/// TT-E13 unless Ok (about an axis, or with Rank about an operand's rank);
+/// otherwise builds node<Op>(args...).
+template <bool Ok, class Offender, class Op, bool Rank = false, class... A>
 constexpr auto checked_make(A&&... a) {
-  if constexpr (!Ok) {
+  if constexpr (!Ok && Rank) {
+    static_assert(diag::axis_and_rank_fit_the_op<Offender, false>, TT_E13_RANK);
+    return rejected(std::forward<A>(a)...);
+  } else if constexpr (!Ok) {
     static_assert(diag::axis_and_rank_fit_the_op<Offender, false>, TT_E13_AXIS);
-    return 0;
+    return rejected(std::forward<A>(a)...);
   } else {
     return make<Op>(std::forward<A>(a)...);
   }
