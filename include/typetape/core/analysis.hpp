@@ -149,6 +149,8 @@ template <class E>
 TT_INLINE constexpr bool same_tree(const E& a, const E& b) {
   if constexpr (requires { a.p; }) {
     return a.p == b.p;
+  } else if constexpr (requires { a.data.get(); }) {  // a tensor constant: the same tensor, or equal ones
+    return a.data == b.data || *a.data == *b.data;
   } else if constexpr (requires { a.body; }) {
     return same_tree(a.body, b.body);
   } else if constexpr (requires { a.kids; }) {

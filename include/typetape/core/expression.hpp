@@ -227,9 +227,9 @@ struct var_ref {
     if constexpr (tensor_like<T>) r = {p, p->version()};
     else r.v = p->get();
   }
-  template <class Ctx>
-  TT_INLINE constexpr void backward(const record&, const T& g, Ctx& ctx) const {
-    ctx.template accumulate<Name>(g);
+  template <class G, class Ctx>  // G is T; an rvalue tensor adjoint is moved, not copied
+  TT_INLINE constexpr void backward(const record&, G&& g, Ctx& ctx) const {
+    ctx.template accumulate<Name>(std::forward<G>(g));
   }
 };
 
@@ -246,11 +246,12 @@ struct watched_ref {
   };
   template <class Ctx>
   TT_INLINE constexpr void forward(record& r, const Ctx&) const {
-    r.v = p->v;
+    if constexpr (requires { p->get(); }) r.v = p->get();  // a tensor constant
+    else r.v = p->v;
   }
-  template <class Ctx>
-  TT_INLINE constexpr void backward(const record&, const T& g, Ctx& ctx) const {
-    ctx.template accumulate<Name>(g);
+  template <class G, class Ctx>  // G is T; an rvalue tensor adjoint is moved, not copied
+  TT_INLINE constexpr void backward(const record&, G&& g, Ctx& ctx) const {
+    ctx.template accumulate<Name>(std::forward<G>(g));
   }
 };
 
@@ -271,9 +272,9 @@ struct let_node {
   TT_INLINE constexpr void forward(record& r, const Ctx& ctx) const {
     r.v = ctx.template let_value<Name>();  // a tensor let is copied once per recording
   }
-  template <class Ctx>
-  TT_INLINE constexpr void backward(const record&, const value_type& g, Ctx& ctx) const {
-    ctx.template accumulate<Name>(g);
+  template <class G, class Ctx>
+  TT_INLINE constexpr void backward(const record&, G&& g, Ctx& ctx) const {
+    ctx.template accumulate<Name>(std::forward<G>(g));
   }
   static constexpr std::string_view name() noexcept { return Name::view(); }
   /// The value taken out of the expression (TensorFlow's .numpy()): detaching.
@@ -374,16 +375,51 @@ struct node {
   };
   using record = typename detail::record_select<fused, value_type, plain_record, K...>::type;
 
+  /// A sum or mean over every element of a fused region: the region sums as it
+  /// goes and its elements are never stored; backward seeds them all with one value.
+  static constexpr bool sums_region = [] {
+    if constexpr (requires { Op::sums_region; } && sizeof...(K) == 1)
+      return Op::sums_region && (detail::is_fused_node<K> && ...);
+    else
+      return false;
+  }();
+
   template <class Ctx>
   TT_INLINE constexpr void forward(record& r, const Ctx& ctx) const {
-    if constexpr (fused) detail::fused_kernel<node>::forward(*this, r, ctx);
-    else forward_kids(r, ctx, std::index_sequence_for<K...>{});
+    if constexpr (fused) {
+      detail::fused_kernel<node>::forward(*this, r, ctx);
+    } else if constexpr (sums_region) {
+      using kid = std::tuple_element_t<0, std::tuple<K...>>;
+      const auto [s, n] = detail::fused_kernel<kid>::forward_sum(std::get<0>(kids), std::get<0>(r.kids), ctx);
+      r.v = Op::finish_sum(s, n);
+    } else {
+      forward_kids(r, ctx, std::index_sequence_for<K...>{});
+    }
+  }
+
+  /// The forward pass of a sums_region node whose own value is not needed (the
+  /// target of tt::gradient's short form): its region's inputs only.
+  template <class Ctx>
+  TT_INLINE constexpr void forward_inputs(record& r, const Ctx& ctx) const
+    requires sums_region
+  {
+    using kid = std::tuple_element_t<0, std::tuple<K...>>;
+    detail::fused_kernel<kid>::forward_inputs(std::get<0>(kids), std::get<0>(r.kids), ctx);
   }
 
   template <class Ctx>
   TT_INLINE constexpr void backward(const record& r, const value_type& g, Ctx& ctx) const {
-    if constexpr (fused) detail::fused_kernel<node>::backward(*this, r, g, ctx);
-    else backward_kids(r, g, ctx, std::index_sequence_for<K...>{});
+    if constexpr (fused) {
+      detail::fused_kernel<node>::backward(*this, r, g, ctx);
+    } else if constexpr (sums_region) {
+      using kid = std::tuple_element_t<0, std::tuple<K...>>;
+      if constexpr (detail::op_cut<Op>(0) == 0 && Ctx::template wants<kid>) {
+        const auto& kr = std::get<0>(r.kids);
+        detail::fused_kernel<kid>::backward_uniform(std::get<0>(kids), kr, Op::sum_adjoint(g, kr, std::get<0>(kids)), ctx);
+      }
+    } else {
+      backward_kids(r, g, ctx, std::index_sequence_for<K...>{});
+    }
   }
 
   /// The value taken out of the expression (TensorFlow's .numpy()): detaching.
@@ -428,6 +464,14 @@ struct node {
     }
   }
 };
+
+namespace detail {
+/// Is E a sum or mean over a whole fused region (node::sums_region)?
+template <class E>
+inline constexpr bool sums_region_v = false;
+template <class Op, class... K>
+inline constexpr bool sums_region_v<node<Op, K...>> = node<Op, K...>::sums_region;
+}  // namespace detail
 
 // ---- the closure rule --------------------------------------------------------------------
 

@@ -15,6 +15,7 @@
 #define XTENSOR_USE_XSIMD
 #endif
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 #include <xsimd/xsimd.hpp>
@@ -22,6 +23,34 @@
 #include <xtensor/xtensor.hpp>
 
 #include "../core/expression.hpp"
+
+namespace tt {
+
+/// A tensor constant: shared, never copied by a recording (records point at it; its
+/// address survives moves of the tape that holds the expression).
+template <class T>
+  requires tensor_like<T>
+struct constant<T> {
+  using tt_expression = void;
+  using value_type = T;
+  std::shared_ptr<const T> data;
+
+  constant(T v) : data(std::make_shared<const T>(std::move(v))) {}  // NOLINT: implicit, as a number's
+  const T& get() const noexcept { return *data; }
+
+  struct record {
+    const T* p = nullptr;
+    const T& get() const noexcept { return *p; }
+  };
+  template <class Ctx>
+  TT_INLINE void forward(record& r, const Ctx&) const {
+    r.p = data.get();
+  }
+  template <class G, class Ctx>
+  TT_INLINE void backward(const record&, const G&, Ctx&) const {}
+};
+
+}  // namespace tt
 
 namespace tt::detail {
 
@@ -387,23 +416,46 @@ struct fused_kernel<node<Op, K...>> {
 
   template <class Ctx>
   static void forward(const N& n, typename N::record& r, const Ctx& ctx) {
+    run_forward<false>(n, r, ctx);
+  }
+  /// The sum of the region's elements, which are not stored (tt::sum / tt::mean of a
+  /// fused chain: the loss pattern). Returns the sum and the element count.
+  template <class Ctx>
+  static std::pair<E, std::size_t> forward_sum(const N& n, typename N::record& r, const Ctx& ctx) {
+    return run_forward<true>(n, r, ctx);
+  }
+
+  /// Only the region's inputs (the short form, whose sum's value nobody reads).
+  template <class Ctx>
+  static void forward_inputs(const N& n, typename N::record& r, const Ctx& ctx) {
+    const auto fr = frontier_refs(n);
+    static_for<nf>([&](auto j) { std::get<j>(fr).forward(std::get<j>(r.f), ctx); });
+  }
+
+  template <bool Sum, class Ctx>
+  static std::pair<E, std::size_t> run_forward(const N& n, typename N::record& r, const Ctx& ctx) {
     const auto fr = frontier_refs(n);
     static_for<nf>([&](auto j) { std::get<j>(fr).forward(std::get<j>(r.f), ctx); });
     const shape_vec shape = region<N, 0, false>::shape(n, r.f);
-    resize_to(r.v, shape, op_name<Op>());
+    if constexpr (!Sum) resize_to(r.v, shape, op_name<Op>());
     const auto ins = prepare(r.f, shape);
-    const std::size_t size = r.v.size();
-    E* out = r.v.data();
+    const std::size_t size = product(shape);
+    E* out = nullptr;
+    if constexpr (!Sum) out = r.v.data();
+    E total = E(0);
     std::size_t i = 0;
     if constexpr (simd) {
       const auto tree = region<N, 0, true>::make(n);
       lane_ctx<lanes_t<true>, 0> c;
+      xsimd::batch<E> acc(E(0));
       for (; i + W <= size; i += W) {
         load<true>(ins, c, i);
         typename tree_t<true>::record rec;
         tree.forward(rec, c);
-        rec.v.store_unaligned(out + i);
+        if constexpr (Sum) acc += rec.v;
+        else rec.v.store_unaligned(out + i);
       }
+      if constexpr (Sum) total = xsimd::hadd(acc);
     }
     const auto tree = region<N, 0, false>::make(n);
     lane_ctx<lanes_t<false>, 0> c;
@@ -411,21 +463,34 @@ struct fused_kernel<node<Op, K...>> {
       load<false>(ins, c, i);
       typename tree_t<false>::record rec;
       tree.forward(rec, c);
-      out[i] = rec.v;
+      if constexpr (Sum) total += rec.v;
+      else out[i] = rec.v;
     }
+    return {total, size};
   }
 
   template <class Ctx>
   static void backward(const N& n, const typename N::record& r, const V& g, Ctx& ctx) {
+    check_same_shape(op_name<Op>().data(), r.v, g);
+    run_backward<false>(n, r, shape_of(r.v), g.data(), E(0), ctx);
+  }
+  /// The backward pass with the same adjoint g for every element (the adjoint of a sum).
+  template <class Ctx>
+  static void backward_uniform(const N& n, const typename N::record& r, E g, Ctx& ctx) {
+    run_backward<true>(n, r, region<N, 0, false>::shape(n, r.f), nullptr, g, ctx);
+  }
+
+  /// gp: the adjoint of each element, or with Uniform `uniform` everywhere.
+  template <bool Uniform, class Ctx>
+  static void run_backward(const N& n, const typename N::record& r, const shape_vec& shape, const E* gp,
+                           E uniform, Ctx& ctx) {
     constexpr std::uint64_t want = []<std::size_t... J>(std::index_sequence<J...>) {
       return ((Ctx::template wants<at_t<J, F>> ? std::uint64_t{1} << J : 0) | ... | 0);
     }(js{});
     if constexpr (want != 0) {
       const auto fr = frontier_refs(n);
-      const shape_vec shape = shape_of(r.v);
-      check_same_shape(op_name<Op>().data(), r.v, g);
       const auto ins = prepare(r.f, shape);
-      const std::size_t size = r.v.size();
+      const std::size_t size = product(shape);
       // adjoint outputs
       typename lanes_of<false>::outputs outs{};
       typename lanes_of<false>::adjoints adjs{};
@@ -447,7 +512,6 @@ struct fused_kernel<node<Op, K...>> {
           }
         }
       });
-      const E* gp = g.data();
       std::size_t i = 0;
       if constexpr (simd) {
         const auto tree = region<N, 0, true>::make(n);
@@ -459,7 +523,8 @@ struct fused_kernel<node<Op, K...>> {
           typename tree_t<true>::record rec;
           tree.forward(rec, c);
           static_for<nf>([&](auto j) { std::get<j>(c.adj) = lane_t<in_elem<j>, true>(in_elem<j>(-0.0)); });
-          tree.backward(rec, xsimd::batch<E>::load_unaligned(gp + i), c);
+          if constexpr (Uniform) tree.backward(rec, xsimd::batch<E>(uniform), c);
+          else tree.backward(rec, xsimd::batch<E>::load_unaligned(gp + i), c);
           static_for<nf>([&](auto j) {
             if constexpr ((want >> j) & 1) {
               auto& o = std::get<j>(outs);
@@ -480,7 +545,7 @@ struct fused_kernel<node<Op, K...>> {
           typename tree_t<false>::record rec;
           tree.forward(rec, c);
           static_for<nf>([&](auto j) { std::get<j>(c.adj) = in_elem<j>(-0.0); });
-          tree.backward(rec, gp[i], c);
+          tree.backward(rec, Uniform ? uniform : gp[i], c);
           static_for<nf>([&](auto j) {
             if constexpr ((want >> j) & 1) {
               auto& o = std::get<j>(outs);

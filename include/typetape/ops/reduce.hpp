@@ -89,6 +89,18 @@ template <class Line, int Axis>
 struct reduce_op {
   using structural = void;
   static constexpr std::string_view name = Line::name;
+  /// sum and mean over every element of a fused region never store its elements
+  /// (core/expression.hpp, node::sums_region).
+  static constexpr bool sums_region = Axis == all_axes && requires { Line::mean; };
+  template <class T>
+  static T finish_sum(T s, std::size_t n) {
+    return Line::mean ? s / static_cast<T>(n) : s;
+  }
+  template <class G, class R, class K>
+  static G sum_adjoint(G g, const R& r, const K& k) {
+    if constexpr (!Line::mean) return (void)r, (void)k, g;
+    else return g / static_cast<G>(product(region<K, 0, false>::shape(k, r.f)));
+  }
   template <class A>
   static auto value(const A& a) {
     if constexpr (!tensor_like<A>) {
@@ -122,6 +134,7 @@ struct reduce_op {
 
 struct sum_line {
   static constexpr std::string_view name = "sum";
+  static constexpr bool mean = false;
   template <class T>
   static T scalar(const T& a) { return a; }
   template <class T>
@@ -137,6 +150,7 @@ struct sum_line {
 };
 struct mean_line {
   static constexpr std::string_view name = "mean";
+  static constexpr bool mean = true;
   template <class T>
   static T scalar(const T& a) { return a; }
   template <class T>

@@ -493,8 +493,15 @@ class TT_CONSUMABLE(unconsumed) tape {
       using L = detail::at_t<i, lets>;
       detail::find_let_in<typename L::name_type>(targets_).body.forward(std::get<i>(slots_.recs), ctx);
     });
-    detail::static_for<sizeof...(Targets)>(
-        [&](auto i) TT_INLINE_LAMBDA { std::get<i>(targets_).forward(std::get<i>(recs_), ctx); });
+    detail::static_for<sizeof...(Targets)>([&](auto i) TT_INLINE_LAMBDA {
+      using T = detail::at_t<i, stored>;
+      // the short form never reads a target's value: a sum over a fused region then
+      // runs once, in the backward pass, instead of twice
+      if constexpr (std::is_same_v<Policy, detail::borrowed> && detail::sums_region_v<T>)
+        std::get<i>(targets_).forward_inputs(std::get<i>(recs_), ctx);
+      else
+        std::get<i>(targets_).forward(std::get<i>(recs_), ctx);
+    });
   }
 
   /// TT-E10 at run time: one name, two objects (two variables, or two lets that
@@ -645,6 +652,7 @@ class TT_CONSUMABLE(unconsumed) tape {
   template <class S>
   const auto& source_value(const S& s) const {
     if constexpr (requires { s.get(); }) return s.get();          // a variable
+    else if constexpr (requires { s.p->get(); }) return s.p->get();  // a watched tensor constant
     else if constexpr (requires { s.p->v; }) return s.p->v;       // a watched constant
     else return detail::val(std::get<detail::index_of_v<detail::stored_t<S>, lets>>(slots_.recs));  // a let
   }
