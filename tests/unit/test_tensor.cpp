@@ -286,3 +286,28 @@ TEST_CASE("seed 004 with tensors: the RNN-like output, cast to float, keeps its 
   auto output = tt::tanh(tt::matmul(W, x));
   tensor_gradcheck(tt::sum(tt::cast<double>(output)), W);
 }
+
+TEST_CASE("a fused chain stores one tensor, not one per node; a summed chain stores none") {
+  tt::variable<"a", T2> a{random_tensor<T2>(rng, {4, 8})};
+  tt::variable<"b", T1> b{random_tensor<T1>(rng, {8})};
+  auto chain = tt::tanh(a * 2.0 + b) * tt::exp(-a);  // 6 elementwise nodes
+  using R = decltype(chain)::record;
+  // the record: the result, and the region's three inputs (a, b, a), each a pointer
+  // and a version; no intermediate tensor
+  static_assert(std::tuple_size_v<decltype(R{}.f)> == 3);
+  static_assert(sizeof(R) == sizeof(T2) + 3 * sizeof(decltype(std::get<0>(R{}.f))));
+  // tt::sum of it never fills that one tensor either
+  auto loss = tt::sum(chain);
+  static_assert(decltype(loss)::sums_region);
+  auto t = tt::record<tt::persistent>(loss);
+  const double direct = [&] {
+    double s = 0;
+    for (std::size_t i = 0; i < 4; ++i)
+      for (std::size_t j = 0; j < 8; ++j)
+        s += std::tanh(a.get()(i, j) * 2.0 + b.get()(j)) * std::exp(-a.get()(i, j));
+    return s;
+  }();
+  CHECK(t.value() == doctest::Approx(direct).epsilon(1e-14));
+  tensor_gradcheck(loss, a, b);
+  tensor_gradcheck(tt::mean(chain), a, b);
+}
