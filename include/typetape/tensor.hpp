@@ -5,7 +5,12 @@
 // link BLAS (meson: dependency('openblas')).
 #pragma once
 
-#include "tape/tape.hpp"  // first: keeps diagnostics' include chains short
+// The headers whose static_asserts users see come first, each included from here
+// directly: the diagnostics' "In file included from" chains stay two lines long.
+#include "tape/tape.hpp"
+#include "ops/arithmetic.hpp"
+#include "ops/elementwise.hpp"
+#include "ops/control.hpp"
 #include "typetape.hpp"
 #include "eval/tensor.hpp"
 #include "eval/batch.hpp"

@@ -77,6 +77,24 @@ TEST_CASE("broadcasting edge cases: rank 3 against rank 2, size-1 axes, empty ax
   CHECK(std::get<1>(g) == T1{0, 0, 0});  // summed over an empty axis
 }
 
+TEST_CASE("random broadcasting shapes: every adjoint sums back to its operand's shape") {
+  // 12 random pairs of rank-3 shapes that broadcast: each axis of each operand is the
+  // common extent or 1, at random, so size-1 axes appear on either side or both.
+  ttest::sampler s{std::mt19937_64{3}};
+  for (int trial = 0; trial < 12; ++trial) {
+    std::vector<std::size_t> full(3), sa(3), sb(3);
+    for (std::size_t k = 0; k < 3; ++k) {
+      full[k] = 1 + static_cast<std::size_t>(s(0, 3));
+      sa[k] = s(0, 1) < 0.4 ? 1 : full[k];
+      sb[k] = s(0, 1) < 0.4 ? 1 : full[k];
+    }
+    INFO("shapes ", tt::detail::shape_str(sa), " and ", tt::detail::shape_str(sb));
+    tt::variable<"a", T3> a{random_tensor<T3>(s, sa, 0.5, 1.5)};
+    tt::variable<"b", T3> b{random_tensor<T3>(s, sb, 0.5, 1.5)};
+    tensor_gradcheck(a * b + tt::sin(a) / b, a, b);
+  }
+}
+
 TEST_CASE("a fused region gives the same values as the scalar ops, elementwise") {
   const T2 x0 = random_tensor<T2>(rng, {5, 7});
   tt::variable<"x", T2> x{x0};

@@ -75,6 +75,12 @@
 #define TT_E07_TENSOR \
   "TT-E07: the target is a tensor, and TensorFlow would silently sum it. Fix: differentiate " \
   "tt::sum(target), or pass tt::output_gradients(g) with g of the target's shape."
+#define TT_E12_FIXED \
+  "TT-E12: these fixed-shape tensors cannot broadcast together (each axis, from the last, " \
+  "must be equal or 1). Fix: use shapes that broadcast, or xt::xtensor for run-time shapes."
+#define TT_E12_FIXED_MATMUL \
+  "TT-E12: matmul of fixed-shape tensors whose inner dimensions differ. Fix: transpose or " \
+  "reshape an operand so that A's last axis and B's first have one length."
 #define TT_E13_AXIS \
   "TT-E13: the axis is out of range for the tensor's rank (axes count from 0, or from -1 " \
   "for the last). Fix: pass an axis in [-rank, rank)."
@@ -180,6 +186,8 @@ template <class Name, bool Ok>
 inline constexpr bool variable_is_not_a_temporary = Ok;               // E09
 template <class Name, bool Ok>
 inline constexpr bool name_is_unique = Ok;                            // E10
+template <class Shapes, bool Ok>
+inline constexpr bool fixed_shapes_broadcast = Ok;                    // E12
 template <class Operand, bool Ok>
 inline constexpr bool axis_and_rank_fit_the_op = Ok;                  // E13
 }  // namespace diag

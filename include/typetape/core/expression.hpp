@@ -95,6 +95,33 @@ template <class T, class E, std::size_t R>
 struct tensor_rebind;
 template <class Node>
 struct fused_kernel;
+/// The shape of a fixed-shape tensor type, known at compile time (eval/tensor.hpp
+/// specializes it for xt::xtensor_fixed).
+template <class T>
+struct static_shape {
+  static constexpr bool known = false;
+};
+/// Do the fixed shapes among V... broadcast together (true where a shape is not fixed)?
+template <class A, class B>
+constexpr bool static_shapes_fit() {
+  if constexpr (!static_shape<A>::known || !static_shape<B>::known) {
+    return true;
+  } else {
+    constexpr auto a = static_shape<A>::dims;
+    constexpr auto b = static_shape<B>::dims;
+    for (std::size_t k = 0; k < a.size() && k < b.size(); ++k) {
+      const std::size_t da = a[a.size() - 1 - k], db = b[b.size() - 1 - k];
+      if (da != db && da != 1 && db != 1) return false;
+    }
+    return true;
+  }
+}
+template <class... V>
+inline constexpr bool static_shapes_broadcast = true;
+template <class A, class... R>
+inline constexpr bool static_shapes_broadcast<A, R...> =
+    (static_shapes_fit<A, R>() && ...) && static_shapes_broadcast<R...>;
+
 /// Throws tt::shape_error (naming `what` and both shapes) unless a and b have one shape.
 template <class A, class B>
 void check_same_shape(const char* what, const A& a, const B& b);
@@ -471,6 +498,25 @@ template <class E>
 inline constexpr bool sums_region_v = false;
 template <class Op, class... K>
 inline constexpr bool sums_region_v<node<Op, K...>> = node<Op, K...>::sums_region;
+}  // namespace detail
+
+namespace detail {
+/// The value type an operand has in a tree (a number's is its own type).
+template <class A>
+struct operand_value {
+  using type = std::remove_cvref_t<A>;
+};
+template <class A>
+  requires expression<A>
+struct operand_value<A> {
+  using type = typename std::remove_cvref_t<A>::value_type;
+};
+/// Do the operands' fixed shapes (if any) broadcast? Checked in each elementwise binary
+/// operator itself (TT-E12), so that the diagnostic points at the user's call.
+template <class... A>
+inline constexpr bool operand_shapes_fit = static_shapes_broadcast<typename operand_value<A>::type...>;
+template <class... A>
+using operand_values = tlist<typename operand_value<A>::type...>;
 }  // namespace detail
 
 // ---- the closure rule --------------------------------------------------------------------

@@ -174,6 +174,12 @@ struct rebind_elem<xt::xfixed_container<ET, S, L, Sh, Tag>, E> {
   using type = xt::xtensor_fixed<E, S, L, Sh>;
 };
 
+template <class ET, std::size_t... I, xt::layout_type L, bool Sh, class Tag>
+struct static_shape<xt::xfixed_container<ET, xt::fixed_shape<I...>, L, Sh, Tag>> {
+  static constexpr bool known = true;
+  static constexpr std::array<std::size_t, sizeof...(I)> dims{I...};
+};
+
 template <class L>
 struct all_same : std::false_type {};
 template <class T, class... R>

@@ -73,21 +73,25 @@ struct neg_op {
 template <class L, class R>
   requires detail::binary_operands<L, R>
 constexpr auto operator+(L&& l, R&& r) {
+  static_assert(diag::fixed_shapes_broadcast<detail::operand_values<L, R>, detail::operand_shapes_fit<L, R>>, TT_E12_FIXED);
   return detail::make<detail::add_op>(std::forward<L>(l), std::forward<R>(r));
 }
 template <class L, class R>
   requires detail::binary_operands<L, R>
 constexpr auto operator-(L&& l, R&& r) {
+  static_assert(diag::fixed_shapes_broadcast<detail::operand_values<L, R>, detail::operand_shapes_fit<L, R>>, TT_E12_FIXED);
   return detail::make<detail::sub_op>(std::forward<L>(l), std::forward<R>(r));
 }
 template <class L, class R>
   requires detail::binary_operands<L, R>
 constexpr auto operator*(L&& l, R&& r) {
+  static_assert(diag::fixed_shapes_broadcast<detail::operand_values<L, R>, detail::operand_shapes_fit<L, R>>, TT_E12_FIXED);
   return detail::make<detail::mul_op>(std::forward<L>(l), std::forward<R>(r));
 }
 template <class L, class R>
   requires detail::binary_operands<L, R>
 constexpr auto operator/(L&& l, R&& r) {
+  static_assert(diag::fixed_shapes_broadcast<detail::operand_values<L, R>, detail::operand_shapes_fit<L, R>>, TT_E12_FIXED);
   return detail::make<detail::div_op>(std::forward<L>(l), std::forward<R>(r));
 }
 template <class A>

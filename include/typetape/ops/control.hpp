@@ -112,22 +112,26 @@ struct sign_op {
 template <class L, class R>
   requires detail::binary_operands<L, R>
 constexpr auto operator<(L&& l, R&& r) {
+  static_assert(diag::fixed_shapes_broadcast<detail::operand_values<L, R>, detail::operand_shapes_fit<L, R>>, TT_E12_FIXED);
   return detail::make<detail::compare_op<detail::less>>(std::forward<L>(l), std::forward<R>(r));
 }
 template <class L, class R>
   requires detail::binary_operands<L, R>
 constexpr auto operator<=(L&& l, R&& r) {
+  static_assert(diag::fixed_shapes_broadcast<detail::operand_values<L, R>, detail::operand_shapes_fit<L, R>>, TT_E12_FIXED);
   return detail::make<detail::compare_op<detail::less_equal>>(std::forward<L>(l),
                                                              std::forward<R>(r));
 }
 template <class L, class R>
   requires detail::binary_operands<L, R>
 constexpr auto operator>(L&& l, R&& r) {
+  static_assert(diag::fixed_shapes_broadcast<detail::operand_values<L, R>, detail::operand_shapes_fit<L, R>>, TT_E12_FIXED);
   return detail::make<detail::compare_op<detail::greater>>(std::forward<L>(l), std::forward<R>(r));
 }
 template <class L, class R>
   requires detail::binary_operands<L, R>
 constexpr auto operator>=(L&& l, R&& r) {
+  static_assert(diag::fixed_shapes_broadcast<detail::operand_values<L, R>, detail::operand_shapes_fit<L, R>>, TT_E12_FIXED);
   return detail::make<detail::compare_op<detail::greater_equal>>(std::forward<L>(l),
                                                                 std::forward<R>(r));
 }

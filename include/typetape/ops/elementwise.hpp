@@ -163,6 +163,9 @@ struct atan2_op {
   template <class L, class R>                                                   \
     requires detail::binary_operands<L, R>                                      \
   constexpr auto fn(L&& l, R&& r) {                                             \
+    static_assert(diag::fixed_shapes_broadcast<detail::operand_values<L, R>,   \
+                                               detail::operand_shapes_fit<L, R>>, \
+                  TT_E12_FIXED);                                                \
     return detail::make<detail::op>(std::forward<L>(l), std::forward<R>(r));    \
   }
 

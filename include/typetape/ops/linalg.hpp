@@ -11,6 +11,15 @@
 
 namespace tt::detail {
 
+/// Are A and B fixed-shape with inner dimensions (A's last, B's first) that differ?
+template <class A, class B>
+constexpr bool fixed_inner_dims_differ() {
+  if constexpr (static_shape<A>::known && static_shape<B>::known)
+    return static_shape<A>::dims.back() != static_shape<B>::dims.front();
+  else
+    return false;
+}
+
 /// C (m x n) = op(A) op(B) with row-major storage; ta/tb transpose A/B.
 template <class T>
 void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T* a, const T* b, T* c) {
@@ -99,6 +108,9 @@ constexpr auto matmul(A&& a, B&& b) {
   if constexpr (!ranks_ok) {
     static_assert(diag::axis_and_rank_fit_the_op<std::conditional_t<detail::rank_v<VA> == 1 || detail::rank_v<VA> == 2, VB, VA>, false>,
                   TT_E13_RANK);
+    return detail::rejected(std::forward<A>(a), std::forward<B>(b));
+  } else if constexpr (detail::fixed_inner_dims_differ<VA, VB>()) {
+    static_assert(diag::fixed_shapes_broadcast<detail::tlist<VA, VB>, false>, TT_E12_FIXED_MATMUL);
     return detail::rejected(std::forward<A>(a), std::forward<B>(b));
   } else {
     return detail::make<detail::matmul_op>(std::forward<A>(a), std::forward<B>(b));
