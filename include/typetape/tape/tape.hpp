@@ -17,14 +17,16 @@
 namespace tt {
 
 /// Weights for the targets of a non-scalar (tuple) target, one per target
-/// (TensorFlow's output_gradients). Without it such a target is TT-E07.
+/// (TensorFlow's output_gradients). Without it such a target is TT-E07. A weight
+/// passed as an lvalue is held by reference (a tensor weight is not copied), one
+/// passed as a temporary by value.
 template <class... G>
 struct output_gradients_t {
   std::tuple<G...> seeds;
 };
 template <class... G>
-constexpr output_gradients_t<G...> output_gradients(const G&... g) {
-  return {{g...}};
+constexpr output_gradients_t<G...> output_gradients(G&&... g) {
+  return {{std::forward<G>(g)...}};
 }
 
 namespace detail {
@@ -584,7 +586,7 @@ class TT_CONSUMABLE(unconsumed) tape {
     const auto refs = tp::refs(target);
     detail::static_for<tp::list::size>([&](auto k) TT_INLINE_LAMBDA {
       using T = detail::at_t<k, typename tp::list>;
-      auto seed = seed_for<k, typename T::value_type>(opts...);
+      decltype(auto) seed = seed_for<k, typename T::value_type>(opts...);
       if constexpr (detail::contains_v<T, stored>) {
         const std::size_t idx = locate<detail::options<Opts...>::known_target, k>(std::get<k>(refs));
         if constexpr (ctx_t::template wants<T>) {
@@ -603,7 +605,7 @@ class TT_CONSUMABLE(unconsumed) tape {
           throw unrecorded_target_error{};
         if constexpr (tensor_like<typename T::value_type>)
           detail::check_same_shape("output_gradients", detail::val(std::get<detail::index_of_v<T, lets>>(slots_.recs)), seed);
-        ctx.template accumulate<N>(std::move(seed));
+        ctx.template accumulate<N>(typename T::value_type(seed));
       }
     });
     // The lets, each after every use of it has been accumulated (reverse forward order).
@@ -638,14 +640,20 @@ class TT_CONSUMABLE(unconsumed) tape {
     }
   }
 
-  template <std::size_t K, class S, class... Opts>
-  TT_INLINE static S seed_for(const Opts&... opts) {
-    S s{};
-    if constexpr (!tensor_like<S>) s = S(1);  // a tensor target always has output_gradients (E07)
-    ([&]() TT_INLINE_LAMBDA {
-      if constexpr (detail::is_output_gradients<Opts>) s = static_cast<S>(std::get<K>(opts.seeds));
-    }(), ...);
-    return s;
+  /// The weight of target K: 1, or its output_gradients weight (a tensor one by
+  /// reference: a tensor target always has output_gradients, E07).
+  template <std::size_t K, class S, class O, class... Opts>
+  TT_INLINE static decltype(auto) seed_for(const O& o, const Opts&... opts) {
+    if constexpr (detail::is_output_gradients<O>) {
+      if constexpr (tensor_like<S>) return static_cast<const std::remove_cvref_t<decltype(std::get<K>(o.seeds))>&>(std::get<K>(o.seeds));
+      else return static_cast<S>(std::get<K>(o.seeds));
+    } else {
+      return seed_for<K, S>(opts...);
+    }
+  }
+  template <std::size_t K, class S>
+  TT_INLINE static S seed_for() {
+    return S(1);
   }
 
   /// The value of a source as this tape recorded it (for the shape of a zero gradient).
