@@ -12,7 +12,7 @@ namespace ttest {
 
 /// A tensor of the given shape with uniform random entries in [lo, hi).
 template <class T = xt::xtensor<double, 2>>
-T random_tensor(sampler& s, const std::vector<std::size_t>& shape, double lo = -1, double hi = 1) {
+T random_tensor(sampler& s, const tt::detail::shape_vec& shape, double lo = -1, double hi = 1) {
   T t{};
   tt::detail::resize_to(t, shape, "random_tensor");
   for (auto& x : t) x = static_cast<typename T::value_type>(s(lo, hi));

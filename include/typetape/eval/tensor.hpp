@@ -55,7 +55,51 @@ struct constant<T> {
 namespace tt::detail {
 
 // ---- shapes ---------------------------------------------------------------------------------
-using shape_vec = std::vector<std::size_t>;
+/// A shape of up to 8 axes, on the stack: the shape bookkeeping of a fused region
+/// allocates nothing (a tensor of higher rank throws tt::shape_error).
+class shape_vec {
+ public:
+  static constexpr std::size_t capacity = 8;
+  shape_vec() = default;
+  explicit shape_vec(std::size_t n, std::size_t v = 0) {
+    grow(n);
+    std::fill(begin(), end(), v);
+  }
+  shape_vec(std::initializer_list<std::size_t> l) : shape_vec(l.begin(), l.end()) {}
+  template <class It>
+  shape_vec(It b, It e) {
+    for (; b != e; ++b) push_back(static_cast<std::size_t>(*b));
+  }
+  shape_vec(const std::vector<std::size_t>& v) : shape_vec(v.begin(), v.end()) {}  // NOLINT: implicit
+  std::size_t size() const noexcept { return n_; }
+  std::size_t& operator[](std::size_t i) noexcept { return d_[i]; }
+  std::size_t operator[](std::size_t i) const noexcept { return d_[i]; }
+  std::size_t* begin() noexcept { return d_.data(); }
+  std::size_t* end() noexcept { return d_.data() + n_; }
+  const std::size_t* begin() const noexcept { return d_.data(); }
+  const std::size_t* end() const noexcept { return d_.data() + n_; }
+  void push_back(std::size_t v) {
+    grow(n_ + 1);
+    d_[n_ - 1] = v;
+  }
+  void insert(std::size_t* at, std::size_t v) {
+    const auto i = static_cast<std::size_t>(at - d_.data());
+    grow(n_ + 1);
+    for (std::size_t k = n_ - 1; k > i; --k) d_[k] = d_[k - 1];
+    d_[i] = v;
+  }
+  friend bool operator==(const shape_vec& a, const shape_vec& b) noexcept {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+
+ private:
+  void grow(std::size_t n) {
+    if (n > capacity) throw shape_error("typetape supports tensors of rank 8 at most");
+    n_ = n;
+  }
+  std::array<std::size_t, capacity> d_{};
+  std::size_t n_ = 0;
+};
 
 template <class T>
 shape_vec shape_of(const T& v) {
