@@ -60,3 +60,12 @@ TEST_CASE("batch_gradient in single precision") {
   for (std::size_t i = 0; i < xs.size(); ++i)
     CHECK(g[i] == doctest::Approx(std::cos(xs[i]) * xs[i] + std::sin(xs[i])).epsilon(1e-6));
 }
+
+TEST_CASE("batch_gradient w.r.t. a let: the points are the let's values") {
+  tt::variable<"x"> x{0.3};
+  auto h = tt::let<"h">(x * x);
+  auto e = tt::sin(h) * 2.0;
+  const std::vector<double> hs{0.1, 0.5, 1.0, 2.0, 3.0};
+  const std::vector<double> g = tt::batch_gradient(e, h, hs);
+  for (std::size_t i = 0; i < hs.size(); ++i) CHECK(g[i] == doctest::Approx(2 * std::cos(hs[i])).epsilon(1e-14));
+}

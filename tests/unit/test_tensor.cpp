@@ -329,3 +329,33 @@ TEST_CASE("a fused chain stores one tensor, not one per node; a summed chain sto
   tensor_gradcheck(loss, a, b);
   tensor_gradcheck(tt::mean(chain), a, b);
 }
+
+TEST_CASE("a view or a column-major tensor in an expression is read in its own order") {
+  const T2 B{{1.0, 2.0}, {3.0, 4.0}};
+  tt::variable<"r", T1> r{T1{1.0, 1.0}};
+  CHECK(tt::eval(r * xt::view(B, 1)) == T1{3.0, 4.0});               // row 1, not the buffer's start
+  tt::variable<"w", T2> w{T2{{1.0, 0.5}, {0.0, 2.0}}};
+  const T2 wt = tt::eval(tt::matmul(xt::transpose(B), w));            // B^T w
+  CHECK(wt == T2{{1.0, 6.5}, {2.0, 9.0}});
+  using C2 = xt::xtensor<double, 2, xt::layout_type::column_major>;
+  const C2 c = B;  // the same values, stored by columns
+  CHECK(tt::eval(w * c) == T2{{1.0, 1.0}, {0.0, 8.0}});
+}
+
+TEST_CASE("casts inside a fused region round per element, in the SIMD lanes too") {
+  tt::variable<"x", T1> x{T1{1.5, 2.5, 3.5, 4.5, 5.5, -1.5, 0.25, 7.75, 9.5}};
+  const T1 t = tt::eval(tt::cast<double>(tt::cast<int>(x)));
+  CHECK(t == T1{1.0, 2.0, 3.0, 4.0, 5.0, -1.0, 0.0, 7.0, 9.0});
+  // d/dx sum(x * trunc(x)) = trunc(x): the cast detaches its operand, not the other factor
+  CHECK(tt::gradient(tt::sum(x * tt::cast<double>(tt::cast<int>(x))), x) == t);
+  const T1 f = tt::eval(tt::cast<double>(tt::cast<float>(x * 0.1)));
+  for (std::size_t i = 0; i < f.size(); ++i) CHECK(f(i) == double(float(x.get()(i) * 0.1)));
+}
+
+TEST_CASE("reduce_max with a NaN: the gradient goes to the NaN, not nowhere") {
+  tt::variable<"n", T1> n{T1{1.0, std::nan(""), 2.0}};
+  const T1 g = tt::gradient(tt::reduce_max(n), n);
+  CHECK(g(0) == 0.0);
+  CHECK(g(1) == 1.0);
+  CHECK(g(2) == 0.0);
+}

@@ -95,6 +95,13 @@ template <class T, class E, std::size_t R>
 struct tensor_rebind;
 template <class Node>
 struct fused_kernel;
+/// Is T a tensor typetape reads through data() directly: a row-major xt::xtensor or
+/// xt::xtensor_fixed (eval/tensor.hpp)? Views and column-major tensors are not.
+template <class T>
+inline constexpr bool is_dense_tensor = false;
+/// The container a plain tensor operand is copied into (itself when dense).
+template <class T>
+struct tensor_storage;
 /// The shape of a fixed-shape tensor type, known at compile time (eval/tensor.hpp
 /// specializes it for xt::xtensor_fixed).
 template <class T>
@@ -170,6 +177,10 @@ constant(T) -> constant<T>;
 /// Not copyable, so one name cannot silently stand for two objects.
 template <class Name, class T>
 class basic_variable {
+  static_assert(!tensor_like<T> || detail::is_dense_tensor<T>,
+                "typetape: a tensor variable is a row-major xt::xtensor<T, N> or xt::xtensor_fixed "
+                "(include <typetape/tensor.hpp>); evaluate a view into one first");
+
  public:
   using tt_expression = void;
   using value_type = T;
@@ -596,8 +607,8 @@ struct closure<A, V> {
 };
 template <class A, class V>
   requires tensor_operand<A>
-struct closure<A, V> {
-  using type = constant<std::remove_cvref_t<A>>;
+struct closure<A, V> {  // a view or a column-major tensor is copied into a row-major one
+  using type = constant<typename tensor_storage<std::remove_cvref_t<A>>::type>;
 };
 template <class A, class V = void>
 using closure_t = typename closure<A, V>::type;
@@ -609,7 +620,7 @@ TT_INLINE constexpr closure_t<A&&, V> close(A&& a) {
   else if constexpr (number<A>)
     return {static_cast<number_type<V, std::remove_cvref_t<A>>>(a)};
   else if constexpr (tensor_operand<A>)
-    return {std::forward<A>(a)};
+    return {typename tensor_storage<std::remove_cvref_t<A>>::type(std::forward<A>(a))};
   else
     return a;
 }

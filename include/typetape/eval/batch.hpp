@@ -45,8 +45,13 @@ struct pointwise<constant<T>, Names, Simd> {
 };
 template <class N, class B, class Names, bool Simd>
 struct pointwise<let_node<N, B>, Names, Simd> {  // a let's body is inlined at each use
-  using type = typename pointwise<B, Names, Simd>::type;
-  static type make(const let_node<N, B>& l) { return pointwise<B, Names, Simd>::make(l.body); }
+  static constexpr bool is_source = contains_v<N, Names>;  // ... unless the points are the let's
+  using type = std::conditional_t<is_source, slot<index_of_v<N, Names>, lane_t<typename B::value_type, Simd>>,
+                                  typename pointwise<B, Names, Simd>::type>;
+  static type make(const let_node<N, B>& l) {
+    if constexpr (is_source) return {};
+    else return pointwise<B, Names, Simd>::make(l.body);
+  }
 };
 template <class Op, class... K, class Names, bool Simd>
 struct pointwise<node<Op, K...>, Names, Simd> {
@@ -88,7 +93,8 @@ void batch_gradient_loop(const E& f, const std::array<std::span<const T>, NS>& i
       shape_fail("batch_gradient", "point arrays differ in length:", {n, in[0].size()}, {in[j].size(), out[j].size()});
   constexpr std::uint64_t all = NS == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << NS) - 1;
   std::size_t i = 0;
-  if constexpr (std::is_floating_point_v<T> && xsimd::batch<T>::size > 1) {
+  if constexpr (std::is_floating_point_v<T> && xsimd::batch<T>::size > 1 &&
+                lane_types_are<typename pointwise<E, names, false>::type, T>) {
     using L = xsimd::batch<T>;
     const auto tree = pointwise<E, names, true>::make(f);
     lane_ctx<typename info::template lanes_of<true>, all> c;
@@ -133,6 +139,9 @@ template <class E, class Sources, class T, std::size_t NS>
 void batch_gradient_into(const E& f, const Sources& sources, const std::array<std::span<const T>, NS>& points,
                          const std::array<std::span<T>, NS>& out) {
   static_assert(NS == detail::source_count<Sources>, "typetape: batch_gradient needs one point array per source");
+  using names = typename detail::names_and_values<typename detail::batch_sources<Sources>::list>::names;
+  static_assert([]<class... N>(detail::tlist<N...>) { return ((detail::count_v<N, names> == 1) && ...); }(names{}),
+                "typetape: batch_gradient's sources must be distinct");
   using checked = decltype(tt::gradient(f, sources));  // the usual diagnostics, at compile time
   static_assert(!tensor_like<typename E::value_type>, "typetape: batch_gradient takes a scalar expression");
   if constexpr (!std::is_same_v<checked, void>) detail::batch_gradient_loop<E, Sources>(f, points, out);

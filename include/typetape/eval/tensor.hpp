@@ -198,7 +198,7 @@ void unbroadcast_into(const T* full, const shape_vec& to, T* out, const shape_ve
 template <class V>
 void resize_to(V& v, const shape_vec& s, std::string_view op) {
   if (shape_of(v) == s) return;
-  if constexpr (requires { v.resize(std::array<std::size_t, rank_v<V>>{}); }) {
+  if constexpr (!static_shape<V>::known && requires { v.resize(std::array<std::size_t, rank_v<V>>{}); }) {
     if (s.size() != rank_v<V>) shape_fail(op, "rank mismatch:", shape_of(v), s);
     std::array<std::size_t, rank_v<V>> a{};
     std::copy(s.begin(), s.end(), a.begin());
@@ -222,6 +222,15 @@ template <class ET, std::size_t... I, xt::layout_type L, bool Sh, class Tag>
 struct static_shape<xt::xfixed_container<ET, xt::fixed_shape<I...>, L, Sh, Tag>> {
   static constexpr bool known = true;
   static constexpr std::array<std::size_t, sizeof...(I)> dims{I...};
+};
+
+template <class EC, std::size_t N, class Tag>
+inline constexpr bool is_dense_tensor<xt::xtensor_container<EC, N, xt::layout_type::row_major, Tag>> = true;
+template <class ET, class S, bool Sh, class Tag>
+inline constexpr bool is_dense_tensor<xt::xfixed_container<ET, S, xt::layout_type::row_major, Sh, Tag>> = true;
+template <class T>
+struct tensor_storage {
+  using type = std::conditional_t<is_dense_tensor<T>, T, xt::xtensor<typename T::value_type, rank_v<T>>>;
 };
 
 template <class L>
@@ -300,6 +309,18 @@ struct lane_ctx {
 
 template <class T, bool Simd>
 using lane_t = std::conditional_t<Simd && std::is_floating_point_v<T>, xsimd::batch<T>, T>;
+
+/// Does every value in a per-element tree have type E (or bool)? Only then can the tree
+/// run on batches of E: a cast to another type (cast<int>, cast<float> in a double
+/// region) must round per element, which the scalar loop does.
+template <class Tree, class E>
+inline constexpr bool lane_types_are =
+    std::is_same_v<typename Tree::value_type, E> || std::is_same_v<typename Tree::value_type, bool>;
+template <class Op, class... K, class E>
+inline constexpr bool lane_types_are<node<Op, K...>, E> =
+    (std::is_same_v<typename node<Op, K...>::value_type, E> ||
+     std::is_same_v<typename node<Op, K...>::value_type, bool>) &&
+    (lane_types_are<K, E> && ...);
 
 template <class Op>
 constexpr std::string_view op_name() {
@@ -382,7 +403,7 @@ struct input {
   enum mode_t { full, one, copied } mode = full;
   const T* p = nullptr;
   T s{};
-  std::vector<T> own;
+  std::unique_ptr<T[]> own;  // not std::vector: std::vector<bool> has no data()
   template <class V>
   void prepare(const V& v, const shape_vec& shape) {
     if constexpr (!tensor_like<V>) {
@@ -395,9 +416,9 @@ struct input {
       s = v.data()[0];
     } else {
       mode = copied;
-      own.resize(product(shape));
+      own = std::make_unique<T[]>(product(shape));
       for_broadcast(shape_of(v), shape, [&](std::size_t i, std::size_t j) { own[i] = v.data()[j]; });
-      p = own.data();
+      p = own.get();
     }
   }
   template <class L>
@@ -414,7 +435,7 @@ struct output {
   typename input<T>::mode_t mode;
   T* p = nullptr;
   T s = T(0);
-  std::vector<T> own;
+  std::unique_ptr<T[]> own;
 };
 
 template <class Op, class... K>
@@ -432,7 +453,8 @@ struct fused_kernel<node<Op, K...>> {
       return false;
     } else {
       return []<std::size_t... J>(std::index_sequence<J...>) {
-        return (std::is_same_v<in_elem<J>, E> && ...) && xsimd::batch<E>::size > 1;
+        return (std::is_same_v<in_elem<J>, E> && ...) && xsimd::batch<E>::size > 1 &&
+               lane_types_are<typename region<N, 0, false>::type, E>;
       }(std::make_index_sequence<nf>{});
     }
   }();
@@ -557,8 +579,8 @@ struct fused_kernel<node<Op, K...>> {
             }
           }
           if (in.mode == input<in_elem<j>>::copied) {
-            o.own.resize(size);
-            o.p = o.own.data();
+            o.own = std::make_unique<in_elem<j>[]>(size);
+            o.p = o.own.get();
           }
         }
       });

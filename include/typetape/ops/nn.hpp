@@ -64,8 +64,11 @@ struct cross_entropy_op {
   template <std::size_t I, class A, class B, class V, class G>
   static auto vjp(const A& z, const B& y, const V&, const G& g) {
     const auto l = lines_of<-1>(z);
-    const auto w = g / static_cast<elem_t<A>>(z.size() / l.n);
-    std::conditional_t<I == 0, A, B> r = same_shape(I == 0 ? z : y);
+    const auto w = l.n == 0 ? g : g / static_cast<elem_t<A>>(z.size() / l.n);
+    std::conditional_t<I == 0, A, B> r = [&] {
+      if constexpr (I == 0) return same_shape(z);
+      else return same_shape(y);
+    }();
     l.each([&](std::size_t b, std::size_t st, std::size_t) {
       const auto lse = log_sum_exp_line::value(z.data() + b, st, l.n);
       elem_t<A> ysum = 0;

@@ -103,6 +103,8 @@ struct reduce_op {
   }
   template <class A>
   static auto value(const A& a) {
+    static_assert(!std::is_same_v<elem_t<A>, bool>,
+                  "typetape: to count a mask, reduce tt::cast<double>(mask) (a bool sum would be a bool)");
     if constexpr (!tensor_like<A>) {
       return Line::scalar(a);
     } else {
@@ -182,9 +184,11 @@ struct extremum_line {
   }
   template <class T>
   static void vjp(const T* a, T* r, std::size_t st, std::size_t n, T v, T g) {
+    // the elements equal to the result share g; a NaN result came from the NaNs
+    const auto hit = [&](T x) { return v != v ? x != x : x == v; };
     std::size_t ties = 0;
-    for (std::size_t m = 0; m < n; ++m) ties += a[m * st] == v;
-    for (std::size_t m = 0; m < n; ++m) r[m * st] = a[m * st] == v ? g / static_cast<T>(ties) : T(0);
+    for (std::size_t m = 0; m < n; ++m) ties += hit(a[m * st]);
+    for (std::size_t m = 0; m < n; ++m) r[m * st] = hit(a[m * st]) ? g / static_cast<T>(ties) : T(0);
   }
 };
 /// prod: the adjoint of each factor is the product of the others (exact with zeros).

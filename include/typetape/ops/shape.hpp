@@ -45,6 +45,16 @@ struct reshape_op {
   }
 };
 
+/// Are the values all different (a permutation's axes)?
+template <std::size_t... P>
+constexpr bool distinct() {
+  constexpr std::size_t v[] = {P..., 0};
+  for (std::size_t i = 0; i < sizeof...(P); ++i)
+    for (std::size_t j = i + 1; j < sizeof...(P); ++j)
+      if (v[i] == v[j]) return false;
+  return true;
+}
+
 template <std::size_t... P>
 struct transpose_op {
   using structural = void;
@@ -277,7 +287,7 @@ template <std::size_t... P, class A>
   requires expression<A>
 constexpr auto transpose(A&& a) {
   constexpr std::size_t R = detail::rank_v<detail::value_of_t<A>>;
-  constexpr bool ok = sizeof...(P) == 0 || (sizeof...(P) == R && ((P < R) && ...));
+  constexpr bool ok = sizeof...(P) == 0 || (sizeof...(P) == R && ((P < R) && ...) && detail::distinct<P...>());
   return detail::checked_make<ok, detail::value_of_t<A>, detail::transpose_op<P...>>(std::forward<A>(a));
 }
 /// Strided ranges of the leading axes (the rest are whole):
