@@ -506,8 +506,7 @@ struct fused_kernel<node<Op, K...>> {
 
   template <bool Sum, class Ctx>
   static std::pair<E, std::size_t> run_forward(const N& n, typename N::record& r, const Ctx& ctx) {
-    const auto fr = frontier_refs(n);
-    static_for<nf>([&](auto j) { std::get<j>(fr).forward(std::get<j>(r.f), ctx); });
+    forward_inputs(n, r, ctx);
     const shape_vec shape = region<N, 0, false>::shape(n, r.f);
     if constexpr (!Sum) resize_to(r.v, shape, op_name<Op>());
     const auto ins = prepare(r.f, shape);

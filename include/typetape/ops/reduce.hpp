@@ -111,9 +111,8 @@ struct reduce_op {
       auto r = make_reduced<Axis>(a);
       auto* out = out_data(r);
       const auto* p = a.data();
-      lines_of<Axis>(a).each([&](std::size_t b, std::size_t st, std::size_t o) {
-        out[o] = Line::value(p + b, st, lines_of<Axis>(a).n);
-      });
+      const auto l = lines_of<Axis>(a);
+      l.each([&](std::size_t b, std::size_t st, std::size_t o) { out[o] = Line::value(p + b, st, l.n); });
       return r;
     }
   }
