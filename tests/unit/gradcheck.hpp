@@ -51,26 +51,36 @@ void set_value(tt::constant<T>& c, T x) {
 /// that points near a domain edge (log, sqrt at 1e-3) stay inside it; the
 /// rounding error that a small step brings (about eps |f| / h) is reported, so
 /// the comparison allows for it and for nothing else.
+/// The Richardson-refined central difference of f at x, where f(y) evaluates the
+/// function with the nudged value set to y (a T: the steps as T really takes them).
+/// The step is h = cbrt(eps) max(|x|, floor); the rounding noise reported is
+/// noise_factor eps max|f| / h.
+template <class T, class F>
+estimate richardson(T x, double eps, double floor, double noise_factor, F&& f) {
+  const double h = std::cbrt(eps) * std::max(std::abs(double(x)), floor);
+  double fmax = 0;
+  auto central = [&](double step) {
+    const T xp = T(x + step), xm = T(x - step);
+    const double fp = f(xp), fm = f(xm);
+    fmax = std::max({fmax, std::abs(fp), std::abs(fm)});
+    return (fp - fm) / (double(xp) - double(xm));
+  };
+  const double coarse = central(h), fine = central(h / 2);
+  return {(4 * fine - coarse) / 3, noise_factor * eps * fmax / h};
+}
+
 template <class E, class V>
 estimate finite_difference(const E& e, V& v) {
   using T = typename V::value_type;  // float variables: float's steps
   using R = typename E::value_type;  // float anywhere in the value: float's rounding
   constexpr double eps = std::max<double>(std::numeric_limits<T>::epsilon(), std::numeric_limits<R>::epsilon());
   const T x = value_of(v);
-  const double h = std::cbrt(eps) * std::max(std::abs(double(x)), 1e-3);
-  double fmax = 0;
-  auto central = [&](double step) {
-    const T xp = T(x + step), xm = T(x - step);  // the steps as T really takes them
-    set_value(v, xp);
-    const double fp = tt::eval(e);
-    set_value(v, xm);
-    const double fm = tt::eval(e);
-    fmax = std::max({fmax, std::abs(fp), std::abs(fm)});
-    return (fp - fm) / (double(xp) - double(xm));
-  };
-  const double coarse = central(h), fine = central(h / 2);
+  const estimate d = richardson(x, eps, 1e-3, 8, [&](T y) {
+    set_value(v, y);
+    return double(tt::eval(e));
+  });
   set_value(v, x);
-  return {(4 * fine - coarse) / 3, 8 * eps * fmax / h};
+  return d;
 }
 
 inline bool close(double a, double b, tolerance tol = {}, double noise = 0) {

@@ -48,22 +48,12 @@ std::vector<estimate> element_differences(const L& loss, V& v) {
     else return (void)i, t;
   };
   for (std::size_t i = 0; i < n; ++i) {
-    const E x = at(x0, i);
-    const double h = std::cbrt(eps) * std::max(std::abs(double(x)), 1e-2);
-    double fmax = 0;
-    auto central = [&](double step) {
-      T p = x0, m = x0;
-      at(p, i) = E(x + step);
-      at(m, i) = E(x - step);
+    out.push_back(richardson(at(x0, i), eps, 1e-2, 16, [&](E y) {
+      T p = x0;
+      at(p, i) = y;
       v = p;
-      const double fp = loss();
-      v = m;
-      const double fm = loss();
-      fmax = std::max({fmax, std::abs(fp), std::abs(fm)});
-      return (fp - fm) / (double(at(p, i)) - double(at(m, i)));
-    };
-    const double coarse = central(h), fine = central(h / 2);
-    out.push_back({(4 * fine - coarse) / 3, 16 * eps * fmax / h});
+      return loss();
+    }));
   }
   v = x0;
   return out;
