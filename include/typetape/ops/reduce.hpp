@@ -4,6 +4,7 @@
 // axes, gives a scalar. Needs <typetape/tensor.hpp>.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -217,6 +218,53 @@ struct prod_line {
 };
 /// log(sum(exp(x))), shifted by the line's maximum so that it neither overflows nor
 /// underflows; the adjoint is g * softmax.
+/// Unit-stride lines of float/double run on xsimd batches of the machine's width.
+template <class T>
+inline constexpr bool simd_line = std::is_same_v<T, double> || std::is_same_v<T, float>;
+
+/// The largest of p[0 .. n), -inf if none; NaNs are skipped, as by `p > m ? p : m`.
+template <class T>
+T line_max(const T* p, std::size_t n) {
+  using B = xsimd::batch<T>;
+  T m = -std::numeric_limits<T>::infinity();
+  std::size_t k = 0;
+  if (n >= B::size) {
+    B mb(m);
+    for (; k + B::size <= n; k += B::size) {
+      const B v = B::load_unaligned(p + k);
+      mb = xsimd::select(v > mb, v, mb);
+    }
+    std::array<T, B::size> lanes;
+    mb.store_unaligned(lanes.data());
+    for (const T v : lanes) m = v > m ? v : m;
+  }
+  for (; k < n; ++k) m = p[k] > m ? p[k] : m;
+  return m;
+}
+/// The sum of exp(p[k] - m) over k < n; each term is also stored in out[k] if out is given.
+template <class T>
+T line_exp_sum(const T* p, T* out, std::size_t n, T m) {
+  using B = xsimd::batch<T>;
+  std::size_t k = 0;
+  T s = 0;
+  if (n >= B::size) {
+    B sb(T(0));
+    const B mb(m);
+    for (; k + B::size <= n; k += B::size) {
+      const B e = xsimd::exp(B::load_unaligned(p + k) - mb);
+      if (out) e.store_unaligned(out + k);
+      sb += e;
+    }
+    s = xsimd::hadd(sb);
+  }
+  for (; k < n; ++k) {
+    const T e = std::exp(p[k] - m);
+    if (out) out[k] = e;
+    s += e;
+  }
+  return s;
+}
+
 struct log_sum_exp_line {
   static constexpr std::string_view name = "log_sum_exp";
   template <class T>
@@ -224,24 +272,39 @@ struct log_sum_exp_line {
   template <class T>
   static T shift(const T* p, std::size_t st, std::size_t n) {
     T m = -std::numeric_limits<T>::infinity();
-    for (std::size_t k = 0; k < n; ++k) m = p[k * st] > m ? p[k * st] : m;
+    if constexpr (simd_line<T>) {
+      if (st == 1) m = line_max(p, n);
+    }
+    if (st != 1 || !simd_line<T>)
+      for (std::size_t k = 0; k < n; ++k) m = p[k * st] > m ? p[k * st] : m;
     return std::isfinite(m) ? m : T(0);
+  }
+  /// sum exp(p - m) along the line, each term stored in r[k * st] if r is given.
+  template <class T>
+  static T exp_sum(const T* p, T* r, std::size_t st, std::size_t n, T m) {
+    if constexpr (simd_line<T>) {
+      if (st == 1) return line_exp_sum(p, r, n, m);
+    }
+    T s = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      const T e = std::exp(p[k * st] - m);
+      if (r) r[k * st] = e;
+      s += e;
+    }
+    return s;
   }
   template <class T>
   static T value(const T* p, std::size_t st, std::size_t n) {
     const T m = shift(p, st, n);
-    T s = 0;
-    for (std::size_t k = 0; k < n; ++k) s += std::exp(p[k * st] - m);
-    return m + std::log(s);
+    return m + std::log(exp_sum<T>(p, nullptr, st, n, m));
   }
   template <class T>
   static void vjp(const T* a, T* r, std::size_t st, std::size_t n, T, T g) {
     // softmax from the shifted exponentials: exp(a - v) would lose the digits of a
     // large shift (v = 1000.69...)
     const T m = shift(a, st, n);
-    T s = 0;
-    for (std::size_t k = 0; k < n; ++k) s += (r[k * st] = std::exp(a[k * st] - m));
-    for (std::size_t k = 0; k < n; ++k) r[k * st] *= g / s;
+    const T f = g / exp_sum(a, r, st, n, m);
+    for (std::size_t k = 0; k < n; ++k) r[k * st] *= f;
   }
 };
 

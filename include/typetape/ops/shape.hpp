@@ -90,11 +90,14 @@ struct slice_param {
 struct slice_op {
   using structural = void;
   static constexpr std::string_view name = "slice";
-  /// The ranges made whole, checked against a's shape; visits (output index, input index).
-  template <class A, std::size_t R, class F>
-  static shape_vec walk(const A& a, const slice_param<R>& p, F&& f) {
+  struct plan {
+    shape_vec out, start, step, stride;
+  };
+  /// The ranges made whole and checked against a's shape.
+  template <class A, std::size_t R>
+  static plan plan_of(const A& a, const slice_param<R>& p) {
     constexpr std::size_t rank = rank_v<A>;
-    shape_vec out(rank), start(rank), step(rank), stride(rank, 1);
+    plan q{shape_vec(rank), shape_vec(rank), shape_vec(rank), shape_vec(rank, 1)};
     for (std::size_t i = 0; i < rank; ++i) {
       const std::size_t dim = a.shape()[i];
       range r = i < R ? p.r[i] : range{};
@@ -102,41 +105,61 @@ struct slice_op {
       if (r.step == 0 || r.start > r.stop || r.stop > dim)
         shape_fail(name, "range out of bounds: (start, stop, step) and shape", {r.start, r.stop, r.step},
                    shape_of(a));
-      out[i] = (r.stop - r.start + r.step - 1) / r.step;
-      start[i] = r.start;
-      step[i] = r.step;
+      q.out[i] = (r.stop - r.start + r.step - 1) / r.step;
+      q.start[i] = r.start;
+      q.step[i] = r.step;
     }
-    for (std::size_t i = rank; i-- > 1;) stride[i - 1] = stride[i] * a.shape()[i];
-    const std::size_t n = product(out);
+    for (std::size_t i = rank; i-- > 1;) q.stride[i - 1] = q.stride[i] * a.shape()[i];
+    return q;
+  }
+  /// Visits the slice one run along the last axis at a time:
+  /// f(output offset, input offset, run length, input step).
+  template <class F>
+  static void runs(const plan& q, F&& f) {
+    const std::size_t rank = q.out.size(), n = product(q.out);
+    if (n == 0) return;
+    const std::size_t last = rank - 1, len = q.out[last], rows = n / len;
     shape_vec idx(rank, 0);
     std::size_t j = 0;
-    for (std::size_t i = 0; i < rank; ++i) j += start[i] * stride[i];
-    for (std::size_t i = 0; i < n; ++i) {
-      f(i, j);
-      for (std::size_t k = rank; k-- > 0;) {  // odometer
-        if (++idx[k] < out[k]) {
-          j += step[k] * stride[k];
+    for (std::size_t i = 0; i < rank; ++i) j += q.start[i] * q.stride[i];
+    for (std::size_t row = 0; row < rows; ++row) {
+      f(row * len, j, len, q.step[last]);
+      for (std::size_t k = last; k-- > 0;) {  // odometer over the outer axes
+        if (++idx[k] < q.out[k]) {
+          j += q.step[k] * q.stride[k];
           break;
         }
-        j -= step[k] * stride[k] * (out[k] - 1);
+        j -= q.step[k] * q.stride[k] * (q.out[k] - 1);
         idx[k] = 0;
       }
     }
-    return out;
   }
   template <class A, std::size_t R>
   static xt::xtensor<elem_t<A>, rank_v<A>> value(const A& a, const slice_param<R>& p) {
-    std::vector<elem_t<A>> tmp;
-    const shape_vec out = walk(a, p, [&](std::size_t, std::size_t j) { tmp.push_back(a.data()[j]); });
+    const plan q = plan_of(a, p);
     xt::xtensor<elem_t<A>, rank_v<A>> r{};
-    resize_to(r, out, name);
-    std::copy(tmp.begin(), tmp.end(), r.data());
+    resize_to(r, q.out, name);
+    const auto* in = a.data();
+    auto* o = r.data();
+    runs(q, [&](std::size_t i, std::size_t j, std::size_t len, std::size_t st) {
+      if (st == 1)
+        std::copy(in + j, in + j + len, o + i);
+      else
+        for (std::size_t m = 0; m < len; ++m) o[i + m] = in[j + m * st];
+    });
     return r;
   }
   template <std::size_t, class A, class P, class V, class G>
   static A vjp(const A& a, const P& p, const V&, const G& g) {
     A r = zeros_like(a);
-    walk(a, p, [&](std::size_t i, std::size_t j) { r.data()[j] = g.data()[i]; });
+    const auto* gi = g.data();
+    auto* o = r.data();
+    runs(plan_of(a, p), [&](std::size_t i, std::size_t j, std::size_t len, std::size_t st) {
+      if (st == 1)
+        std::copy(gi + i, gi + i + len, o + j);
+      else
+        for (std::size_t m = 0; m < len; ++m) o[j + m * st] = gi[i + m];
+    });
     return r;
   }
 };

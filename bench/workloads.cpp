@@ -1,0 +1,488 @@
+// The gradient workloads of the report, side by side (Google Benchmark):
+//   rosenbrock2, rosenbrock1000, logsumexp1000, normal_lpdf1000 (w.r.t. mu and sigma,
+//   1000 fixed data), dense32 (sum(tanh(W x + b)^2), W 32x32, w.r.t. W and b),
+//   and rnn2 (two steps of a scalar tanh RNN).
+// Contenders: the plain function (f), a hand-written gradient (hand, the limit),
+// typetape, and the peers found at configure time: Sacado (DFad forward, Rad reverse),
+// ADOL-C (reverse on a tape recorded once), Boost.Math autodiff (forward, one pass per
+// input) and Eigen's AutoDiffScalar (forward, dynamic derivative vectors).
+// Before a contender is timed its gradient is compared with the hand-written one; a
+// mismatch ends the program, so no number is ever reported for a wrong gradient.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <numbers>
+#include <span>
+#include <string>
+#include <typetape/tensor.hpp>
+#include <vector>
+
+#if TT_BENCH_SACADO
+#include <Sacado_Fad_DFad.hpp>
+#include <Sacado_trad.hpp>
+#endif
+#if TT_BENCH_ADOLC
+#include <adolc/adolc.h>
+#endif
+#if TT_BENCH_EIGEN
+#include <Eigen/Core>
+#include <unsupported/Eigen/AutoDiff>
+#endif
+#if TT_BENCH_BOOST
+#include <boost/math/differentiation/autodiff.hpp>
+#endif
+
+namespace {
+
+using T1 = xt::xtensor<double, 1>;
+using T2 = xt::xtensor<double, 2>;
+using vec = std::vector<double>;
+
+// ---- the workloads ----------------------------------------------------------------------
+// Each has n() inputs, a point, the function generic in the number type T (the peers
+// instantiate it; T = double is the plain function), and the hand-written gradient. `xv`
+// is the point as doubles, for what no AD tool differentiates (log-sum-exp's shift).
+
+template <std::size_t size>  // a compile-time size, so the N = 2 hand-written loop unrolls
+struct rosenbrock {
+  std::size_t n() const { return size; }
+  vec point() const {
+    vec x(size);
+    for (std::size_t i = 0; i < size; ++i) x[i] = 0.5 + 0.4 * std::sin(1.3 * double(i));
+    return x;
+  }
+  template <class T>
+  T f(const T* x, const double*) const {
+    T s = T(0.0);
+    for (std::size_t i = 0; i + 1 < size; ++i) {
+      T d = x[i + 1] - x[i] * x[i];
+      T e = 1.0 - x[i];
+      s += 100.0 * (d * d) + e * e;
+    }
+    return s;
+  }
+  double hand(const double* x, double* g) const {
+    double s = 0;
+    std::fill(g, g + size, 0.0);
+    for (std::size_t i = 0; i + 1 < size; ++i) {
+      const double d = x[i + 1] - x[i] * x[i], e = 1.0 - x[i];
+      s += 100.0 * d * d + e * e;
+      g[i] += -400.0 * d * x[i] - 2.0 * e;
+      g[i + 1] += 200.0 * d;
+    }
+    return s;
+  }
+};
+
+struct logsumexp {
+  std::size_t n() const { return 1000; }
+  vec point() const {
+    vec x(n());
+    for (std::size_t i = 0; i < n(); ++i) x[i] = 3.0 * std::sin(0.7 * double(i)) + 0.01 * double(i);
+    return x;
+  }
+  static double shift(const double* xv, std::size_t n) { return *std::max_element(xv, xv + n); }
+  template <class T>
+  T f(const T* x, const double* xv) const {
+    using std::exp, std::log;
+    const double m = shift(xv, n());
+    T s = T(0.0);
+    for (std::size_t i = 0; i < n(); ++i) s += exp(x[i] - m);
+    return m + log(s);
+  }
+  double hand(const double* x, double* g) const {
+    const double m = shift(x, n());
+    double s = 0;
+    for (std::size_t i = 0; i < n(); ++i) s += (g[i] = std::exp(x[i] - m));
+    const double r = 1.0 / s;
+    for (std::size_t i = 0; i < n(); ++i) g[i] *= r;
+    return m + std::log(s);
+  }
+};
+
+/// sum_i log N(d_i | mu, sigma) over 1000 fixed data, w.r.t. (mu, sigma).
+struct normal_lpdf {
+  static constexpr double half_log_2pi = 0.91893853320467274178;
+  T1 data = T1::from_shape({1000});
+  normal_lpdf() {
+    for (std::size_t i = 0; i < data.size(); ++i) data(i) = 1.5 + 2.0 * std::sin(0.37 * double(i) * double(i));
+  }
+  std::size_t n() const { return 2; }
+  vec point() const { return {1.2, 1.9}; }
+  template <class T>
+  T f(const T* x, const double*) const {
+    using std::log;
+    const double nd = double(data.size());
+    T inv = 1.0 / x[1];
+    T q = T(0.0);
+    for (std::size_t i = 0; i < data.size(); ++i) {
+      T z = (data(i) - x[0]) * inv;
+      q += z * z;
+    }
+    return -0.5 * q - nd * log(x[1]) - nd * half_log_2pi;
+  }
+  double hand(const double* x, double* g) const {
+    const double nd = double(data.size()), inv = 1.0 / x[1];
+    double q = 0, s = 0;
+    for (std::size_t i = 0; i < data.size(); ++i) {
+      const double z = (data(i) - x[0]) * inv;
+      q += z * z;
+      s += z;
+    }
+    g[0] = s * inv;
+    g[1] = (q - nd) * inv;
+    return -0.5 * q - nd * std::log(x[1]) - nd * half_log_2pi;
+  }
+};
+
+/// sum_j tanh((W x)_j + b_j)^2, W 32x32 row-major then b in the inputs, x fixed.
+struct dense {
+  static constexpr std::size_t m = 32;
+  T1 input = T1::from_shape({m});
+  dense() {
+    for (std::size_t k = 0; k < m; ++k) input(k) = std::cos(0.9 * double(k));
+  }
+  std::size_t n() const { return m * m + m; }
+  vec point() const {
+    vec x(n());
+    for (std::size_t i = 0; i < n(); ++i) x[i] = 0.2 * std::sin(0.61 * double(i));
+    return x;
+  }
+  template <class T>
+  T f(const T* x, const double*) const {
+    using std::tanh;
+    T s = T(0.0);
+    for (std::size_t j = 0; j < m; ++j) {
+      T z = x[m * m + j];
+      for (std::size_t k = 0; k < m; ++k) z += x[j * m + k] * input(k);
+      T t = tanh(z);
+      s += t * t;
+    }
+    return s;
+  }
+  double hand(const double* x, double* g) const {
+    double s = 0;
+    for (std::size_t j = 0; j < m; ++j) {
+      double z = x[m * m + j];
+      for (std::size_t k = 0; k < m; ++k) z += x[j * m + k] * input(k);
+      const double t = std::tanh(z), d = 2 * t * (1 - t * t);
+      s += t * t;
+      g[m * m + j] = d;
+      for (std::size_t k = 0; k < m; ++k) g[j * m + k] = d * input(k);
+    }
+    return s;
+  }
+};
+
+/// Two steps of h' = tanh(w x + u h + b) from a fixed state; the loss is h2.
+struct rnn2 {
+  static constexpr double x1 = 1.2, x2 = -0.4, h0 = 0.25;
+  std::size_t n() const { return 3; }
+  vec point() const { return {0.3, -0.7, 0.1}; }
+  template <class T>
+  T f(const T* p, const double*) const {
+    using std::tanh;
+    T h1 = tanh(p[0] * x1 + p[1] * h0 + p[2]);
+    return tanh(p[0] * x2 + p[1] * h1 + p[2]);
+  }
+  double hand(const double* p, double* g) const {
+    const double h1 = std::tanh(p[0] * x1 + p[1] * h0 + p[2]);
+    const double h2 = std::tanh(p[0] * x2 + p[1] * h1 + p[2]);
+    const double d2 = 1 - h2 * h2, d1 = (1 - h1 * h1) * d2 * p[1];
+    g[0] = d2 * x2 + d1 * x1;
+    g[1] = d2 * h1 + d1 * h0;
+    g[2] = d2 + d1;
+    return h2;
+  }
+};
+
+// ---- checking and timing ----------------------------------------------------------------
+
+/// Ends the program unless g matches the hand-written gradient h to 1e-10 (relative to
+/// the largest component).
+void check(const std::string& name, const vec& g, const vec& h) {
+  double scale = 0, worst = 0;
+  std::size_t at = 0;
+  for (double v : h) scale = std::max(scale, std::abs(v));
+  for (std::size_t i = 0; i < h.size(); ++i)
+    if (const double e = std::abs(g[i] - h[i]); !(e <= worst)) worst = e, at = i;
+  if (!(worst <= 1e-10 * std::max(scale, 1.0))) {
+    std::fprintf(stderr, "%s: gradient differs from the hand-written one before timing: [%zu] %.17g vs %.17g\n",
+                 name.c_str(), at, g[at], h[at]);
+    std::exit(1);
+  }
+}
+
+/// Registers "workload/contender". `make(w, x)` prepares the contender (builds its
+/// expression, records its tape) and returns the callable `(const double* x, double* g)`
+/// that the loop times: one gradient per call, into g.
+template <class W, class Make>
+void add(const char* workload, const W& proto, const char* contender, Make make) {
+  const std::string name = std::string(workload) + "/" + contender;
+  benchmark::RegisterBenchmark(name.c_str(), [name, proto, make](benchmark::State& st) {
+    const W& w = proto;
+    vec x = w.point(), g(w.n()), h(w.n());
+    w.hand(x.data(), h.data());
+    auto grad = make(w, x);
+    grad(x.data(), g.data());
+    check(name, g, h);
+    for (auto _ : st) {
+      benchmark::DoNotOptimize(x.data());  // the inputs are read from memory every time
+      grad(x.data(), g.data());
+      benchmark::ClobberMemory();
+    }
+    st.counters["grads"] = 1;
+  });
+}
+
+/// The plain function: what one evaluation costs, the floor of every gradient.
+template <class W>
+void add_f(const char* workload, const W& proto) {
+  const std::string name = std::string(workload) + "/f";
+  benchmark::RegisterBenchmark(name.c_str(), [proto](benchmark::State& st) {
+    vec x = proto.point();
+    for (auto _ : st) {
+      benchmark::DoNotOptimize(x.data());
+      double y = proto.template f<double>(x.data(), x.data());
+      benchmark::DoNotOptimize(y);
+    }
+    st.counters["grads"] = 1;
+  });
+}
+
+template <class W>
+void add_common(const char* workload, const W& w) {
+  add_f(workload, w);
+  add(workload, w, "hand", [](const W& wl, const vec&) { return [&wl](const double* x, double* g) { wl.hand(x, g); }; });
+#if TT_BENCH_SACADO
+  add(workload, w, "sacado_fad", [](const W& wl, const vec&) {
+    using F = Sacado::Fad::DFad<double>;
+    return [&wl, xs = std::vector<F>(wl.n())](const double* x, double* g) mutable {
+      const auto n = static_cast<int>(xs.size());
+      for (int i = 0; i < n; ++i) xs[std::size_t(i)] = F(n, i, x[i]);
+      const F y = wl.f(xs.data(), x);
+      for (int i = 0; i < n; ++i) g[i] = y.dx(i);
+    };
+  });
+  add(workload, w, "sacado_rad", [](const W& wl, const vec&) {
+    using R = Sacado::Rad::ADvar<double>;
+    return [&wl, xs = std::vector<R>()](const double* x, double* g) mutable {
+      xs.clear();
+      for (std::size_t i = 0; i < wl.n(); ++i) xs.emplace_back(x[i]);
+      const R y = wl.f(xs.data(), x);
+      R::Gradcomp();
+      for (std::size_t i = 0; i < xs.size(); ++i) g[i] = xs[i].adj();
+    };
+  });
+#endif
+#if TT_BENCH_ADOLC
+  add(workload, w, "adolc", [](const W& wl, const vec& x0) {
+    static short next_tag = 1;
+    const short tag = next_tag++;
+    {  // recorded once at the point; each call then runs gradient() on the tape
+      trace_on(tag);
+      std::vector<adouble> ax(wl.n());
+      for (std::size_t i = 0; i < ax.size(); ++i) ax[i] <<= x0[i];
+      adouble y = wl.f(ax.data(), x0.data());
+      double yv;
+      y >>= yv;
+      trace_off();
+    }
+    return [tag, n = static_cast<int>(wl.n())](const double* x, double* g) { gradient(tag, n, x, g); };
+  });
+#endif
+#if TT_BENCH_BOOST
+  add(workload, w, "boost_fvar", [](const W& wl, const vec&) {
+    using F = boost::math::differentiation::autodiff_fvar<double, 1>;
+    return [&wl, xs = std::vector<F>(wl.n())](const double* x, double* g) mutable {
+      for (std::size_t i = 0; i < xs.size(); ++i) xs[i] = F(x[i]);
+      for (std::size_t i = 0; i < xs.size(); ++i) {  // one forward pass per input
+        xs[i] = boost::math::differentiation::make_fvar<double, 1>(x[i]);
+        g[i] = wl.f(xs.data(), x).derivative(1);
+        xs[i] = F(x[i]);
+      }
+    };
+  });
+#endif
+#if TT_BENCH_EIGEN
+  add(workload, w, "eigen_autodiff", [](const W& wl, const vec&) {
+    using A = Eigen::AutoDiffScalar<Eigen::VectorXd>;
+    return [&wl, xs = std::vector<A>(wl.n())](const double* x, double* g) mutable {
+      const auto n = static_cast<Eigen::Index>(xs.size());
+      for (Eigen::Index i = 0; i < n; ++i) xs[std::size_t(i)] = A(x[i], n, i);
+      const A y = wl.f(xs.data(), x);
+      for (Eigen::Index i = 0; i < n; ++i) g[i] = y.derivatives()[i];
+    };
+  });
+#endif
+}
+
+// ---- typetape ---------------------------------------------------------------------------
+
+template <class T>
+void copy_out(const T& t, double* g) {
+  std::copy(t.data(), t.data() + t.size(), g);
+}
+/// A tensor of the given shape holding x[0 .. size).
+template <class T, std::size_t R>
+T tensor_of(const double* x, const std::size_t (&shape)[R]) {
+  T t = T::from_shape(shape);
+  std::copy(x, x + t.size(), t.data());
+  return t;
+}
+
+void add_typetape() {
+  add("rosenbrock2", rosenbrock<2>{}, "typetape", [](const rosenbrock<2>&, const vec&) {
+    struct vars {
+      tt::variable<"a"> a;
+      tt::variable<"b"> b;
+    };
+    auto v = std::make_shared<vars>();
+    auto f = tt::square(1.0 - v->a) + 100.0 * tt::square(v->b - v->a * v->a);
+    return [v, f](const double* x, double* g) {
+      v->a = x[0];
+      v->b = x[1];
+      const auto [ga, gb] = tt::gradient(f, std::tie(v->a, v->b));
+      g[0] = ga;
+      g[1] = gb;
+    };
+  });
+  add("rosenbrock1000", rosenbrock<1000>{}, "typetape", [](const rosenbrock<1000>& w, const vec& x0) {
+    auto x = std::make_shared<tt::variable<"x", T1>>(tensor_of<T1>(x0.data(), {x0.size()}));
+    const std::size_t n = w.n();
+    auto lo = tt::slice(*x, tt::range{0, n - 1});
+    auto f = tt::sum(100.0 * tt::square(tt::slice(*x, tt::range{1, n}) - tt::square(lo)) + tt::square(1.0 - lo));
+    return [x, f](const double*, double* g) { copy_out(tt::gradient(f, *x), g); };
+  });
+  add("logsumexp1000", logsumexp{}, "typetape", [](const logsumexp&, const vec& x0) {
+    auto x = std::make_shared<tt::variable<"x", T1>>(tensor_of<T1>(x0.data(), {x0.size()}));
+    auto f = tt::log_sum_exp(*x);
+    return [x, f](const double*, double* g) { copy_out(tt::gradient(f, *x), g); };
+  });
+  add("normal_lpdf1000", normal_lpdf{}, "typetape", [](const normal_lpdf& w, const vec&) {
+    struct vars {
+      tt::variable<"mu"> mu;
+      tt::variable<"sigma"> sigma;
+    };
+    auto v = std::make_shared<vars>();
+    const double nd = double(w.data.size());
+    auto f = -0.5 * tt::sum(tt::square((w.data - v->mu) * (1.0 / v->sigma))) - nd * tt::log(v->sigma) -
+             nd * normal_lpdf::half_log_2pi;
+    return [v, f](const double* x, double* g) {
+      v->mu = x[0];
+      v->sigma = x[1];
+      const auto [gm, gs] = tt::gradient(f, std::tie(v->mu, v->sigma));
+      g[0] = gm;
+      g[1] = gs;
+    };
+  });
+  add("dense32", dense{}, "typetape", [](const dense& w, const vec& x0) {
+    constexpr std::size_t m = dense::m;
+    struct vars {
+      tt::variable<"W", T2> W;
+      tt::variable<"b", T1> b;
+      explicit vars(const double* x) : W{tensor_of<T2>(x, {m, m})}, b{tensor_of<T1>(x + m * m, {m})} {}
+    };
+    auto v = std::make_shared<vars>(x0.data());
+    auto f = tt::sum(tt::square(tt::tanh(tt::matmul(v->W, w.input) + v->b)));
+    return [v, f](const double*, double* g) {
+      const auto [gW, gb] = tt::gradient(f, std::tie(v->W, v->b));
+      copy_out(gW, g);
+      copy_out(gb, g + m * m);
+    };
+  });
+  add("rnn2", rnn2{}, "typetape", [](const rnn2&, const vec&) {
+    struct vars {
+      tt::variable<"w"> w;
+      tt::variable<"u"> u;
+      tt::variable<"b"> b;
+    };
+    auto v = std::make_shared<vars>();
+    auto h1 = tt::let<"h1">(tt::tanh(v->w * rnn2::x1 + v->u * rnn2::h0 + v->b));
+    auto f = tt::tanh(v->w * rnn2::x2 + v->u * h1 + v->b);
+    return [v, f](const double* x, double* g) {
+      v->w = x[0];
+      v->u = x[1];
+      v->b = x[2];
+      const auto [gw, gu, gb] = tt::gradient(f, std::tie(v->w, v->u, v->b));
+      g[0] = gw;
+      g[1] = gu;
+      g[2] = gb;
+    };
+  });
+}
+
+// ---- gradients at many points: rosenbrock2 at 4096 points, per point -----------------------
+
+constexpr std::size_t n_points = 4096;
+struct points {
+  vec a = vec(n_points), b = vec(n_points), ga = vec(n_points), gb = vec(n_points);
+  points() {
+    for (std::size_t i = 0; i < n_points; ++i) {
+      a[i] = std::sin(0.01 * double(i));
+      b[i] = std::cos(0.013 * double(i));
+    }
+  }
+};
+void rosen_points_hand(points& p) {
+  const rosenbrock<2> w;
+  for (std::size_t i = 0; i < n_points; ++i) {
+    const double x[2] = {p.a[i], p.b[i]};
+    double g[2];
+    w.hand(x, g);
+    p.ga[i] = g[0];
+    p.gb[i] = g[1];
+  }
+}
+void add_points() {
+  benchmark::RegisterBenchmark("rosenbrock2/hand_4096_points", [](benchmark::State& st) {
+    points p;
+    for (auto _ : st) {
+      benchmark::DoNotOptimize(p.a.data());
+      rosen_points_hand(p);
+      benchmark::ClobberMemory();
+    }
+    st.counters["grads"] = double(n_points);
+  });
+  benchmark::RegisterBenchmark("rosenbrock2/typetape_batch_4096_points", [](benchmark::State& st) {
+    points p, h;
+    rosen_points_hand(h);
+    tt::variable<"a"> a;
+    tt::variable<"b"> b;
+    auto f = tt::square(1.0 - a) + 100.0 * tt::square(b - a * a);
+    const std::array<std::span<const double>, 2> in{std::span<const double>(p.a), std::span<const double>(p.b)};
+    const std::array<std::span<double>, 2> out{std::span<double>(p.ga), std::span<double>(p.gb)};
+    tt::batch_gradient_into(f, std::tie(a, b), in, out);
+    check("rosenbrock2/typetape_batch_4096_points", p.ga, h.ga);
+    check("rosenbrock2/typetape_batch_4096_points", p.gb, h.gb);
+    for (auto _ : st) {
+      benchmark::DoNotOptimize(p.a.data());
+      tt::batch_gradient_into(f, std::tie(a, b), in, out);
+      benchmark::ClobberMemory();
+    }
+    st.counters["grads"] = double(n_points);
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  add_common("rosenbrock2", rosenbrock<2>{});
+  add_common("rosenbrock1000", rosenbrock<1000>{});
+  add_common("logsumexp1000", logsumexp{});
+  add_common("normal_lpdf1000", normal_lpdf{});
+  add_common("dense32", dense{});
+  add_common("rnn2", rnn2{});
+  add_typetape();
+  add_points();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
