@@ -1,5 +1,6 @@
 // Tensor values: fused elementwise ops with broadcasting, reductions, shape ops,
 // matmul, conv2d, softmax and losses, against finite differences; shape errors.
+#include <limits>
 #include <typetape/tensor.hpp>
 
 #include "tensor_check.hpp"
@@ -257,6 +258,51 @@ TEST_CASE("bad shapes throw an error that names the op and both shapes") {
   const T2 wrong = T2::from_shape({3, 2});
   CHECK(thrown([&] { tt::gradient(a * 2.0, a, tt::output_gradients(wrong)); }) ==
         "TT-E12: output_gradients: shapes differ: (2, 3) and (3, 2)");
+}
+
+TEST_CASE("log_sum_exp along long unit-stride lines (the SIMD path, with its tail) against long double") {
+  // 37 elements: whole batches and a tail on any vector width; large and -inf entries
+  for (const int len : {1, 2, 7, 37}) {
+    T1 v = random_tensor<T1>(rng, {std::size_t(len)});
+    for (int i = 0; i < len; ++i) v(i) = 700.0 + 30.0 * v(i);
+    if (len > 2) v(1) = -std::numeric_limits<double>::infinity();
+    long double m = -INFINITY, s = 0;
+    for (double x : v) m = std::max<long double>(m, x);
+    for (double x : v) s += std::exp(static_cast<long double>(x) - m);
+    tt::variable<"v", T1> var{v};
+    CHECK(tt::eval(tt::log_sum_exp(var)) == doctest::Approx(double(m + std::log(s))).epsilon(1e-15));
+    const T1 g = tt::gradient(tt::log_sum_exp(var), var);
+    for (int i = 0; i < len; ++i) {
+      const double want = double(std::exp(static_cast<long double>(v(i)) - m) / s);
+      if (want == 0)
+        CHECK(g(i) == 0.0);  // the -inf entry
+      else
+        CHECK(g(i) == doctest::Approx(want).epsilon(1e-14).scale(0));
+    }
+  }
+  tt::variable<"f", xt::xtensor<float, 1>> f{xt::xtensor<float, 1>{1.f, 2.f, 3.f, 4.f, 5.f}};
+  const float e = std::log(std::exp(1.f) + std::exp(2.f) + std::exp(3.f) + std::exp(4.f) + std::exp(5.f));
+  CHECK(tt::eval(tt::log_sum_exp(f)) == doctest::Approx(e).epsilon(1e-6));
+  tt::variable<"n", T1> n{T1{1.0, std::nan(""), 2.0, 3.0, 4.0}};
+  CHECK(std::isnan(tt::eval(tt::log_sum_exp(n))));
+}
+
+TEST_CASE("w += g and w -= g on tensor variables: in place for one shape, broadcast otherwise") {
+  tt::variable<"w", T2> w{T2{{1.0, 2.0}, {3.0, 4.0}}};
+  const auto v0 = w.version();
+  w += T2{{0.5, 0.5}, {1.0, 1.0}};
+  CHECK(w.get() == T2{{1.5, 2.5}, {4.0, 5.0}});
+  w -= T2{{0.5, 0.5}, {1.0, 1.0}};
+  CHECK(w.get() == T2{{1.0, 2.0}, {3.0, 4.0}});
+  w -= T1{1.0, 2.0};  // broadcast: through xtensor
+  CHECK(w.get() == T2{{0.0, 0.0}, {2.0, 2.0}});
+  w += 0.5 * w.get();  // an expression reading w itself
+  CHECK(w.get() == T2{{0.0, 0.0}, {3.0, 3.0}});
+  w += w.get();  // the same tensor: elementwise, so in place is right
+  CHECK(w.get() == T2{{0.0, 0.0}, {6.0, 6.0}});
+  w -= xt::transpose(w.get());  // reads other elements: must not be in place
+  CHECK(w.get() == T2{{0.0, -6.0}, {6.0, 0.0}});
+  CHECK(w.version() == v0 + 6);
 }
 
 TEST_CASE("a tensor variable changed after recording makes gradient() throw (TT-E11)") {

@@ -9,6 +9,7 @@
 // (`value`) and vector-Jacobian rule (`vjp<I>`) sit together (ops/*.hpp).
 #pragma once
 
+#include <algorithm>
 #include <concepts>
 #include <cstdint>
 #include <tuple>
@@ -201,15 +202,18 @@ class basic_variable {
     ++version_;
     return *this;
   }
+  /// `w -= lr * g` as an update. A tensor of the same shape (say a gradient scaled in
+  /// place, `g *= -lr; w += g;`) is added in place; an xtensor expression goes through
+  /// xtensor, which evaluates it into a temporary first (it may read w itself).
   template <class U>
   constexpr basic_variable& operator+=(const U& d) {
-    v_ += d;
+    if (!in_place<1>(d)) v_ += d;
     ++version_;
     return *this;
   }
   template <class U>
   constexpr basic_variable& operator-=(const U& d) {
-    v_ -= d;
+    if (!in_place<-1>(d)) v_ -= d;
     ++version_;
     return *this;
   }
@@ -236,6 +240,20 @@ class basic_variable {
   };
   T v_;
   [[no_unique_address]] std::conditional_t<tensor_like<T>, std::uint64_t, no_version> version_{};
+  /// v_ += Sign * d elementwise, when both are dense tensors of one shape; false otherwise.
+  template <int Sign, class U>
+  bool in_place(const U& d) {
+    if constexpr (detail::is_dense_tensor<T> && detail::is_dense_tensor<U>) {
+      const auto &a = v_.shape(), &b = d.shape();
+      if (!std::equal(a.begin(), a.end(), b.begin(), b.end())) return false;
+      auto* p = v_.data();
+      const auto* q = d.data();
+      for (std::size_t i = 0, n = v_.size(); i < n; ++i) p[i] += Sign * q[i];
+      return true;
+    } else {
+      return false;
+    }
+  }
 };
 
 /// A variable inside an expression tree.

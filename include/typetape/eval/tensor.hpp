@@ -172,11 +172,17 @@ template <class F>
 void for_broadcast(const shape_vec& from, const shape_vec& to, F&& f) {
   const shape_vec st = broadcast_strides(from, to);
   const std::size_t n = product(to), r = to.size();
+  // runs along the last axis (read along, or one element repeated), so the inner loops
+  // vectorise; an odometer over the other axes
+  const std::size_t len = r ? to[r - 1] : 1, step = r ? st[r - 1] : 0;
   shape_vec idx(r, 0);
   std::size_t j = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    f(i, j);
-    for (std::size_t k = r; k-- > 0;) {  // odometer
+  for (std::size_t i = 0; i < n; i += len) {
+    if (step == 1)
+      for (std::size_t m = 0; m < len; ++m) f(i + m, j + m);
+    else
+      for (std::size_t m = 0; m < len; ++m) f(i + m, j);
+    for (std::size_t k = r ? r - 1 : 0; k-- > 0;) {
       if (++idx[k] < to[k]) {
         j += st[k];
         break;

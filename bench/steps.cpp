@@ -1,0 +1,405 @@
+// The report's tensor workloads, one training step each, side by side (Google Benchmark):
+//   mlp32, mlp256  an MLP step: batch 64, 784 inputs, two tanh hidden layers of width 32
+//                  (or 256), 10 classes, softmax cross-entropy, SGD update of all six
+//                  parameters;
+//   rnn_bptt       an RNN step: h_t = tanh(x_t U + h_{t-1} W + b), hidden 32, batch 16,
+//                  16 inputs, 50 steps, loss mean((h_50 - target)^2), backpropagation
+//                  through time, SGD update;
+//   conv2d         a conv layer's gradient: tanh(conv2d(x, F) + bias), x 28x28x3 (NHWC),
+//                  10 filters 3x3 (HWCF), SAME padding, loss mean((y - target)^2), w.r.t.
+//                  F and bias.
+// Contenders: hand-written (cblas GEMMs and loops, buffers allocated once: the limit) and
+// typetape. bench/torch_steps.py times the same steps in PyTorch, from the same values:
+// element k of a parameter is scale * sin(0.7 k + t), of an input cos(a k). Each
+// typetape gradient is compared with the hand-written one before timing; the initial
+// loss is reported as the counter loss0, for a cross-check with PyTorch's.
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <tuple>
+#include <string>
+#include <typetape/tensor.hpp>
+#include <vector>
+
+namespace {
+
+using T1 = xt::xtensor<double, 1>;
+using T2 = xt::xtensor<double, 2>;
+using T4 = xt::xtensor<double, 4>;
+
+template <class T, std::size_t R>
+T det(const std::size_t (&shape)[R], double t, double scale) {
+  T a = T::from_shape(shape);
+  for (std::size_t k = 0; k < a.size(); ++k) a.data()[k] = scale * std::sin(0.7 * double(k) + t);
+  return a;
+}
+template <class T, std::size_t R>
+T inp(const std::size_t (&shape)[R], double a) {
+  T x = T::from_shape(shape);
+  for (std::size_t k = 0; k < x.size(); ++k) x.data()[k] = std::cos(a * double(k));
+  return x;
+}
+
+/// Ends the program unless got matches want to 1e-10 of want's largest element.
+template <class A, class B>
+void check(const std::string& what, const A& got, const B& want) {
+  double scale = 1e-300, worst = 0;
+  for (std::size_t i = 0; i < want.size(); ++i) scale = std::max(scale, std::abs(want.data()[i]));
+  bool ok = got.size() == want.size();
+  for (std::size_t i = 0; ok && i < want.size(); ++i) worst = std::max(worst, std::abs(got.data()[i] - want.data()[i]));
+  if (!ok || !(worst <= 1e-10 * scale)) {
+    std::fprintf(stderr, "%s: gradient differs from the hand-written one before timing (max error %g of %g)\n",
+                 what.c_str(), worst, scale);
+    std::exit(1);
+  }
+}
+
+/// C = op(A) op(B) (+ C if acc), row-major, op = transpose if t.
+void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const double* a, const double* b, double* c,
+          bool acc = false) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
+              1.0, a, ta ? int(m) : int(k), b, tb ? int(k) : int(n), acc ? 1.0 : 0.0, c, int(n));
+}
+/// Adds row vector b (n) to every row of z (m x n) and applies tanh, on xsimd batches
+/// (std::tanh does not vectorise, and would make the hand-written step 30% slower).
+void bias_tanh(double* z, const double* b, std::size_t m, std::size_t n) {
+  using B = xsimd::batch<double>;
+  for (std::size_t i = 0; i < m; ++i) {
+    double* row = z + i * n;
+    std::size_t j = 0;
+    for (; j + B::size <= n; j += B::size)
+      xsimd::tanh(B::load_unaligned(row + j) + B::load_unaligned(b + j)).store_unaligned(row + j);
+    for (; j < n; ++j) row[j] = std::tanh(row[j] + b[j]);
+  }
+}
+/// gb = column sums of d (m x n).
+void col_sums(const double* d, double* gb, std::size_t m, std::size_t n) {
+  std::fill(gb, gb + n, 0.0);
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < n; ++j) gb[j] += d[i * n + j];
+}
+template <class T>
+void sgd(T& p, const T& g, double lr) {
+  for (std::size_t i = 0; i < p.size(); ++i) p.data()[i] -= lr * g.data()[i];
+}
+constexpr double lr = 0.01;
+
+// ---- MLP -----------------------------------------------------------------------------------
+constexpr std::size_t batch = 64, features = 784, classes = 10;
+
+struct mlp_data {
+  std::size_t h;
+  T2 x = inp<T2>({batch, features}, 0.013), y = T2::from_shape({batch, classes});
+  std::vector<T2> w;  // W1, W2, W3
+  std::vector<T1> b;  // b1, b2, b3
+  explicit mlp_data(std::size_t width) : h(width) {
+    y.fill(0);
+    for (std::size_t i = 0; i < batch; ++i) y(i, i % classes) = 1;
+    const double s1 = 0.5 / std::sqrt(double(features)), s2 = 0.5 / std::sqrt(double(h));
+    w = {det<T2>({features, h}, 0, s1), det<T2>({h, h}, 2, s2), det<T2>({h, classes}, 4, s2)};
+    b = {det<T1>({h}, 1, s1), det<T1>({h}, 3, s2), det<T1>({classes}, 5, s2)};
+  }
+};
+
+/// The hand-written step: three GEMMs forward, five backward, buffers kept between steps.
+struct mlp_hand {
+  mlp_data p;
+  T2 a1, a2, z3, d3, d2, d1;
+  std::vector<T2> gw;
+  std::vector<T1> gb;
+  explicit mlp_hand(std::size_t h)
+      : p(h), a1(T2::from_shape({batch, h})), a2(a1), z3(T2::from_shape({batch, classes})), d3(z3), d2(a1), d1(a1),
+        gw{p.w[0], p.w[1], p.w[2]}, gb{p.b[0], p.b[1], p.b[2]} {}
+  double gradient() {
+    const std::size_t h = p.h;
+    gemm(false, false, batch, h, features, p.x.data(), p.w[0].data(), a1.data());
+    bias_tanh(a1.data(), p.b[0].data(), batch, h);
+    gemm(false, false, batch, h, h, a1.data(), p.w[1].data(), a2.data());
+    bias_tanh(a2.data(), p.b[1].data(), batch, h);
+    gemm(false, false, batch, classes, h, a2.data(), p.w[2].data(), z3.data());
+    double loss = 0;
+    for (std::size_t i = 0; i < batch; ++i) {  // softmax cross-entropy; d3 = (softmax - y) / batch
+      double* z = &z3(i, 0);
+      double m = z[0], s = 0;
+      for (std::size_t c = 0; c < classes; ++c) z[c] += p.b[2](c), m = std::max(m, z[c]);
+      for (std::size_t c = 0; c < classes; ++c) s += (d3(i, c) = std::exp(z[c] - m));
+      const double lse = m + std::log(s);
+      for (std::size_t c = 0; c < classes; ++c) {
+        loss -= p.y(i, c) * (z[c] - lse);
+        d3(i, c) = (d3(i, c) / s - p.y(i, c)) / double(batch);
+      }
+    }
+    gemm(true, false, h, classes, batch, a2.data(), d3.data(), gw[2].data());
+    col_sums(d3.data(), gb[2].data(), batch, classes);
+    gemm(false, true, batch, h, classes, d3.data(), p.w[2].data(), d2.data());
+    for (std::size_t i = 0; i < d2.size(); ++i) d2.data()[i] *= 1 - a2.data()[i] * a2.data()[i];
+    gemm(true, false, h, h, batch, a1.data(), d2.data(), gw[1].data());
+    col_sums(d2.data(), gb[1].data(), batch, h);
+    gemm(false, true, batch, h, h, d2.data(), p.w[1].data(), d1.data());
+    for (std::size_t i = 0; i < d1.size(); ++i) d1.data()[i] *= 1 - a1.data()[i] * a1.data()[i];
+    gemm(true, false, features, h, batch, p.x.data(), d1.data(), gw[0].data());
+    col_sums(d1.data(), gb[0].data(), batch, h);
+    return loss / double(batch);
+  }
+  void step() {
+    gradient();
+    for (std::size_t i = 0; i < 3; ++i) sgd(p.w[i], gw[i], lr), sgd(p.b[i], gb[i], lr);
+  }
+};
+
+struct mlp_vars {
+  tt::variable<"W1", T2> W1;
+  tt::variable<"b1", T1> b1;
+  tt::variable<"W2", T2> W2;
+  tt::variable<"b2", T1> b2;
+  tt::variable<"W3", T2> W3;
+  tt::variable<"b3", T1> b3;
+  explicit mlp_vars(const mlp_data& p)
+      : W1{p.w[0]}, b1{p.b[0]}, W2{p.w[1]}, b2{p.b[1]}, W3{p.w[2]}, b3{p.b[2]} {}
+  auto all() { return std::tie(W1, b1, W2, b2, W3, b3); }
+};
+auto mlp_loss(mlp_vars& v, const mlp_data& p) {
+  auto h1 = tt::tanh(tt::matmul(p.x, v.W1) + v.b1);
+  auto h2 = tt::tanh(tt::matmul(h1, v.W2) + v.b2);
+  return tt::cross_entropy(tt::matmul(h2, v.W3) + v.b3, p.y);
+}
+
+void mlp_hand_bench(benchmark::State& st, std::size_t h) {
+  mlp_hand m(h);
+  st.counters["loss0"] = m.gradient();
+  for (auto _ : st) {
+    m.step();
+    benchmark::ClobberMemory();
+  }
+}
+void mlp_typetape_bench(benchmark::State& st, std::size_t h) {
+  mlp_hand m(h);
+  const mlp_data p(h);
+  mlp_vars v(p);
+  const auto loss = mlp_loss(v, p);
+  {
+    m.gradient();
+    const auto [g1, g2, g3, g4, g5, g6] = tt::gradient(loss, v.all());
+    const std::string what = "mlp" + std::to_string(h);
+    check(what, g1, m.gw[0]), check(what, g2, m.gb[0]), check(what, g3, m.gw[1]);
+    check(what, g4, m.gb[1]), check(what, g5, m.gw[2]), check(what, g6, m.gb[2]);
+    st.counters["loss0"] = tt::eval(loss);
+  }
+  for (auto _ : st) {
+    auto [g1, g2, g3, g4, g5, g6] = tt::gradient(loss, v.all());
+    // an update in place: `v.W1 -= lr * g1` would evaluate lr * g1 into a temporary first
+    g1 *= -lr, g2 *= -lr, g3 *= -lr, g4 *= -lr, g5 *= -lr, g6 *= -lr;
+    v.W1 += g1, v.b1 += g2, v.W2 += g3, v.b2 += g4, v.W3 += g5, v.b3 += g6;
+    benchmark::ClobberMemory();
+  }
+}
+
+// ---- RNN, backpropagation through time -----------------------------------------------------
+constexpr std::size_t rb = 16, rin = 16, rh = 32, steps = 50;
+
+struct rnn_data {
+  std::vector<T2> xs;
+  T2 target = inp<T2>({rb, rh}, 0.029), U = det<T2>({rin, rh}, 0, 0.5 / std::sqrt(double(rin))),
+     W = det<T2>({rh, rh}, 1, 0.5 / std::sqrt(double(rh)));
+  T1 b = det<T1>({rh}, 2, 0.1);
+  rnn_data() {
+    for (std::size_t t = 0; t < steps; ++t) xs.push_back(inp<T2>({rb, rin}, 0.017 + 0.001 * double(t)));
+  }
+};
+
+struct rnn_hand {
+  rnn_data p;
+  std::vector<T2> hs;  // h_1 .. h_50
+  T2 dh = T2::from_shape({rb, rh}), dz = dh, gU = p.U, gW = p.W;
+  T1 gb = p.b, gbt = p.b;
+  rnn_hand() : hs(steps, T2::from_shape({rb, rh})) {}
+  double gradient() {
+    for (std::size_t t = 0; t < steps; ++t) {
+      gemm(false, false, rb, rh, rin, p.xs[t].data(), p.U.data(), hs[t].data());
+      if (t > 0) gemm(false, false, rb, rh, rh, hs[t - 1].data(), p.W.data(), hs[t].data(), true);
+      bias_tanh(hs[t].data(), p.b.data(), rb, rh);
+    }
+    const double n = double(rb * rh);
+    double loss = 0;
+    for (std::size_t i = 0; i < dh.size(); ++i) {
+      const double e = hs.back().data()[i] - p.target.data()[i];
+      loss += e * e;
+      dh.data()[i] = 2 * e / n;
+    }
+    gU.fill(0), gW.fill(0), gb.fill(0);
+    for (std::size_t t = steps; t-- > 0;) {
+      for (std::size_t i = 0; i < dz.size(); ++i) dz.data()[i] = dh.data()[i] * (1 - hs[t].data()[i] * hs[t].data()[i]);
+      gemm(true, false, rin, rh, rb, p.xs[t].data(), dz.data(), gU.data(), true);
+      col_sums(dz.data(), gbt.data(), rb, rh);
+      gb += gbt;
+      if (t > 0) {
+        gemm(true, false, rh, rh, rb, hs[t - 1].data(), dz.data(), gW.data(), true);
+        gemm(false, true, rb, rh, rh, dz.data(), p.W.data(), dh.data());
+      }
+    }
+    return loss / n;
+  }
+  void step() {
+    gradient();
+    sgd(p.U, gU, lr), sgd(p.W, gW, lr), sgd(p.b, gb, lr);
+  }
+};
+
+/// typetape before scan: one recorded tape per time step, chained backwards with
+/// output_gradients. (Unrolling the 50 steps into one expression type took g++ 12
+/// 286 s and 13 GB to compile.)
+using uvar = tt::variable<"U", T2>;
+using wvar = tt::variable<"W", T2>;
+using bvar = tt::variable<"b", T1>;
+using hvar = tt::variable<"h", T2>;
+/// One step: h' = tanh(x U + h W + b).
+auto rnn_step(const T2& x, uvar& U, wvar& W, bvar& b, hvar& h) {
+  return tt::tanh(tt::matmul(x, U) + tt::matmul(h, W) + b);
+}
+using rnn_step_t =
+    decltype(rnn_step(std::declval<const T2&>(), std::declval<uvar&>(), std::declval<wvar&>(), std::declval<bvar&>(),
+                      std::declval<hvar&>()));
+
+struct rnn_typetape {
+  const rnn_data& p;
+  uvar U{p.U};
+  wvar W{p.W};
+  bvar b{p.b};
+  hvar last{T2::from_shape({rb, rh})};
+  std::vector<std::unique_ptr<hvar>> hs;  // h_0 .. h_49, each step's input state
+  std::vector<rnn_step_t> step;
+  std::vector<std::optional<decltype(tt::record(std::declval<const rnn_step_t&>()))>> tapes;
+  decltype(tt::mse(last, p.target)) loss = tt::mse(last, p.target);
+
+  explicit rnn_typetape(const rnn_data& d) : p(d), tapes(steps) {
+    for (std::size_t t = 0; t < steps; ++t) {
+      hs.push_back(std::make_unique<hvar>(T2(xt::zeros<double>({rb, rh}))));
+      step.push_back(rnn_step(p.xs[t], U, W, b, *hs[t]));
+    }
+  }
+  /// Forward through the 50 step tapes, then backward; the three gradients.
+  std::tuple<T2, T2, T1> gradient() {
+    for (std::size_t t = 0; t < steps; ++t) {
+      tapes[t].emplace(tt::record(step[t]));
+      (t + 1 < steps ? *hs[t + 1] : last) = tapes[t]->value();
+    }
+    T2 dh = tt::gradient(loss, last);
+    std::tuple<T2, T2, T1> g{xt::zeros<double>({rin, rh}), xt::zeros<double>({rh, rh}), xt::zeros<double>({rh})};
+    for (std::size_t t = steps; t-- > 0;) {
+      auto [gU, gW, gb, gh] = std::move(*tapes[t]).gradient(step[t], std::tie(U, W, b, *hs[t]), tt::output_gradients(dh));
+      std::get<0>(g) += gU, std::get<1>(g) += gW, std::get<2>(g) += gb;
+      dh = std::move(gh);
+    }
+    return g;
+  }
+};
+
+void rnn_hand_bench(benchmark::State& st) {
+  rnn_hand r;
+  st.counters["loss0"] = r.gradient();
+  for (auto _ : st) {
+    r.step();
+    benchmark::ClobberMemory();
+  }
+}
+void rnn_typetape_bench(benchmark::State& st) {
+  rnn_hand r;
+  const rnn_data p;
+  rnn_typetape m(p);
+  {
+    r.gradient();
+    const auto [gU, gW, gb] = m.gradient();
+    check("rnn_bptt U", gU, r.gU), check("rnn_bptt W", gW, r.gW), check("rnn_bptt b", gb, r.gb);
+    st.counters["loss0"] = tt::eval(m.loss);
+  }
+  for (auto _ : st) {
+    auto [gU, gW, gb] = m.gradient();
+    gU *= -lr, gW *= -lr, gb *= -lr;
+    m.U += gU, m.W += gW, m.b += gb;
+    benchmark::ClobberMemory();
+  }
+}
+
+// ---- conv2d layer ----------------------------------------------------------------------------
+constexpr std::size_t side = 28, chans = 3, filters = 10, kk = 3, taps = kk * kk * chans, pixels = side * side;
+
+struct conv_data {
+  T4 x = inp<T4>({1, side, side, chans}, 0.011), f = det<T4>({kk, kk, chans, filters}, 0, 0.2),
+     target = inp<T4>({1, side, side, filters}, 0.019);
+  T1 bias = det<T1>({filters}, 1, 0.1);
+};
+
+/// im2col + one GEMM forward, one GEMM for the filters' gradient.
+struct conv_hand {
+  conv_data p;
+  T2 cols = T2::from_shape({pixels, taps}), y = T2::from_shape({pixels, filters}), gf = T2::from_shape({taps, filters});
+  T1 gb = p.bias;
+  double gradient() {
+    for (std::size_t r = 0; r < side; ++r)
+      for (std::size_t c = 0; c < side; ++c)
+        for (std::size_t i = 0; i < kk; ++i)
+          for (std::size_t j = 0; j < kk; ++j) {
+            const std::size_t rr = r + i - 1, cc = c + j - 1;  // SAME: one pixel of zeros around
+            double* col = &cols(r * side + c, (i * kk + j) * chans);
+            const bool in = rr < side && cc < side;  // wraps below 0
+            for (std::size_t ch = 0; ch < chans; ++ch) col[ch] = in ? p.x(0, rr, cc, ch) : 0.0;
+          }
+    gemm(false, false, pixels, filters, taps, cols.data(), p.f.data(), y.data());
+    bias_tanh(y.data(), p.bias.data(), pixels, filters);
+    const double n = double(y.size());
+    double loss = 0;
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      const double a = y.data()[i], e = a - p.target.data()[i];
+      loss += e * e;
+      y.data()[i] = 2 * e / n * (1 - a * a);
+    }
+    gemm(true, false, taps, filters, pixels, cols.data(), y.data(), gf.data());
+    col_sums(y.data(), gb.data(), pixels, filters);
+    return loss / n;
+  }
+};
+
+void conv_hand_bench(benchmark::State& st) {
+  conv_hand c;
+  st.counters["loss0"] = c.gradient();
+  for (auto _ : st) {
+    c.gradient();
+    benchmark::DoNotOptimize(c.gf.data());
+    benchmark::DoNotOptimize(c.gb.data());
+  }
+}
+void conv_typetape_bench(benchmark::State& st) {
+  conv_hand c;
+  const conv_data p;
+  tt::variable<"F", T4> f{p.f};
+  tt::variable<"bias", T1> bias{p.bias};
+  const auto loss = tt::mse(tt::tanh(tt::conv2d(p.x, f, {.pad = tt::padding::same}) + bias), p.target);
+  {
+    c.gradient();
+    const auto [gf, gb] = tt::gradient(loss, std::tie(f, bias));
+    check("conv2d F", gf, c.gf), check("conv2d bias", gb, c.gb);
+    st.counters["loss0"] = tt::eval(loss);
+  }
+  for (auto _ : st) {
+    auto [gf, gb] = tt::gradient(loss, std::tie(f, bias));
+    benchmark::DoNotOptimize(gf.data());
+    benchmark::DoNotOptimize(gb.data());
+  }
+}
+
+}  // namespace
+
+BENCHMARK_CAPTURE(mlp_hand_bench, 32, 32)->Name("mlp32/hand");
+BENCHMARK_CAPTURE(mlp_typetape_bench, 32, 32)->Name("mlp32/typetape");
+BENCHMARK_CAPTURE(mlp_hand_bench, 256, 256)->Name("mlp256/hand");
+BENCHMARK_CAPTURE(mlp_typetape_bench, 256, 256)->Name("mlp256/typetape");
+BENCHMARK(rnn_hand_bench)->Name("rnn_bptt/hand");
+BENCHMARK(rnn_typetape_bench)->Name("rnn_bptt/typetape");
+BENCHMARK(conv_hand_bench)->Name("conv2d/hand");
+BENCHMARK(conv_typetape_bench)->Name("conv2d/typetape");
+
+BENCHMARK_MAIN();

@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""Time PyTorch training steps that mirror typetape's C++ tensor benchmarks.
+
+Workloads (CPU, float64, one thread, deterministic sin/cos initialisation):
+  mlp32, mlp256  two tanh hidden layers + softmax cross-entropy, SGD step
+  rnn_bptt       50-step tanh RNN, backprop through time, SGD step
+  conv2d         3x3 SAME conv + tanh + MSE, gradient of filters and bias
+
+For each workload it also records the loss and gradient norms at the initial
+parameters so the C++ side can be cross-checked. Output is JSON shaped like
+Google Benchmark's, on stdout or in the file given by --out.
+
+Needs Debian's python3-torch, which is visible only to /usr/bin/python3:
+    /usr/bin/python3 bench/torch_steps.py [--quick] [--filter SUBSTR] [--out PATH]
+"""
+import argparse
+import json
+import math
+import platform
+import statistics
+import sys
+import time
+
+try:
+    import torch
+    import torch.nn.functional as F
+except ImportError:
+    sys.stderr.write("torch_steps.py: cannot import torch. Install Debian's "
+                     "python3-torch and run with /usr/bin/python3.\n")
+    sys.exit(3)
+
+DT = torch.float64
+
+
+def _index(shape):
+    return torch.arange(math.prod(shape), dtype=DT).reshape(shape)
+
+
+def det(shape, t, scale, grad=True):
+    """Parameter init: element k (row-major) is scale * sin(0.7*k + t)."""
+    return (scale * torch.sin(0.7 * _index(shape) + t)).requires_grad_(grad)
+
+
+def inp(shape, a):
+    """Input data: element k (row-major) is cos(a*k)."""
+    return torch.cos(a * _index(shape))
+
+
+def sgd(params, lr=0.01):
+    with torch.no_grad():
+        for p in params.values():
+            p -= lr * p.grad
+
+
+def make_mlp(hidden):
+    x = inp((64, 784), 0.013)
+    y = F.one_hot(torch.arange(64) % 10, 10).to(DT)
+    s1, s2 = 0.5 / math.sqrt(784), 0.5 / math.sqrt(hidden)
+    p = {"W1": det((784, hidden), 0, s1), "b1": det((hidden,), 1, s1),
+         "W2": det((hidden, hidden), 2, s2), "b2": det((hidden,), 3, s2),
+         "W3": det((hidden, 10), 4, s2), "b3": det((10,), 5, s2)}
+
+    def loss():
+        h1 = torch.tanh(x @ p["W1"] + p["b1"])
+        h2 = torch.tanh(h1 @ p["W2"] + p["b2"])
+        logits = h2 @ p["W3"] + p["b3"]
+        return -(y * F.log_softmax(logits, dim=1)).sum(1).mean()
+
+    return p, loss, True
+
+
+def make_rnn():
+    xs = [inp((16, 16), 0.017 + 0.001 * t) for t in range(50)]
+    target = inp((16, 32), 0.029)
+    p = {"U": det((16, 32), 0, 0.5 / math.sqrt(16)),
+         "W": det((32, 32), 1, 0.5 / math.sqrt(32)),
+         "b": det((32,), 2, 0.1)}
+
+    def loss():
+        h = torch.zeros(16, 32, dtype=DT)
+        for x in xs:
+            h = torch.tanh(x @ p["U"] + h @ p["W"] + p["b"])
+        return ((h - target) ** 2).mean()
+
+    return p, loss, True
+
+
+def make_conv():
+    # The C++ version is channels-last (NHWC input, HWCF filters); convert to
+    # PyTorch's native NCHW / FCHW layouts once, outside the timed step.
+    x = inp((1, 28, 28, 3), 0.011).permute(0, 3, 1, 2).contiguous()
+    target = inp((1, 28, 28, 10), 0.019).permute(0, 3, 1, 2).contiguous()
+    filt = det((3, 3, 3, 10), 0, 0.2, grad=False).permute(3, 2, 0, 1)
+    p = {"filters": filt.contiguous().requires_grad_(),
+         "bias": det((10,), 1, 0.1)}
+
+    def loss():
+        y = torch.tanh(F.conv2d(x, p["filters"], p["bias"], stride=1, padding=1))
+        return ((y - target) ** 2).mean()
+
+    return p, loss, False  # gradient only, no parameter update
+
+
+WORKLOADS = {
+    "mlp32": lambda: make_mlp(32),
+    "mlp256": lambda: make_mlp(256),
+    "rnn_bptt": make_rnn,
+    "conv2d": make_conv,
+}
+
+
+def step_fn(params, loss, update):
+    def step():
+        for q in params.values():
+            q.grad = None
+        loss().backward()
+        if update:
+            sgd(params)
+    return step
+
+
+def check(make):
+    """Loss and gradient norms at fresh initial parameters."""
+    params, loss, _ = make()
+    value = loss()
+    value.backward()
+    norms = {k: q.grad.norm().item() for k, q in params.items()}
+    return value.item(), norms
+
+
+def time_step(step, quick):
+    """Median ns per step over the repeats, and iterations per repeat."""
+    if quick:
+        iters, repeats = 2, 1
+    else:
+        repeats = 5
+        for _ in range(20):  # warm-up
+            step()
+        t0 = time.perf_counter_ns()
+        for _ in range(5):
+            step()
+        per_step = max((time.perf_counter_ns() - t0) / 5, 1)
+        iters = max(1, round(0.2e9 / per_step))
+    samples = []
+    for _ in range(repeats):
+        t0 = time.perf_counter_ns()
+        for _ in range(iters):
+            step()
+        samples.append((time.perf_counter_ns() - t0) / iters)
+    return statistics.median(samples), iters, repeats
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true",
+                    help="2 iterations x 1 repeat per workload (smoke test)")
+    ap.add_argument("--filter", default="", help="run workloads whose name contains this")
+    ap.add_argument("--out", help="write JSON here instead of stdout")
+    args = ap.parse_args()
+
+    torch.set_num_threads(1)
+    results = []
+    for name, make in WORKLOADS.items():
+        if args.filter not in name:
+            continue
+        initial_loss, norms = check(make)
+        ns, iters, repeats = time_step(step_fn(*make()), args.quick)
+        results.append({"name": f"{name}/pytorch", "real_time": ns, "time_unit": "ns",
+                        "repetitions": repeats, "iterations": iters,
+                        "initial_loss": initial_loss, "grad_norms": norms})
+
+    report = {"context": {"torch": torch.__version__, "threads": torch.get_num_threads(),
+                          "python": platform.python_version(), "dtype": "float64"},
+              "benchmarks": results}
+    text = json.dumps(report, indent=2)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text + "\n")
+    else:
+        print(text)
+
+
+if __name__ == "__main__":
+    main()

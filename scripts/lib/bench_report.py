@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""Writes the benchmark report from the raw results of scripts/bench.
+
+  RESULTS/latest.md   the tables: ns per gradient, ratio to hand-written, ratio to f,
+                      per workload and contender, for each compiler; compile times;
+                      diagnostic line counts; the machine
+  RESULTS/latest.png  the chart: each contender's time as a multiple of hand-written
+  README.md           the summary table between the bench markers, if --readme
+
+usage: python3 scripts/lib/bench_report.py RESULTS_DIR [--readme README.md]
+Needs matplotlib (Debian's python3-matplotlib) for the chart.
+"""
+import argparse
+import glob
+import json
+import math
+import os
+import re
+
+WORKLOADS = [  # (name, what it is), in report order
+    ("rosenbrock2", "Rosenbrock, N = 2"),
+    ("rosenbrock1000", "Rosenbrock, N = 1000"),
+    ("logsumexp1000", "log-sum-exp, N = 1000"),
+    ("normal_lpdf1000", "sum of normal log-densities of 1000 data, w.r.t. (mu, sigma)"),
+    ("dense32", "dense layer sum(tanh(W x + b)^2), W 32x32, w.r.t. W and b"),
+    ("rnn2", "two steps of a scalar tanh RNN, w.r.t. (w, u, b)"),
+    ("mlp32", "MLP training step: batch 64, 784 inputs, hidden 32+32, 10 classes, SGD"),
+    ("mlp256", "MLP training step: batch 64, 784 inputs, hidden 256+256, 10 classes, SGD"),
+    ("rnn_bptt", "RNN BPTT step: hidden 32, batch 16, 16 inputs, 50 steps, SGD"),
+    ("conv2d", "conv2d layer gradient: 28x28x3 input, 10 filters 3x3, SAME, w.r.t. filters and bias"),
+    ("chain_fwd_bwd", "fused chain sum(tanh(w*x + b)^2) fwd+bwd, per length"),
+    ("points_grad", "gradient of a 2-variable potential at 4096 points"),
+    ("matmul_fwd_bwd", "matmul forward + backward (3 GEMMs), per size"),
+]
+CONTENDERS = {  # label, in table order
+    "f": "f (the function alone)",
+    "hand": "hand-written gradient",
+    "hand_xsimd": "hand-written, xsimd loop",
+    "hand_4096_points": "hand-written, loop over 4096 points (per point)",
+    "cblas_dgemm": "three cblas_dgemm calls",
+    "typetape": "**typetape**",
+    "typetape_stored": "**typetape**, expression kept between calls",
+    "typetape_scalar": "**typetape**, point by point",
+    "typetape_batch": "**typetape** batch_gradient (xsimd)",
+    "typetape_batch_4096_points": "**typetape** batch_gradient, 4096 points (per point)",
+    "sacado_fad": "Sacado DFad (forward)",
+    "sacado_rad": "Sacado Rad (reverse)",
+    "adolc": "ADOL-C (reverse, tape recorded once)",
+    "boost_fvar": "Boost.Math autodiff (forward, a pass per input)",
+    "eigen_autodiff": "Eigen AutoDiffScalar (forward)",
+    "pytorch": "PyTorch (CPU, 1 thread)",
+}
+
+
+def load_runs(raw):
+    """{compiler: {benchmark name: (ns per gradient, counters)}} from Google Benchmark JSON."""
+    runs = {}
+    for path in sorted(glob.glob(os.path.join(raw, "bench_*-*.json"))):
+        compiler = os.path.basename(path)[:-5].split("-", 1)[1]
+        data = json.load(open(path))
+        for b in data["benchmarks"]:
+            if b.get("aggregate_name", "median") != "median":
+                continue
+            name = re.sub(r"_median$", "", b.get("run_name", b["name"]))
+            scale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}[b["time_unit"]]
+            ns = b["real_time"] * scale / b.get("grads", 1)
+            runs.setdefault(compiler, {})[name] = (ns, b)
+    return runs
+
+
+def fmt_ns(ns):
+    if ns is None:
+        return "—"
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+        if ns >= scale:
+            return f"{ns / scale:.3g} {unit}"
+    return f"{ns:.3g} ns"
+
+
+def fmt_ratio(r):
+    if r is None:
+        return "—"
+    return f"{r:.2f}" if r < 100 else f"{r:.0f}"
+
+
+def split(name):
+    w, _, c = name.partition("/")
+    m = re.match(r"(.*)/(\d+)$", c)
+    if m:  # chain_fwd_bwd/typetape/1000 -> workload chain_fwd_bwd n=1000
+        c, n = m.groups()
+        w = f"{w}, n = {n}"
+    return w, c
+
+
+def tables(runs, torch, compilers):
+    """Markdown lines, and the chart's data {workload: {contender: ratio to hand}}."""
+    rows = {}  # workload -> contender -> compiler -> ns
+    for compiler in compilers:
+        for name, (ns, _) in runs[compiler].items():
+            w, c = split(name)
+            rows.setdefault(w, {}).setdefault(c, {})[compiler] = ns
+    for name, ns in torch.items():
+        w, c = split(name)
+        if w in rows:
+            for compiler in compilers:
+                rows[w].setdefault(c, {})[compiler] = ns
+    order = [w for w, _ in WORKLOADS]
+    base = lambda w: w.split(",")[0]
+    lines, chart = [], {}
+    head = "| contender | " + " | ".join(f"{c}: time | × hand | × f" for c in compilers) + " |"
+    for w in sorted(rows, key=lambda w: (order.index(base(w)) if base(w) in order else 99, w)):
+        about = dict(WORKLOADS).get(base(w), "")
+        lines += ["", f"### {w}", "", about, "", head, "|---|" + "---|" * (3 * len(compilers))]
+        hand_key = next((k for k in ("hand", "hand_xsimd", "cblas_dgemm") if k in rows[w]), None)
+        for c in sorted(rows[w], key=lambda c: list(CONTENDERS).index(c) if c in CONTENDERS else 99):
+            cells = []
+            for compiler in compilers:
+                ns = rows[w][c].get(compiler)
+                hand = rows[w].get(hand_key, {}).get(compiler) if hand_key else None
+                f = rows[w].get("f", {}).get(compiler)
+                cells += [fmt_ns(ns), fmt_ratio(ns / hand if ns and hand else None),
+                          fmt_ratio(ns / f if ns and f else None)]
+                if compiler == compilers[0] and ns and hand and c != hand_key and c != "f":
+                    chart.setdefault(w, {})[c] = ns / hand
+            lines.append(f"| {CONTENDERS.get(c, c)} | " + " | ".join(cells) + " |")
+    return lines, chart
+
+
+def draw(chart, path, title):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    workloads = [w for w in chart if not w.startswith(("chain", "points", "matmul"))]
+    contenders = [c for c in CONTENDERS if any(c in chart[w] for w in workloads)]
+    colors = {"typetape": "#d62728", "typetape_batch_4096_points": "#ff9896", "typetape_stored": "#ffbb78", "pytorch": "#9467bd",
+              "sacado_fad": "#1f77b4", "sacado_rad": "#aec7e8", "adolc": "#2ca02c",
+              "boost_fvar": "#8c564b", "eigen_autodiff": "#e377c2", "hand_4096_points": "#7f7f7f"}
+    fig, ax = plt.subplots(figsize=(11, 0.55 * len(workloads) * 2 + 1.5))
+    height = 0.8 / max(1, len(contenders))
+    for i, c in enumerate(contenders):
+        ys = [k + i * height for k, w in enumerate(workloads) if c in chart[w]]
+        xs = [chart[w][c] for w in workloads if c in chart[w]]
+        ax.barh(ys, xs, height=height, label=CONTENDERS[c].replace("**", ""), color=colors.get(c, None))
+    ax.set_xscale("log")
+    ax.axvline(1.0, color="black", linewidth=1)
+    ax.set_yticks([k + 0.4 - height / 2 for k in range(len(workloads))])
+    ax.set_yticklabels(workloads)
+    ax.invert_yaxis()
+    ax.set_xlabel("time per gradient / hand-written gradient's time (log scale; 1 = the hand-written limit)")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(axis="x", which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("results")
+    ap.add_argument("--readme")
+    args = ap.parse_args()
+    raw = os.path.join(args.results, "raw")
+    machine = json.load(open(os.path.join(raw, "machine.json")))
+    runs = load_runs(raw)
+    compilers = [c for c in ("gcc", "clang") if c in runs]
+    torch = {}
+    tpath = os.path.join(raw, "torch.json")
+    torch_ctx = None
+    if os.path.exists(tpath):
+        t = json.load(open(tpath))
+        torch_ctx = t["context"]
+        torch = {b["name"]: b["real_time"] for b in t["benchmarks"]}
+        torch_loss = {b["name"].split("/")[0]: b["initial_loss"] for b in t["benchmarks"]}
+    body, chart = tables(runs, torch, compilers)
+
+    md = [f"# Benchmark report ({machine['date']})", "",
+          f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory']}; {machine['os']}.",
+          f"Compilers: {machine['compilers']}. Flags: meson's debugoptimized (`-O2 -g`) plus `-march=native`; "
+          f"OpenBLAS {machine['openblas']} with `OPENBLAS_NUM_THREADS=1`.",
+          f"Peers: {machine['peers']}."]
+    if torch_ctx:
+        md.append(f"PyTorch {torch_ctx['torch']} (Debian's python3-torch), CPU, {torch_ctx['threads']} thread, "
+                  f"float64, timed by `bench/torch_steps.py`'s own loop (median of 5).")
+    md += ["", "Each figure is the median of 5 repetitions of Google Benchmark (wall time), per gradient "
+           "(a training step for the tensor workloads); every contender's gradient was checked against the "
+           "hand-written one before it was timed. × hand and × f are ratios to the hand-written gradient "
+           "and to the plain function on the same compiler in the same run. Produced by `scripts/bench`.",
+           "", "![time per gradient as a multiple of hand-written](latest.png)"]
+    checks = []
+    for compiler in compilers:
+        for name, (_, b) in runs[compiler].items():
+            w = name.split("/")[0]
+            if "loss0" in b and torch and w in torch_loss:
+                checks.append(f"{w} ({compiler}, {name.split('/')[1]}): {b['loss0']:.6g} vs PyTorch "
+                              f"{torch_loss[w]:.6g}")
+    if checks:
+        md += ["", "Initial losses, C++ against PyTorch (the same values, so the same step): " +
+               "; ".join(sorted(set(checks))) + "."]
+    md += ["", "## Gradients"] + body
+
+    comp = json.load(open(os.path.join(raw, "compile.json")))["compile"]
+    md += ["", "## Compile times", "",
+           "`CXX -std=c++20 -O2 -Iinclude -c FILE` (GNU time: wall seconds, peak memory). The losses are "
+           "generated by `scripts/lib/compile_times.py`: N terms over four variables, gradient w.r.t. all four.",
+           "", "| file | " + " | ".join(sorted({c['compiler'] for c in comp})) + " |",
+           "|---|" + "---|" * len({c['compiler'] for c in comp})]
+    for case in dict.fromkeys(c["case"] for c in comp):
+        cells = []
+        for cxx in sorted({c["compiler"] for c in comp}):
+            r = next(c for c in comp if c["case"] == case and c["compiler"] == cxx)
+            cells.append(f"{r['seconds']:.1f} s, {r['peak_mb']} MB" if r["seconds"] is not None else r["note"])
+        md.append(f"| {case} | " + " | ".join(cells) + " |")
+    diag = open(os.path.join(raw, "diagnostics.md")).read().strip()
+    md += ["", "## Diagnostic lengths", "",
+           "Lines of each compile-fail snippet's diagnostic (`scripts/lib/diagnostic_lines.py`).", "", diag, ""]
+    with open(os.path.join(args.results, "latest.md"), "w") as f:
+        f.write("\n".join(md))
+    draw(chart, os.path.join(args.results, "latest.png"),
+         f"typetape and peers against hand-written gradients ({compilers[0]}, {machine['date']}, {machine['cpu']})")
+
+    if args.readme:  # the summary: typetape, hand, f and the fastest peer per workload
+        lines = [f"Measured on {machine['date']} by `scripts/bench` ({machine['cpu']}, {machine['cores']} cores; "
+                 f"{machine['compilers']}; medians of 5, one run; full tables in "
+                 "[bench/results/latest.md](bench/results/latest.md)):", "",
+                 "| workload | hand-written | typetape | × hand | fastest peer | × hand |", "|---|---|---|---|---|---|"]
+        c0 = compilers[0]
+        for w in [w for w, _ in WORKLOADS]:
+            r = {split(n)[1]: ns for n, (ns, _) in runs[c0].items() if split(n)[0] == w}
+            r.update({split(n)[1]: ns for n, ns in torch.items() if split(n)[0] == w})
+            if "hand" not in r or "typetape" not in r:
+                continue
+            peers = {c: ns for c, ns in r.items() if c not in ("f", "hand", "typetape") and not c.startswith(("hand", "typetape"))}
+            best = min(peers, key=peers.get) if peers else None
+            lines.append(f"| {w} | {fmt_ns(r['hand'])} | {fmt_ns(r['typetape'])} | {fmt_ratio(r['typetape'] / r['hand'])} | "
+                         + (f"{CONTENDERS[best].split(' (')[0]}: {fmt_ns(peers[best])} | {fmt_ratio(peers[best] / r['hand'])} |"
+                            if best else "— | — |"))
+        lines += ["", "![time per gradient as a multiple of hand-written](bench/results/latest.png)"]
+        text = open(args.readme).read()
+        new = re.sub(r"(<!-- bench:begin -->\n).*?(\n<!-- bench:end -->)", lambda m: m.group(1) + "\n".join(lines) + m.group(2),
+                     text, flags=re.S)
+        if new == text and "<!-- bench:begin -->" not in text:
+            raise SystemExit("README has no <!-- bench:begin --> / <!-- bench:end --> markers")
+        open(args.readme, "w").write(new)
+
+
+if __name__ == "__main__":
+    main()
