@@ -136,15 +136,22 @@ def draw(chart, path, title):
     colors = {"typetape": "#d62728", "typetape_batch_4096_points": "#ff9896", "typetape_stored": "#ffbb78", "pytorch": "#9467bd",
               "sacado_fad": "#1f77b4", "sacado_rad": "#aec7e8", "adolc": "#2ca02c",
               "boost_fvar": "#8c564b", "eigen_autodiff": "#e377c2", "hand_4096_points": "#7f7f7f"}
-    fig, ax = plt.subplots(figsize=(11, 0.55 * len(workloads) * 2 + 1.5))
-    height = 0.8 / max(1, len(contenders))
-    for i, c in enumerate(contenders):
-        ys = [k + i * height for k, w in enumerate(workloads) if c in chart[w]]
-        xs = [chart[w][c] for w in workloads if c in chart[w]]
-        ax.barh(ys, xs, height=height, label=CONTENDERS[c].replace("**", ""), color=colors.get(c, None))
+    fig, ax = plt.subplots(figsize=(11, 0.32 * sum(len(chart[w]) for w in workloads) + 2))
+    y, ticks, seen = 0.0, [], set()
+    for w in workloads:  # one group of bars per workload, only its contenders
+        present = [c for c in contenders if c in chart[w]]
+        ticks.append(y + (len(present) - 1) / 2)
+        for c in present:
+            label = CONTENDERS[c].replace("**", "") if c not in seen else None
+            seen.add(c)
+            ax.barh(y, chart[w][c], height=0.85, label=label, color=colors.get(c))
+            if c.startswith("typetape") or c == "pytorch":
+                ax.text(chart[w][c] * 1.08, y, f"{chart[w][c]:.2f}", va="center", fontsize=7)
+            y += 1
+        y += 0.8
     ax.set_xscale("log")
     ax.axvline(1.0, color="black", linewidth=1)
-    ax.set_yticks([k + 0.4 - height / 2 for k in range(len(workloads))])
+    ax.set_yticks(ticks)
     ax.set_yticklabels(workloads)
     ax.invert_yaxis()
     ax.set_xlabel("time per gradient / hand-written gradient's time (log scale; 1 = the hand-written limit)")
@@ -166,7 +173,7 @@ def main():
     compilers = [c for c in ("gcc", "clang") if c in runs]
     torch = {}
     tpath = os.path.join(raw, "torch.json")
-    torch_ctx = None
+    torch_ctx, torch_loss = None, {}
     if os.path.exists(tpath):
         t = json.load(open(tpath))
         torch_ctx = t["context"]
@@ -187,16 +194,16 @@ def main():
            "hand-written one before it was timed. × hand and × f are ratios to the hand-written gradient "
            "and to the plain function on the same compiler in the same run. Produced by `scripts/bench`.",
            "", "![time per gradient as a multiple of hand-written](latest.png)"]
-    checks = []
+    checks = {}
     for compiler in compilers:
         for name, (_, b) in runs[compiler].items():
             w = name.split("/")[0]
-            if "loss0" in b and torch and w in torch_loss:
-                checks.append(f"{w} ({compiler}, {name.split('/')[1]}): {b['loss0']:.6g} vs PyTorch "
-                              f"{torch_loss[w]:.6g}")
+            if "loss0" in b and w in torch_loss:
+                checks.setdefault(w, set()).add(f"{b['loss0']:.10g}")
     if checks:
-        md += ["", "Initial losses, C++ against PyTorch (the same values, so the same step): " +
-               "; ".join(sorted(set(checks))) + "."]
+        md += ["", "Initial losses, C++ (hand-written and typetape, both compilers) against PyTorch, from the "
+               "same values: " + "; ".join(f"{w} {' / '.join(sorted(v))} against {torch_loss[w]:.10g}"
+                                          for w, v in sorted(checks.items())) + "."]
     md += ["", "## Gradients"] + body
 
     comp = json.load(open(os.path.join(raw, "compile.json")))["compile"]

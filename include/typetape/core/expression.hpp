@@ -244,7 +244,8 @@ class basic_variable {
   template <int Sign, class U>
   bool in_place(const U& d) {
     if constexpr (detail::is_dense_tensor<T> && detail::is_dense_tensor<U>) {
-      const auto &a = v_.shape(), &b = d.shape();
+      const auto& a = v_.shape();
+      const auto& b = d.shape();
       if (!std::equal(a.begin(), a.end(), b.begin(), b.end())) return false;
       auto* p = v_.data();
       const auto* q = d.data();

@@ -403,15 +403,19 @@ auto frontier_refs(const E& e) {
 }
 
 /// Where a region's input is read from: its own data (same shape as the result), one
-/// value (size 1), or a broadcast copy.
+/// value (size 1), its own data again and again (`rows`: its shape is the result's
+/// last axes, as a bias is, and it is read at i mod its size), or a broadcast copy.
 template <class T>
 struct input {
-  enum mode_t { full, one, copied } mode = full;
+  enum mode_t { full, one, rows, copied } mode = full;
   const T* p = nullptr;
   T s{};
+  std::size_t period = 0;                 // rows: the input's size
+  mutable std::size_t base = 0;           // rows: the start of the current repetition
   std::unique_ptr<T[]> own;  // not std::vector: std::vector<bool> has no data()
+  /// `lanes`: how many elements one load reads (a repetition must hold whole loads).
   template <class V>
-  void prepare(const V& v, const shape_vec& shape) {
+  void prepare(const V& v, const shape_vec& shape, std::size_t lanes) {
     if constexpr (!tensor_like<V>) {
       mode = one;
       s = v;
@@ -420,6 +424,10 @@ struct input {
     } else if (v.size() == 1) {
       mode = one;
       s = v.data()[0];
+    } else if (repeats_as_rows(shape_of(v), shape) && v.size() % lanes == 0) {
+      mode = rows;
+      p = v.data();
+      period = v.size();
     } else {
       mode = copied;
       own = std::make_unique<T[]>(product(shape));
@@ -427,10 +435,25 @@ struct input {
       p = own.get();
     }
   }
+  /// Whether `from`, broadcast to `to`, is `from` repeated: its axes are to's last ones.
+  static bool repeats_as_rows(const shape_vec& from, const shape_vec& to) {
+    std::size_t k = from.size();
+    while (k > 0 && from[k - 1] == to[to.size() - from.size() + k - 1]) --k;
+    for (std::size_t m = 0; m < k; ++m)
+      if (from[m] != 1) return false;
+    return true;
+  }
+  /// rows: i's offset in its repetition. The passes read i = 0, W, 2W, ... then the tail
+  /// one by one, so this steps on by at most one repetition (no division).
+  TT_INLINE std::size_t at(std::size_t i) const {
+    if (i < base) base = 0;
+    while (i - base >= period) base += period;
+    return i - base;
+  }
   template <class L>
   TT_INLINE L load(std::size_t i) const {
-    if constexpr (std::is_same_v<L, T>) return mode == one ? s : p[i];
-    else return mode == one ? L(s) : L::load_unaligned(p + i);
+    if constexpr (std::is_same_v<L, T>) return mode == one ? s : p[mode == rows ? at(i) : i];
+    else return mode == one ? L(s) : L::load_unaligned(p + (mode == rows ? at(i) : i));
   }
 };
 
@@ -487,7 +510,7 @@ struct fused_kernel<node<Op, K...>> {
   static auto prepare(const Recs& recs, const shape_vec& shape) {
     return [&]<std::size_t... J>(std::index_sequence<J...>) {
       std::tuple<input<in_elem<J>>...> ins;
-      (std::get<J>(ins).prepare(val(std::get<J>(recs)), shape), ...);
+      (std::get<J>(ins).prepare(val(std::get<J>(recs)), shape, W), ...);
       return ins;
     }(js{});
   }
@@ -581,6 +604,11 @@ struct fused_kernel<node<Op, K...>> {
             if (in.mode == input<in_elem<j>>::full) {
               resize_to(std::get<j>(adjs), shape, op_name<Op>());
               o.p = std::get<j>(adjs).data();
+            } else if (in.mode == input<in_elem<j>>::rows) {  // summed in place, one repetition
+              auto& a = std::get<j>(adjs);
+              a = val(std::get<j>(r.f));
+              std::fill(a.data(), a.data() + a.size(), in_elem<j>(0));
+              o.p = a.data();
             }
           }
           if (in.mode == input<in_elem<j>>::copied) {
@@ -605,8 +633,14 @@ struct fused_kernel<node<Op, K...>> {
           static_for<nf>([&](auto j) {
             if constexpr ((want >> j) & 1) {
               auto& o = std::get<j>(outs);
-              if (o.mode == input<in_elem<j>>::one) std::get<j>(sums) += std::get<j>(c.adj);
-              else std::get<j>(c.adj).store_unaligned(o.p + i);
+              if (o.mode == input<in_elem<j>>::one) {
+                std::get<j>(sums) += std::get<j>(c.adj);
+              } else if (o.mode == input<in_elem<j>>::rows) {
+                in_elem<j>* q = o.p + std::get<j>(ins).at(i);
+                (lane_t<in_elem<j>, true>::load_unaligned(q) + std::get<j>(c.adj)).store_unaligned(q);
+              } else {
+                std::get<j>(c.adj).store_unaligned(o.p + i);
+              }
             }
           });
         }
@@ -627,6 +661,7 @@ struct fused_kernel<node<Op, K...>> {
             if constexpr ((want >> j) & 1) {
               auto& o = std::get<j>(outs);
               if (o.mode == input<in_elem<j>>::one) o.s += std::get<j>(c.adj);
+              else if (o.mode == input<in_elem<j>>::rows) o.p[std::get<j>(ins).at(i)] += std::get<j>(c.adj);
               else o.p[i] = std::get<j>(c.adj);
             }
           });
