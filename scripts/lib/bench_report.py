@@ -244,8 +244,8 @@ def main():
                             if best else "— | — |"))
         lines += ["", "![time per gradient as a multiple of hand-written](bench/results/latest.png)"]
         text = open(args.readme).read()
-        new = re.sub(r"(<!-- bench:begin -->\n).*?(\n<!-- bench:end -->)", lambda m: m.group(1) + "\n".join(lines) + m.group(2),
-                     text, flags=re.S)
+        new = re.sub(r"(<!-- bench:begin -->\n).*?(<!-- bench:end -->)",
+                     lambda m: m.group(1) + "\n".join(lines) + "\n" + m.group(2), text, flags=re.S)
         if new == text and "<!-- bench:begin -->" not in text:
             raise SystemExit("README has no <!-- bench:begin --> / <!-- bench:end --> markers")
         open(args.readme, "w").write(new)

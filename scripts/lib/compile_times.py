@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import resource
+import signal
 import sys
 import subprocess
 import tempfile
@@ -51,12 +52,28 @@ def compile_one(cxx, path, extra, limit, memory_gb):
     out = os.path.join(tempfile.gettempdir(), "typetape-compile-time.o")
     cmd = ["/usr/bin/time", "-f", "%e %M", cxx, "-std=c++20", "-O2", "-Iinclude", *extra, "-c", path, "-o", out]
     cap = int(memory_gb * 2**30)
+    # a session of its own, so that a compile past the limit is stopped with the compiler
+    # proper it started (cc1plus), not only the driver
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (cap, cap)))
     try:
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=limit,
-                           preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (cap, cap)))
+        _, err = p.communicate(timeout=limit)
     except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
         return {"seconds": None, "peak_mb": None, "note": f"stopped after {limit:.0f} s"}
+    r = subprocess.CompletedProcess(cmd, p.returncode, "", err)
     if r.returncode != 0:
+        if "template instantiation depth" in r.stderr or "-ftemplate-depth" in r.stderr:
+            if not any(a.startswith("-ftemplate-depth") for a in extra):  # again, allowed deeper
+                deeper = compile_one(cxx, path, extra + ["-ftemplate-depth=8192"], limit, memory_gb)
+                deeper["note"] = "exceeds the default template depth; with -ftemplate-depth=8192: " + (
+                    f"{deeper['seconds']:.1f} s, {deeper['peak_mb']} MB" if deeper["seconds"] is not None
+                    else deeper["note"])
+                return {"seconds": None, "peak_mb": None, "note": deeper["note"]}
+            return {"seconds": None, "peak_mb": None, "note": "exceeds -ftemplate-depth=8192"}
+        if "signal 11" in r.stderr:
+            return {"seconds": None, "peak_mb": None, "note": "the compiler crashed (segmentation fault)"}
         memory = "memory" in r.stderr or "std::bad_alloc" in r.stderr
         return {"seconds": None, "peak_mb": None,
                 "note": f"ran out of its {memory_gb:g} GB" if memory else "failed: " + r.stderr.strip()[-200:]}
