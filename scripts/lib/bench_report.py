@@ -227,9 +227,10 @@ def main():
          f"typetape and peers against hand-written gradients ({compilers[0]}, {machine['date']}, {machine['cpu']})")
 
     if args.readme:  # the summary: typetape, hand, f and the fastest peer per workload
-        lines = [f"Measured on {machine['date']} by `scripts/bench` ({machine['cpu']}, {machine['cores']} cores; "
-                 f"{machine['compilers']}; medians of 5, one run; full tables in "
-                 "[bench/results/latest.md](bench/results/latest.md)):", "",
+        lines = [f"Measured on {machine['date']} by `scripts/bench` on {machine['cpu']}, {machine['cores']} cores "
+                 f"(a VM), built with {machine['compilers'].split(';')[0]}: medians of 5, from one run. "
+                 "The clang figures, every peer, compile times and diagnostic lengths are in "
+                 "[bench/results/latest.md](bench/results/latest.md).", "",
                  "| workload | hand-written | typetape | × hand | fastest peer | × hand |", "|---|---|---|---|---|---|"]
         c0 = compilers[0]
         for w in [w for w, _ in WORKLOADS]:
