@@ -16,6 +16,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -50,7 +51,11 @@ void check(const std::string& what, const A& got, const B& want) {
   double scale = 1e-300, worst = 0;
   for (std::size_t i = 0; i < want.size(); ++i) scale = std::max(scale, std::abs(want.data()[i]));
   bool ok = got.size() == want.size();
-  for (std::size_t i = 0; ok && i < want.size(); ++i) worst = std::max(worst, std::abs(got.data()[i] - want.data()[i]));
+  for (std::size_t i = 0; ok && i < want.size(); ++i) {
+    const double e = std::abs(got.data()[i] - want.data()[i]);
+    ok = !std::isnan(e);
+    worst = std::max(worst, e);
+  }
   if (!ok || !(worst <= 1e-10 * scale)) {
     std::fprintf(stderr, "%s: gradient differs from the hand-written one before timing (max error %g of %g)\n",
                  what.c_str(), worst, scale);
@@ -124,7 +129,7 @@ struct mlp_hand {
     double loss = 0;
     for (std::size_t i = 0; i < batch; ++i) {  // softmax cross-entropy; d3 = (softmax - y) / batch
       double* z = &z3(i, 0);
-      double m = z[0], s = 0;
+      double m = -std::numeric_limits<double>::infinity(), s = 0;
       for (std::size_t c = 0; c < classes; ++c) z[c] += p.b[2](c), m = std::max(m, z[c]);
       for (std::size_t c = 0; c < classes; ++c) s += (d3(i, c) = std::exp(z[c] - m));
       const double lse = m + std::log(s);

@@ -59,8 +59,10 @@ def load_runs(raw):
         compiler = os.path.basename(path)[:-5].split("-", 1)[1]
         data = json.load(open(path))
         for b in data["benchmarks"]:
-            if b.get("aggregate_name", "median") != "median":
+            if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
                 continue
+            if b.get("run_type") == "iteration" and b.get("repetitions", 1) > 1:
+                continue  # single repetitions when the aggregates are there too
             name = re.sub(r"_median$", "", b.get("run_name", b["name"]))
             scale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}[b["time_unit"]]
             ns = b["real_time"] * scale / b.get("grads", 1)
@@ -190,8 +192,8 @@ def main():
         md.append(f"PyTorch {torch_ctx['torch']} (Debian's python3-torch), CPU, {torch_ctx['threads']} thread, "
                   f"float64, timed by `bench/torch_steps.py`'s own loop (median of 5).")
     md += ["", "Each figure is the median of 5 repetitions of Google Benchmark (wall time), per gradient "
-           "(a training step for the tensor workloads); every contender's gradient was checked against the "
-           "hand-written one before it was timed. × hand and × f are ratios to the hand-written gradient "
+           "(a training step for the tensor workloads); every C++ contender's gradient was checked against the "
+           "hand-written one before it was timed (PyTorch's step is compared by its initial loss, below). × hand and × f are ratios to the hand-written gradient "
            "and to the plain function on the same compiler in the same run. Produced by `scripts/bench`.",
            "", "![time per gradient as a multiple of hand-written](latest.png)"]
     checks = {}

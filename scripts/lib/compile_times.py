@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import signal
 import sys
 import subprocess
@@ -49,7 +50,7 @@ double run(double x) {{
 
 
 def compile_one(cxx, path, extra, limit, memory_gb):
-    out = os.path.join(tempfile.gettempdir(), "typetape-compile-time.o")
+    out = os.path.join(tempfile.gettempdir(), f"typetape-compile-time-{os.getpid()}.o")
     cmd = ["/usr/bin/time", "-f", "%e %M", cxx, "-std=c++20", "-O2", "-Iinclude", *extra, "-c", path, "-o", out]
     cap = int(memory_gb * 2**30)
     # a session of its own, so that a compile past the limit is stopped with the compiler
@@ -63,6 +64,8 @@ def compile_one(cxx, path, extra, limit, memory_gb):
         p.communicate()
         return {"seconds": None, "peak_mb": None, "note": f"stopped after {limit:.0f} s"}
     r = subprocess.CompletedProcess(cmd, p.returncode, "", err)
+    if os.path.exists(out):
+        os.remove(out)
     if r.returncode != 0:
         if "template instantiation depth" in r.stderr or "-ftemplate-depth" in r.stderr:
             if not any(a.startswith("-ftemplate-depth") for a in extra):  # again, allowed deeper
@@ -72,7 +75,7 @@ def compile_one(cxx, path, extra, limit, memory_gb):
                     else deeper["note"])
                 return {"seconds": None, "peak_mb": None, "note": deeper["note"]}
             return {"seconds": None, "peak_mb": None, "note": "exceeds -ftemplate-depth=8192"}
-        if "signal 11" in r.stderr:
+        if any(s in r.stderr for s in ("signal 11", "Segmentation fault", "due to signal")):
             return {"seconds": None, "peak_mb": None, "note": "the compiler crashed (segmentation fault)"}
         memory = "memory" in r.stderr or "std::bad_alloc" in r.stderr
         return {"seconds": None, "peak_mb": None,
@@ -88,7 +91,8 @@ def main():
     ap.add_argument("--memory", type=float, default=8, help="GB of address space per compile")
     ap.add_argument("--compilers", default="g++,clang++")
     args = ap.parse_args()
-    tensor_flags = ["-DXTENSOR_USE_XSIMD", "-I/usr/include/x86_64-linux-gnu/openblas-pthread"]
+    blas = subprocess.run(["pkg-config", "--cflags", "openblas"], capture_output=True, text=True).stdout.split()
+    tensor_flags = ["-DXTENSOR_USE_XSIMD", *blas]
     cases = [("examples/tour.cpp", "example tour.cpp", []),
              ("examples/tensors.cpp", "example tensors.cpp", tensor_flags)]
     tmp = tempfile.mkdtemp(prefix="typetape-loss-")
@@ -102,6 +106,7 @@ def main():
         version = subprocess.run([cxx, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
         for path, label, extra in cases:
             results.append({"compiler": cxx, "version": version, "case": label, **compile_one(cxx, path, extra, args.limit, args.memory)})
+    shutil.rmtree(tmp, ignore_errors=True)
     json.dump({"compile": results}, sys.stdout, indent=1)
 
 

@@ -242,14 +242,17 @@ class basic_variable {
   [[no_unique_address]] std::conditional_t<tensor_like<T>, std::uint64_t, no_version> version_{};
   /// v_ += Sign * d elementwise, when both are dense tensors of one shape; false otherwise.
   template <int Sign, class U>
-  bool in_place(const U& d) {
+  constexpr bool in_place(const U& d) {
     if constexpr (detail::is_dense_tensor<T> && detail::is_dense_tensor<U>) {
       const auto& a = v_.shape();
       const auto& b = d.shape();
       if (!std::equal(a.begin(), a.end(), b.begin(), b.end())) return false;
       auto* p = v_.data();
       const auto* q = d.data();
-      for (std::size_t i = 0, n = v_.size(); i < n; ++i) p[i] += Sign * q[i];
+      for (std::size_t i = 0, n = v_.size(); i < n; ++i) {
+        if constexpr (Sign > 0) p[i] += q[i];
+        else p[i] -= q[i];  // not p[i] += -1 * q[i]: -1 * an unsigned q wraps
+      }
       return true;
     } else {
       return false;

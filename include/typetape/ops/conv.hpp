@@ -79,22 +79,33 @@ void for_im2col(const conv_geometry& g, F&& f) {
       }
 }
 
-/// Scratch space for the im2col matrices, one buffer per use and thread, grown and kept:
-/// a new buffer per call would be, above glibc's mmap threshold (128 KiB at first), a new
-/// mapping whose pages fault in on every call (a 28x28x3 input's is 169 KiB).
+/// Scratch space for an im2col matrix. Up to 16 MiB it is one buffer per use and thread,
+/// grown and kept: a new buffer per call would be, above glibc's mmap threshold (128 KiB
+/// at first), a new mapping whose pages fault in on every call (a 28x28x3 input's is
+/// 169 KiB). A larger one is the caller's, and freed after the call.
 template <class T, int Use>
-T* scratch(std::size_t n) {
-  thread_local std::vector<T> buf;
-  if (buf.size() < n) buf.resize(n);
-  return buf.data();
-}
+struct scratch {
+  static constexpr std::size_t kept = (std::size_t{16} << 20) / sizeof(T);
+  std::vector<T> own;
+  T* p;
+  explicit scratch(std::size_t n) {
+    if (n > kept) {
+      own.resize(n);
+      p = own.data();
+      return;
+    }
+    thread_local std::vector<T> buf;
+    if (buf.size() < n) buf = std::vector<T>(n);
+    p = buf.data();
+  }
+};
 
 template <class T>
-const T* im2col(const T* x, const conv_geometry& g) {
+scratch<T, 0> im2col(const T* x, const conv_geometry& g) {
   const std::size_t n = g.rows() * g.cols();
-  T* cols = scratch<T, 0>(n);
-  std::fill(cols, cols + n, T(0));
-  for_im2col(g, [&](std::size_t at, std::size_t in, std::size_t c) { std::copy(x + in, x + in + c, cols + at); });
+  scratch<T, 0> cols(n);
+  std::fill(cols.p, cols.p + n, T(0));
+  for_im2col(g, [&](std::size_t at, std::size_t in, std::size_t c) { std::copy(x + in, x + in + c, cols.p + at); });
   return cols;
 }
 
@@ -106,14 +117,15 @@ struct conv2d_op {
     static_assert(std::is_same_v<elem_t<X>, elem_t<K>>, "typetape: conv2d operands need one element type");
     const conv_geometry g = geometry(x, k, o);
     xt::xtensor<elem_t<X>, 4> out(std::array<std::size_t, 4>{g.n, g.oh, g.ow, g.f});
-    gemm(false, false, g.rows(), g.f, g.cols(), im2col(x.data(), g), k.data(), out.data());
+    gemm(false, false, g.rows(), g.f, g.cols(), im2col(x.data(), g).p, k.data(), out.data());
     return out;
   }
   template <std::size_t I, class X, class K, class P, class V, class G>
   static auto vjp(const X& x, const K& k, const P& o, const V&, const G& gout) {
     const conv_geometry g = geometry(x, k, o);
     if constexpr (I == 0) {  // d input: d cols = d out . K^T, then col2im
-      elem_t<X>* dcols = scratch<elem_t<X>, 1>(g.rows() * g.cols());
+      const scratch<elem_t<X>, 1> buf(g.rows() * g.cols());
+      elem_t<X>* dcols = buf.p;
       gemm(false, true, g.rows(), g.cols(), g.f, gout.data(), k.data(), dcols);
       X dx = zeros_like(x);
       for_im2col(g, [&](std::size_t at, std::size_t in, std::size_t c) {
@@ -122,7 +134,7 @@ struct conv2d_op {
       return dx;
     } else {  // d filters = cols^T . d out
       K dk = same_shape(k);
-      gemm(true, false, g.cols(), g.f, g.rows(), im2col(x.data(), g), gout.data(), dk.data());
+      gemm(true, false, g.cols(), g.f, g.rows(), im2col(x.data(), g).p, gout.data(), dk.data());
       return dk;
     }
   }

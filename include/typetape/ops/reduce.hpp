@@ -216,8 +216,6 @@ struct prod_line {
     }
   }
 };
-/// log(sum(exp(x))), shifted by the line's maximum so that it neither overflows nor
-/// underflows; the adjoint is g * softmax.
 /// Unit-stride lines of float/double run on xsimd batches of the machine's width.
 template <class T>
 inline constexpr bool simd_line = std::is_same_v<T, double> || std::is_same_v<T, float>;
@@ -265,6 +263,8 @@ T line_exp_sum(const T* p, T* out, std::size_t n, T m) {
   return s;
 }
 
+/// log(sum(exp(x))), shifted by the line's maximum so that it neither overflows nor
+/// underflows; the adjoint is g * softmax.
 struct log_sum_exp_line {
   static constexpr std::string_view name = "log_sum_exp";
   template <class T>
