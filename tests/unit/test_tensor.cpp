@@ -327,6 +327,9 @@ TEST_CASE("w += g and w -= g on tensor variables: in place for one shape, broadc
   w -= xt::transpose(w.get());  // reads other elements: must not be in place
   CHECK(w.get() == T2{{0.0, -6.0}, {6.0, 0.0}});
   CHECK(w.version() == v0 + 6);
+  tt::variable<"v", T1> v{T1{10.0, 20.0}};
+  v -= xt::xtensor<unsigned, 1>{3u, 4u};  // in place: a subtraction, not + (-1 * 3u), which wraps
+  CHECK(v.get() == T1{7.0, 16.0});
 }
 
 TEST_CASE("a tensor variable changed after recording makes gradient() throw (TT-E11)") {
