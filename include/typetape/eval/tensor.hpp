@@ -606,8 +606,7 @@ struct fused_kernel<node<Op, K...>> {
               o.p = std::get<j>(adjs).data();
             } else if (in.mode == input<in_elem<j>>::rows) {  // summed in place, one repetition
               auto& a = std::get<j>(adjs);
-              a = val(std::get<j>(r.f));
-              std::fill(a.data(), a.data() + a.size(), in_elem<j>(0));
+              a = zeros_like(val(std::get<j>(r.f)));
               o.p = a.data();
             }
           }

@@ -220,44 +220,50 @@ struct prod_line {
 template <class T>
 inline constexpr bool simd_line = std::is_same_v<T, double> || std::is_same_v<T, float>;
 
-/// The largest of p[0 .. n), -inf if none; NaNs are skipped, as by `p > m ? p : m`.
+/// The largest of p[0], p[st], ... (n of them), -inf if none; NaNs are skipped, as by
+/// `p > m ? p : m`. A unit-stride line of float/double runs on batches first.
 template <class T>
-T line_max(const T* p, std::size_t n) {
-  using B = xsimd::batch<T>;
+T line_max(const T* p, std::size_t st, std::size_t n) {
   T m = -std::numeric_limits<T>::infinity();
   std::size_t k = 0;
-  if (n >= B::size) {
-    B mb(m);
-    for (; k + B::size <= n; k += B::size) {
-      const B v = B::load_unaligned(p + k);
-      mb = xsimd::select(v > mb, v, mb);
+  if constexpr (simd_line<T>) {
+    using B = xsimd::batch<T>;
+    if (st == 1 && n >= B::size) {
+      B mb(m);
+      for (; k + B::size <= n; k += B::size) {
+        const B v = B::load_unaligned(p + k);
+        mb = xsimd::select(v > mb, v, mb);
+      }
+      std::array<T, B::size> lanes;
+      mb.store_unaligned(lanes.data());
+      for (const T v : lanes) m = v > m ? v : m;
     }
-    std::array<T, B::size> lanes;
-    mb.store_unaligned(lanes.data());
-    for (const T v : lanes) m = v > m ? v : m;
   }
-  for (; k < n; ++k) m = p[k] > m ? p[k] : m;
+  for (; k < n; ++k) m = p[k * st] > m ? p[k * st] : m;
   return m;
 }
-/// The sum of exp(p[k] - m) over k < n; each term is also stored in out[k] if out is given.
+/// The sum of exp(p[k st] - m) over k < n; each term is also stored in out[k st] if out
+/// is given. A unit-stride line of float/double runs on batches first.
 template <class T>
-T line_exp_sum(const T* p, T* out, std::size_t n, T m) {
-  using B = xsimd::batch<T>;
+T line_exp_sum(const T* p, T* out, std::size_t st, std::size_t n, T m) {
   std::size_t k = 0;
   T s = 0;
-  if (n >= B::size) {
-    B sb(T(0));
-    const B mb(m);
-    for (; k + B::size <= n; k += B::size) {
-      const B e = xsimd::exp(B::load_unaligned(p + k) - mb);
-      if (out) e.store_unaligned(out + k);
-      sb += e;
+  if constexpr (simd_line<T>) {
+    using B = xsimd::batch<T>;
+    if (st == 1 && n >= B::size) {
+      B sb(T(0));
+      const B mb(m);
+      for (; k + B::size <= n; k += B::size) {
+        const B e = xsimd::exp(B::load_unaligned(p + k) - mb);
+        if (out) e.store_unaligned(out + k);
+        sb += e;
+      }
+      s = xsimd::hadd(sb);
     }
-    s = xsimd::hadd(sb);
   }
   for (; k < n; ++k) {
-    const T e = std::exp(p[k] - m);
-    if (out) out[k] = e;
+    const T e = std::exp(p[k * st] - m);
+    if (out) out[k * st] = e;
     s += e;
   }
   return s;
@@ -271,39 +277,20 @@ struct log_sum_exp_line {
   static T scalar(const T& a) { return a; }
   template <class T>
   static T shift(const T* p, std::size_t st, std::size_t n) {
-    T m = -std::numeric_limits<T>::infinity();
-    if constexpr (simd_line<T>) {
-      if (st == 1) m = line_max(p, n);
-    }
-    if (st != 1 || !simd_line<T>)
-      for (std::size_t k = 0; k < n; ++k) m = p[k * st] > m ? p[k * st] : m;
+    const T m = line_max(p, st, n);
     return std::isfinite(m) ? m : T(0);
-  }
-  /// sum exp(p - m) along the line, each term stored in r[k * st] if r is given.
-  template <class T>
-  static T exp_sum(const T* p, T* r, std::size_t st, std::size_t n, T m) {
-    if constexpr (simd_line<T>) {
-      if (st == 1) return line_exp_sum(p, r, n, m);
-    }
-    T s = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-      const T e = std::exp(p[k * st] - m);
-      if (r) r[k * st] = e;
-      s += e;
-    }
-    return s;
   }
   template <class T>
   static T value(const T* p, std::size_t st, std::size_t n) {
     const T m = shift(p, st, n);
-    return m + std::log(exp_sum<T>(p, nullptr, st, n, m));
+    return m + std::log(line_exp_sum<T>(p, nullptr, st, n, m));
   }
   template <class T>
   static void vjp(const T* a, T* r, std::size_t st, std::size_t n, T, T g) {
     // softmax from the shifted exponentials: exp(a - v) would lose the digits of a
     // large shift (v = 1000.69...)
     const T m = shift(a, st, n);
-    const T f = g / exp_sum(a, r, st, n, m);
+    const T f = g / line_exp_sum(a, r, st, n, m);
     for (std::size_t k = 0; k < n; ++k) r[k * st] *= f;
   }
 };
