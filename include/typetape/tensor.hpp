@@ -19,3 +19,4 @@
 #include "ops/linalg.hpp"
 #include "ops/conv.hpp"
 #include "ops/nn.hpp"
+#include "ops/scan.hpp"

@@ -15,7 +15,7 @@ template <class S>
 inline constexpr bool is_source = [] {
   using D = std::remove_cvref_t<S>;
   if constexpr (requires { typename D::name_type; typename D::value_type; })
-    return std::is_floating_point_v<typename D::value_type>;
+    return std::is_floating_point_v<detail::elem_t<typename D::value_type>>;  // tensors: their elements
   else
     return false;
 }();

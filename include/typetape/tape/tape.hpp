@@ -261,6 +261,20 @@ struct verdict {
 };
 
 // ---- backward-pass context: adjoints of the wanted sources and of the lets needed ---------
+/// a += g for tensor adjoints of one shape: in place when both are dense (xtensor's
+/// own += evaluates into a temporary first).
+template <class A, class G>
+void add_into(A& a, const G& g) {
+  check_same_shape("adjoint accumulation", a, g);
+  if constexpr (is_dense_tensor<A> && is_dense_tensor<std::remove_cvref_t<G>>) {
+    auto* p = a.data();
+    const auto* q = g.data();
+    for (std::size_t i = 0, n = a.size(); i < n; ++i) p[i] += q[i];
+  } else {
+    a += g;
+  }
+}
+
 template <class Wanted, class Names, class Values>
 struct bwd_ctx;
 /// The value adjoints start from. For floating point it is -0.0, not +0.0: x + (-0.0)
@@ -274,6 +288,8 @@ constexpr V adjoint_zero() {
 
 template <class Wanted, class... N, class... V>
 struct bwd_ctx<Wanted, tlist<N...>, tlist<V...>> {
+  using wanted_names = Wanted;
+  using names = tlist<N...>;
   std::tuple<V...> adj{adjoint_zero<V>()...};
   /// Which tensor adjoints hold a value yet (the first one is moved in, not added).
   bool started[sizeof...(V) + 1] = {};
@@ -290,8 +306,7 @@ struct bwd_ctx<Wanted, tlist<N...>, tlist<V...>> {
           a = std::forward<G>(g);
           started[i] = true;
         } else {
-          check_same_shape("adjoint accumulation", a, g);
-          a += g;
+          add_into(a, g);
         }
       } else {
         a += g;
@@ -302,7 +317,15 @@ struct bwd_ctx<Wanted, tlist<N...>, tlist<V...>> {
   TT_INLINE constexpr auto& get() {
     return std::get<index_of_v<Name, tlist<N...>>>(adj);
   }
+  /// Has the adjoint of Name received anything (always true for scalars, which start at -0)?
+  template <class Name>
+  TT_INLINE constexpr bool has() const {
+    constexpr std::size_t i = index_of_v<Name, tlist<N...>>;
+    if constexpr (tensor_like<std::remove_cvref_t<decltype(std::get<i>(adj))>>) return started[i];
+    else return true;
+  }
 };
+
 
 template <class Lets>
 struct let_slots;
@@ -621,6 +644,10 @@ class TT_CONSUMABLE(unconsumed) tape {
       using N = typename I::name_type;
       using Val = typename I::value_type;
       if constexpr ((detail::reach_from<I>(typename tp::list{}) & detail::reach::live) != 0) {
+        if constexpr (tensor_like<Val>) {
+          // live, but nothing reached it at run time (a scan of zero steps): zeros
+          if (!ctx.template has<N>()) return detail::zeros_like(source_value(src));
+        }
         if constexpr (tensor_like<Val> && detail::count_v<N, wanted> == 1)
           return std::move(ctx.template get<N>());  // each tensor adjoint is handed out once
         else

@@ -1,0 +1,490 @@
+// scan: a cell of one fixed expression type applied over the leading (time) axis of a
+// tensor, with a run-time number of steps; the backward pass is a loop over the stored
+// steps (backpropagation through time).
+//
+//   auto cell = [&](const auto& h, const auto& x) { return tt::tanh(tt::matmul(x, W) + tt::matmul(h, U) + b); };
+//   auto hT = tt::scan<"rnn">(cell, h0, xs);                     // xs: [T, batch, in]; value: h_T
+//   auto hs = tt::scan<"rnn", tt::all_steps>(cell, h0, xs);      // h_1 .. h_T stacked: [T, batch, H]
+//   auto h = tt::scan<"lstm">(lstm, std::tie(h0, c0), xs);      // lstm(h, c, x) -> std::tuple(h', c')
+//   auto [gW, gU, gb] = tt::gradient(tt::sum(hT), std::tie(W, U, b));
+//
+// The cell is called once, on placeholders (carry_ref leaves), when the scan is built:
+// its result is an ordinary expression type, so every op, fusion and the compile-time
+// checks work inside it unchanged. Variables it uses are the scan's parameters (their
+// adjoints are accumulated over the steps straight into the tape's); lets made inside
+// it are per step. The forward pass keeps each step's record (what the cell's own
+// backward needs: the fused regions' results and inputs), so memory grows with T; it is
+// released with the tape.
+#pragma once
+
+#include <cstring>
+#include <vector>
+
+#include "../tape/tape.hpp"
+#include "../eval/tensor.hpp"
+
+namespace tt {
+
+/// The scan's value: the final state (the default), or every step's state stacked.
+struct final_state {};
+struct all_steps {};
+
+namespace detail {
+
+/// The name of part K of a scan's state (K = parts: its step input). Not a user name:
+/// a placeholder never collides with a variable.
+template <class ScanName, std::size_t K>
+struct carry_name {
+  static constexpr std::string_view view() noexcept { return ScanName::view(); }
+};
+
+/// A placeholder in a scan's cell: the state part or step input of the current step.
+/// Its record points at the value the scan stores for that step.
+template <class Name, class T>
+struct carry_ref {
+  using tt_expression = void;
+  using value_type = T;
+  using name_type = Name;
+  static constexpr const void* p = nullptr;  // a leaf, with no object behind it (same_tree)
+
+  struct record {
+    const T* v = nullptr;
+    const T& get() const noexcept { return *v; }
+  };
+  template <class Ctx>
+  TT_INLINE void forward(record& r, const Ctx& ctx) const {
+    r.v = ctx.template carry<Name>();
+  }
+  template <class G, class Ctx>
+  TT_INLINE void backward(const record&, G&& g, Ctx& ctx) const {
+    ctx.template accumulate<Name>(std::forward<G>(g));
+  }
+};
+
+template <class M, class T, class N>
+struct reach_of<carry_ref<M, T>, N> : std::integral_constant<unsigned, std::is_same_v<M, N> ? reach::live : 0u> {};
+
+/// What reaches a result through a placeholder whose own reach in the cell is `c`.
+constexpr unsigned through(unsigned c, unsigned r) {
+  if (c == 0) return 0u;
+  if (c & reach::live) return r;
+  return reach::cut(c & ~reach::live, r);
+}
+
+/// The value a step reads from a [T, ...] tensor: a tensor of one rank less, or an element.
+template <class Xs>
+struct step_of {
+  using type = xt::xtensor<elem_t<Xs>, rank_v<Xs> - 1>;
+};
+template <class Xs>
+  requires(rank_v<Xs> == 1)
+struct step_of<Xs> {
+  using type = elem_t<Xs>;
+};
+
+/// Steps of one value stacked along a new leading axis.
+template <class S>
+struct stacked_of {
+  using type = xt::xtensor<elem_t<S>, rank_v<S> + 1>;
+};
+
+template <class T>
+std::size_t size_of_value(const T& v) {
+  if constexpr (tensor_like<T>) return v.size();
+  else return 1;
+}
+template <class T>
+const elem_t<T>* data_of(const T& v) {
+  if constexpr (tensor_like<T>) return v.data();
+  else return &v;
+}
+
+template <class Name, class Mode, class Cell, class Xs, class Inits>
+struct scan_node;
+
+/// The forward context of one step: the step's let slots, and the values its
+/// placeholders read.
+template <class Slots, class CarryNames, class Ptrs>
+struct step_fwd_ctx {
+  const Slots& slots;
+  Ptrs cur;
+  template <class Name>
+  TT_INLINE const auto& let_value() const {
+    return val(std::get<index_of_v<Name, typename Slots::names>>(slots.recs));
+  }
+  template <class Name>
+  TT_INLINE auto carry() const {
+    return std::get<index_of_v<Name, CarryNames>>(cur);
+  }
+};
+
+/// The backward context of one step: adjoints of the placeholders and of the cell's
+/// lets are its own; every other name (the cell's variables) goes to the tape's.
+template <class Wanted, class Names, class Values, class Outer>
+struct step_bwd_ctx : bwd_ctx<Wanted, Names, Values> {
+  using base = bwd_ctx<Wanted, Names, Values>;
+  Outer& outer;
+  explicit step_bwd_ctx(Outer& o) : outer(o) {}
+  template <class Name, class G>
+  TT_INLINE void accumulate(G&& g) {
+    if constexpr (contains_v<Name, Names>) base::template accumulate<Name>(std::forward<G>(g));
+    else outer.template accumulate<Name>(std::forward<G>(g));
+  }
+};
+
+template <class L, class Keep>
+struct filter_list;
+template <class... X, class Keep>
+struct filter_list<tlist<X...>, Keep> {
+  using type = typename concat<std::conditional_t<Keep::template test<X>, tlist<X>, tlist<>>...>::type;
+};
+struct is_leaf_ref {
+  template <class X>
+  static constexpr bool test = !requires { typename X::body_type; };
+};
+
+template <class Name, class Seq>
+struct carry_list;
+template <class Name, std::size_t... K>
+struct carry_list<Name, std::index_sequence<K...>> {
+  using type = tlist<carry_name<Name, K>...>;
+};
+template <class Cell>
+struct cell_info;
+template <class... O>
+struct cell_info<std::tuple<O...>> {
+  using outs = tlist<O...>;
+  using lets = lets_t<O...>;
+  using named = named_t<O...>;
+  using records = std::tuple<typename O::record...>;
+};
+
+template <class Name, class Mode, class Cell, class Xs, class... Init>
+struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
+  using tt_expression = void;
+  static constexpr std::size_t parts = sizeof...(Init);
+  using states = tlist<typename Init::value_type...>;
+  using xs_value = typename Xs::value_type;
+  using x_type = typename step_of<xs_value>::type;
+  using state0 = at_t<0, states>;
+  using value_type = std::conditional_t<std::is_same_v<Mode, all_steps>, typename stacked_of<state0>::type, state0>;
+  using cell_type = Cell;  // std::tuple of the cell's results, one per state part
+  using carry_names = typename carry_list<Name, std::make_index_sequence<parts + 1>>::type;
+  using outs = typename cell_info<Cell>::outs;
+  using lets = typename cell_info<Cell>::lets;
+  /// The variables and watched constants the cell uses (its parameters).
+  using params = typename filter_list<typename cell_info<Cell>::named, is_leaf_ref>::type;
+
+  std::tuple<Init..., Xs> kids;
+  Cell cell;
+
+  using slots_t = let_slots<lets>;
+  struct step_record {
+    slots_t slots;
+    typename cell_info<Cell>::records recs;
+  };
+  using ptrs = std::tuple<const typename Init::value_type*..., const x_type*>;
+  struct record {
+    value_type v;
+    std::tuple<typename Init::record..., typename Xs::record> kids;
+    std::vector<x_type> xs;          // the step inputs
+    std::vector<ptrs> at;            // at[t]: the values step t read (state t, x_t)
+    std::vector<step_record> steps;  // what each step's backward pass needs
+  };
+
+  template <class Ctx>
+  void forward(record& r, const Ctx& ctx) const {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (std::get<I>(kids).forward(std::get<I>(r.kids), ctx), ...);
+    }(std::make_index_sequence<parts + 1>{});
+    const auto& xs = val(std::get<parts>(r.kids));
+    const std::size_t T = xs.shape()[0];
+    split(xs, r.xs, T);
+    r.steps.clear();
+    r.steps.resize(T);
+    r.at.resize(T + 1);
+    std::get<parts>(r.at[T]) = nullptr;
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      ((std::get<K>(r.at[0]) = &val(std::get<K>(r.kids))), ...);
+    }(std::make_index_sequence<parts>{});
+    for (std::size_t t = 0; t < T; ++t) {
+      std::get<parts>(r.at[t]) = &r.xs[t];
+      auto& s = r.steps[t];
+      const step_fwd_ctx<slots_t, carry_names, ptrs> c{s.slots, r.at[t]};
+      static_for<lets::size>([&](auto i) {
+        using L = at_t<i, lets>;
+        find_let_in<typename L::name_type>(cell).body.forward(std::get<i>(s.slots.recs), c);
+      });
+      static_for<parts>([&](auto k) {
+        std::get<k>(cell).forward(std::get<k>(s.recs), c);
+        std::get<k>(r.at[t + 1]) = &val(std::get<k>(s.recs));
+      });
+    }
+    if constexpr (std::is_same_v<Mode, all_steps>) {
+      r.v = stack(r.at, T);
+    } else {
+      r.v = *std::get<0>(r.at[T]);
+    }
+  }
+
+  template <class G, class Ctx>
+  void backward(const record& r, const G& g, Ctx& ctx) const {
+    const std::size_t T = r.steps.size();
+    // the state's adjoint after the last step: g for part 0 (final_state), zeros else
+    auto ga = [&]<std::size_t... K>(std::index_sequence<K...>) {
+      return std::tuple<typename Init::value_type...>(zero_of<K>(r, T)...);
+    }(std::make_index_sequence<parts>{});
+    if constexpr (!std::is_same_v<Mode, all_steps>) std::get<0>(ga) = g;
+    else check_same_shape("scan (all_steps): output_gradients", r.v, g);
+    constexpr bool want_xs = Ctx::template wants<Xs>;
+    xs_value gxs{};
+    if constexpr (want_xs) gxs = zeros_like(val(std::get<parts>(r.kids)));
+    const std::size_t xstep = T ? size_of_value(r.xs[0]) : 0;
+    for (std::size_t t = T; t-- > 0;) {
+      if constexpr (std::is_same_v<Mode, all_steps>) add_block(std::get<0>(ga), g, t);
+      // the first step's state adjoint is needed only for a wanted initial state
+      if (t > 0) step_back<false, want_xs>(r, t, ga, gxs, xstep, ctx);
+      else step_back<true, want_xs>(r, t, ga, gxs, xstep, ctx);
+    }
+    static_for<parts>([&](auto k) {
+      using K = std::tuple_element_t<k, std::tuple<Init...>>;
+      if constexpr (Ctx::template wants<K>) std::get<k>(kids).backward(std::get<k>(r.kids), std::get<k>(ga), ctx);
+    });
+    if constexpr (want_xs) std::get<parts>(kids).backward(std::get<parts>(r.kids), gxs, ctx);
+  }
+
+ private:
+  template <std::size_t K>
+  static auto zero_of(const record& r, std::size_t T) {
+    using S = at_t<K, states>;
+    if constexpr (tensor_like<S>) return zeros_like(*std::get<K>(r.at[T]));
+    else return S(0);
+  }
+
+  /// The names of the placeholders whose adjoints a step must compute.
+  template <bool First, bool WantXs, class Ctx>
+  struct step_names {
+    template <std::size_t K>
+    static constexpr bool keep() {
+      if constexpr (K == parts) return WantXs;
+      else if constexpr (First) return Ctx::template wants<std::tuple_element_t<K, std::tuple<Init...>>>;
+      else return true;
+    }
+    template <class Seq>
+    struct kept;
+    template <std::size_t... K>
+    struct kept<std::index_sequence<K...>> {
+      using type = typename concat<std::conditional_t<keep<K>(), tlist<carry_name<Name, K>>, tlist<>>...>::type;
+    };
+    using carries = typename kept<std::make_index_sequence<parts + 1>>::type;
+    using wanted = typename concat<typename Ctx::wanted_names, carries>::type;
+    using processed = typename processed_lets<lets, outs, wanted>::type;
+    template <class C>
+    using carry_value = at_t<index_of_v<C, carry_names>, tlist<typename Init::value_type..., x_type>>;
+    using values = typename concat<typename map_list<carries, carry_value>::type,
+                                   typename map_list<processed, let_value_t>::type>::type;
+    using names = typename concat<carries, typename names_of<processed>::type>::type;
+    using type = step_bwd_ctx<wanted, names, values, Ctx>;
+  };
+
+  template <bool First, bool WantXs, class Ga, class Ctx>
+  void step_back(const record& r, std::size_t t, Ga& ga, xs_value& gxs, std::size_t xstep, Ctx& ctx) const {
+    using sn = step_names<First, WantXs, Ctx>;
+    typename sn::type c(ctx);
+    const auto& s = r.steps[t];
+    static_for<parts>([&](auto k) {
+      using O = at_t<k, outs>;
+      if constexpr (sn::type::template wants<O>) std::get<k>(cell).backward(std::get<k>(s.recs), std::get<k>(ga), c);
+    });
+    static_for<lets::size>([&](auto j) {
+      constexpr std::size_t li = lets::size - 1 - j;
+      using N = typename at_t<li, lets>::name_type;
+      if constexpr (contains_v<N, typename names_of<typename sn::processed>::type>)
+        find_let_in<N>(cell).body.backward(std::get<li>(s.slots.recs), c.template get<N>(), c);
+    });
+    static_for<parts>([&](auto k) {
+      using C = carry_name<Name, k>;
+      if constexpr (contains_v<C, typename sn::names>) {
+        if (c.template has<C>()) std::get<k>(ga) = std::move(c.template get<C>());
+        else std::get<k>(ga) = zero_of<k>(r, t);
+      }
+    });
+    if constexpr (WantXs) {
+      using C = carry_name<Name, parts>;
+      if (c.template has<C>()) {
+        const auto& gx = c.template get<C>();
+        check_same_shape("scan: input adjoint", r.xs[t], gx);
+        std::memcpy(gxs.data() + t * xstep, data_of(gx), xstep * sizeof(elem_t<xs_value>));
+      }
+    }
+  }
+
+  static void split(const xs_value& xs, std::vector<x_type>& out, std::size_t T) {
+    out.resize(T);
+    if (T == 0) return;
+    const std::size_t n = xs.size() / T;
+    for (std::size_t t = 0; t < T; ++t) {
+      if constexpr (tensor_like<x_type>) {
+        typename x_type::shape_type shape;
+        for (std::size_t a = 0; a + 1 < xs.shape().size(); ++a) shape[a] = xs.shape()[a + 1];
+        out[t].resize(shape);
+        std::copy(xs.data() + t * n, xs.data() + (t + 1) * n, out[t].data());
+      } else {
+        out[t] = xs.data()[t];
+      }
+    }
+  }
+
+  static value_type stack(const std::vector<ptrs>& at, std::size_t T) {
+    typename value_type::shape_type shape{};
+    shape[0] = T;
+    const state0& last = *std::get<0>(at[T]);
+    if constexpr (tensor_like<state0>)
+      for (std::size_t a = 0; a < rank_v<state0>; ++a) shape[a + 1] = last.shape()[a];
+    value_type v(shape);
+    const std::size_t n = size_of_value(last);
+    for (std::size_t t = 0; t < T; ++t) {
+      const state0& s = *std::get<0>(at[t + 1]);
+      if (size_of_value(s) != n)
+        throw shape_error("scan (all_steps): the state changes shape between steps, from " +
+                          shape_str(shape_of(s)) + " to " + shape_str(shape_of(last)));
+      std::copy(data_of(s), data_of(s) + n, v.data() + t * n);
+    }
+    return v;
+  }
+
+  static void add_block(state0& a, const value_type& g, std::size_t t) {
+    const std::size_t n = size_of_value(a);
+    const auto* q = g.data() + t * n;
+    if constexpr (tensor_like<state0>) {
+      auto* p = a.data();
+      for (std::size_t i = 0; i < n; ++i) p[i] += q[i];
+    } else {
+      a += *q;
+    }
+  }
+};
+
+// ---- the analysis and the tree walks see through a scan -------------------------------------
+template <class L>
+struct or_reach;
+template <class... O>
+struct or_reach<tlist<O...>> {
+  template <class N>
+  static constexpr unsigned of = (0u | ... | reach_v<O, N>);
+};
+
+template <class Name, class Mode, class Cell, class Xs, class... Init, class N>
+struct reach_of<scan_node<Name, Mode, Cell, Xs, tlist<Init...>>, N> {
+  using S = scan_node<Name, Mode, Cell, Xs, tlist<Init...>>;
+  using body = or_reach<typename S::outs>;
+  static constexpr unsigned value = [] {
+    unsigned r = body::template of<N>;
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      // part 0 is the result itself after zero steps
+      ((r |= (K == 0 ? reach_v<Init, N> : 0u) | through(body::template of<carry_name<Name, K>>, reach_v<Init, N>)), ...);
+    }(std::index_sequence_for<Init...>{});
+    return r | through(body::template of<carry_name<Name, sizeof...(Init)>>, reach_v<Xs, N>);
+  }();
+};
+
+template <class Name, class Mode, class Cell, class Xs, class... Init, class Acc>
+struct collect_named<scan_node<Name, Mode, Cell, Xs, tlist<Init...>>, Acc> {
+  using S = scan_node<Name, Mode, Cell, Xs, tlist<Init...>>;
+  template <class A, class L>
+  struct push_all;
+  template <class A, class... X>
+  struct push_all<A, tlist<X...>> {
+    using type = typename collect_named_all<A, X...>::type;
+  };
+  using type = typename push_all<typename collect_named_all<Acc, Init..., Xs>::type, typename S::params>::type;
+};
+
+template <class Name, class Mode, class Cell, class Xs, class... Init, class N>
+inline constexpr bool has_let_v<scan_node<Name, Mode, Cell, Xs, tlist<Init...>>, N> =
+    (has_let_v<Init, N> || ... || has_let_v<Xs, N>);
+
+template <class T>
+struct as_tuple {
+  using type = std::tuple<T>;
+  static std::tuple<T> make(T&& t) { return std::tuple<T>(std::move(t)); }
+};
+template <class... T>
+struct as_tuple<std::tuple<T...>> {
+  using type = std::tuple<std::remove_cvref_t<T>...>;
+  static type make(std::tuple<T...>&& t) { return type(std::move(t)); }
+};
+
+template <class I>
+struct init_pack {  // one state part
+  static constexpr std::size_t size = 1;
+  template <class A>
+  static auto close_all(A&& a) {
+    using V = common_expr_value_t<std::remove_cvref_t<A>>;
+    return std::tuple<closure_t<A&&, V>>(close<V>(std::forward<A>(a)));
+  }
+  template <class A>
+  using temporary = typename first_temporary<A>::type;
+};
+template <class... I>
+struct init_pack<std::tuple<I...>> {  // several (std::tie(h0, c0))
+  static constexpr std::size_t size = sizeof...(I);
+  template <class A>
+  static auto close_all(A&& a) {
+    return std::apply([](auto&&... x) {
+      return std::tuple<closure_t<decltype(x), common_expr_value_t<std::remove_cvref_t<decltype(x)>>>...>(
+          close<common_expr_value_t<std::remove_cvref_t<decltype(x)>>>(std::forward<decltype(x)>(x))...);
+    }, std::forward<A>(a));
+  }
+  template <class>
+  using temporary = typename first_temporary<I...>::type;
+};
+
+}  // namespace detail
+
+/// Applies `cell` over the leading axis of `xs`, from the initial state `init`.
+///  - cell(state..., x) returns the next state: one expression, or a std::tuple of one
+///    per part of the state; it is called once, here, on placeholders.
+///  - init: one operand, or a std::tuple of them (`std::tie(h0, c0)` for variables).
+///  - xs: a tensor operand whose leading axis is time; step t reads xs[t].
+/// The value is the last state's first part (Mode final_state), or the first part of
+/// every step's state stacked, [T, ...] (all_steps). Gradients flow to the cell's
+/// variables, the initial state and xs.
+template <fixed_string S, class Mode = final_state, class CellFn, class Init, class Xs>
+  requires(operand<Xs> && (std::is_same_v<Mode, final_state> || std::is_same_v<Mode, all_steps>))
+auto scan(CellFn&& cell_fn, Init&& init, Xs&& xs) {
+  using name = name_of<S>;
+  using pack = detail::init_pack<std::remove_cvref_t<Init>>;
+  using temporary = typename detail::first_temporary<Xs&&>::type;
+  static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
+  using init_temporary = typename pack::template temporary<Init&&>;
+  static_assert(diag::variable_is_not_a_temporary<init_temporary, std::is_void_v<init_temporary>>, TT_E09);
+  auto inits = pack::close_all(std::forward<Init>(init));
+  using XsC = detail::closure_t<Xs&&, detail::common_expr_value_t<std::remove_cvref_t<Xs>>>;
+  auto xs_c = detail::close<detail::common_expr_value_t<std::remove_cvref_t<Xs>>>(std::forward<Xs>(xs));
+  static_assert(tensor_like<typename XsC::value_type>,
+                "typetape: scan's inputs are a tensor whose leading axis is time (xs[t] is step t)");
+  using x_type = typename detail::step_of<typename XsC::value_type>::type;
+  return [&]<class... I>(std::tuple<I...>& in) {
+    auto out = [&]<std::size_t... K>(std::index_sequence<K...>) {
+      return cell_fn(detail::carry_ref<detail::carry_name<name, K>, typename I::value_type>{}...,
+                     detail::carry_ref<detail::carry_name<name, sizeof...(I)>, x_type>{});
+    }(std::index_sequence_for<I...>{});
+    using outs_t = typename detail::as_tuple<decltype(out)>::type;
+    static_assert(std::tuple_size_v<outs_t> == sizeof...(I),
+                  "typetape: a scan's cell returns one expression per part of the state "
+                  "(a std::tuple for a state of several parts)");
+    static_assert((expression<std::tuple_element_t<0, outs_t>>),
+                  "typetape: a scan's cell returns tt expressions");
+    static_assert([]<std::size_t... K>(std::index_sequence<K...>) {
+      return (std::is_same_v<typename std::tuple_element_t<K, outs_t>::value_type, typename I::value_type> && ...);
+    }(std::index_sequence_for<I...>{}),
+                  "typetape: a scan's cell returns each part of the state with the value type it came in "
+                  "(the initial state's)");
+    using node_t = detail::scan_node<name, Mode, outs_t, XsC, detail::tlist<I...>>;
+    return node_t{std::tuple_cat(std::move(in), std::tuple<XsC>(std::move(xs_c))),
+                  detail::as_tuple<decltype(out)>::make(std::move(out))};
+  }(inits);
+}
+
+}  // namespace tt
