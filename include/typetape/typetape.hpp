@@ -12,3 +12,4 @@
 #include "ops/elementwise.hpp"
 #include "ops/control.hpp"
 #include "tape/tape.hpp"
+#include "tape/higher.hpp"

@@ -17,49 +17,11 @@
 namespace tt {
 namespace detail {
 
-/// The per-point tree of a scalar expression, with the sources Names as lanes.
-template <class E, class Names, bool Simd>
-struct pointwise;
-template <class N, class T, class Names, bool Simd>
-struct pointwise<var_ref<N, T>, Names, Simd> {
-  static constexpr bool is_source = contains_v<N, Names>;
-  using type = std::conditional_t<is_source, slot<index_of_v<N, Names>, lane_t<T, Simd>>, constant<lane_t<T, Simd>>>;
-  static type make(const var_ref<N, T>& v) {
-    if constexpr (is_source) return {};
-    else return {lane_t<T, Simd>(v.p->get())};  // another variable: its current value
-  }
-};
-template <class N, class T, class Names, bool Simd>
-struct pointwise<watched_ref<N, T>, Names, Simd> {
-  static constexpr bool is_source = contains_v<N, Names>;
-  using type = std::conditional_t<is_source, slot<index_of_v<N, Names>, lane_t<T, Simd>>, constant<lane_t<T, Simd>>>;
-  static type make(const watched_ref<N, T>& v) {
-    if constexpr (is_source) return {};
-    else return {lane_t<T, Simd>(v.p->v)};
-  }
-};
-template <class T, class Names, bool Simd>
-struct pointwise<constant<T>, Names, Simd> {
-  using type = constant<lane_t<T, Simd>>;
-  static type make(const constant<T>& c) { return {lane_t<T, Simd>(c.v)}; }
-};
-template <class N, class B, class Names, bool Simd>
-struct pointwise<let_node<N, B>, Names, Simd> {  // a let's body is inlined at each use
-  static constexpr bool is_source = contains_v<N, Names>;  // ... unless the points are the let's
-  using type = std::conditional_t<is_source, slot<index_of_v<N, Names>, lane_t<typename B::value_type, Simd>>,
-                                  typename pointwise<B, Names, Simd>::type>;
-  static type make(const let_node<N, B>& l) {
-    if constexpr (is_source) return {};
-    else return pointwise<B, Names, Simd>::make(l.body);
-  }
-};
-template <class Op, class... K, class Names, bool Simd>
-struct pointwise<node<Op, K...>, Names, Simd> {
-  using type = node<Op, typename pointwise<K, Names, Simd>::type...>;
-  static type make(const node<Op, K...>& n) {
-    return std::apply([](const auto&... k) { return type{{pointwise<std::remove_cvref_t<decltype(k)>, Names, Simd>::make(k)...}}; },
-                      n.kids);
-  }
+/// The lanes of batch_gradient: xsimd batches, or plain numbers for the tail.
+template <bool Simd>
+struct simd_lanes {
+  template <class T>
+  using type = lane_t<T, Simd>;
 };
 
 template <class S>
@@ -94,9 +56,9 @@ void batch_gradient_loop(const E& f, const std::array<std::span<const T>, NS>& i
   constexpr std::uint64_t all = NS == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << NS) - 1;
   std::size_t i = 0;
   if constexpr (std::is_floating_point_v<T> && xsimd::batch<T>::size > 1 &&
-                lane_types_are<typename pointwise<E, names, false>::type, T>) {
+                lane_types_are<typename pointwise<E, names, simd_lanes<false>>::type, T>) {
     using L = xsimd::batch<T>;
-    const auto tree = pointwise<E, names, true>::make(f);
+    const auto tree = pointwise<E, names, simd_lanes<true>>::make(f);
     lane_ctx<typename info::template lanes_of<true>, all> c;
     for (; i + L::size <= n; i += L::size) {
       static_for<NS>([&](auto j) TT_INLINE_LAMBDA {
@@ -109,7 +71,7 @@ void batch_gradient_loop(const E& f, const std::array<std::span<const T>, NS>& i
       static_for<NS>([&](auto j) TT_INLINE_LAMBDA { std::get<j>(c.adj).store_unaligned(out[j].data() + i); });
     }
   }
-  const auto tree = pointwise<E, names, false>::make(f);
+  const auto tree = pointwise<E, names, simd_lanes<false>>::make(f);
   lane_ctx<typename info::template lanes_of<false>, all> c;
   for (; i < n; ++i) {
     static_for<NS>([&](auto j) TT_INLINE_LAMBDA {

@@ -23,6 +23,7 @@
 #include <xtensor/xtensor.hpp>
 
 #include "../core/expression.hpp"
+#include "lanes.hpp"
 
 namespace tt {
 
@@ -280,39 +281,6 @@ constexpr auto rejected(A&& a, R&&...) {
 }
 
 // ---- the per-element tree ------------------------------------------------------------------
-/// A fused region's input j, read at the current element(s).
-template <std::size_t J, class T>
-struct slot {
-  using tt_expression = void;
-  using value_type = T;
-  struct record {
-    T v;
-  };
-  template <class Ctx>
-  TT_INLINE void forward(record& r, const Ctx& ctx) const {
-    r.v = std::get<J>(ctx.in);
-  }
-  template <class Ctx>
-  TT_INLINE void backward(const record&, const T& g, Ctx& ctx) const {
-    std::get<J>(ctx.adj) += g;
-  }
-};
-
-template <class T>
-inline constexpr std::uint64_t slot_mask = 0;
-template <std::size_t J, class T>
-inline constexpr std::uint64_t slot_mask<slot<J, T>> = std::uint64_t{1} << J;
-template <class Op, class... K>
-inline constexpr std::uint64_t slot_mask<node<Op, K...>> = (slot_mask<K> | ... | 0);
-
-template <class Lanes, std::uint64_t Want>
-struct lane_ctx {
-  Lanes in;
-  Lanes adj;
-  template <class K>
-  static constexpr bool wants = (slot_mask<K> & Want) != 0;
-};
-
 template <class T, bool Simd>
 using lane_t = std::conditional_t<Simd && std::is_floating_point_v<T>, xsimd::batch<T>, T>;
 

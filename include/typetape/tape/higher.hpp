@@ -1,0 +1,171 @@
+// Beyond one gradient: forward mode, Hessians, Jacobians, of scalar expressions.
+//
+//   auto [y, dy] = tt::jvp(f, std::tie(x, y), std::tuple(vx, vy));   // f and its derivative along v
+//   auto [hx, hy] = tt::hvp(f, std::tie(x, y), std::tuple(vx, vy));  // H v (forward over reverse)
+//   auto H = tt::hessian(f, std::tie(x, y));                          // H[i][j] = d2f / dxi dxj
+//   auto J = tt::jacobian(std::tie(f, g), std::tie(x, y));            // J[i]: the gradient of target i
+//
+// The expression is rebuilt with the sources as dual-number slots (eval/lanes.hpp, as
+// batch_gradient does with SIMD batches) and every other leaf as a constant at its
+// current value; jvp runs its forward pass, hvp its forward and backward passes on
+// duals. The misuses tt::gradient rejects are rejected here too, at compile time.
+#pragma once
+
+#include <array>
+#include <utility>
+
+#include "../eval/dual.hpp"
+#include "../eval/lanes.hpp"
+#include "tape.hpp"
+
+namespace tt {
+namespace detail {
+
+template <class S>
+struct source_list {  // one source
+  using list = tlist<std::remove_cvref_t<S>>;
+  static constexpr bool is_tuple = false;
+};
+template <class... S>
+struct source_list<std::tuple<S...>> {
+  using list = tlist<std::remove_cvref_t<S>...>;
+  static constexpr bool is_tuple = true;
+};
+template <class L>
+struct source_names;
+template <class... S>
+struct source_names<tlist<S...>> {
+  using names = tlist<typename S::name_type...>;
+  using values = tlist<typename S::value_type...>;
+  static constexpr std::size_t size = sizeof...(S);
+};
+
+/// The sources' values as one array (all of one floating-point type T).
+template <class T, class Sources>
+std::array<T, source_names<typename source_list<Sources>::list>::size> values_of(const Sources& s) {
+  if constexpr (source_list<Sources>::is_tuple)
+    return std::apply([](const auto&... x) { return std::array<T, sizeof...(x)>{static_cast<T>(x.get())...}; }, s);
+  else
+    return {static_cast<T>(s.get())};
+}
+template <class T, std::size_t N, class V>
+std::array<T, N> tangent_array(const V& v) {
+  if constexpr (requires { std::tuple_size<V>::value; })
+    return std::apply([](const auto&... x) { return std::array<T, sizeof...(x)>{static_cast<T>(x)...}; }, v);
+  else
+    return {static_cast<T>(v)};
+}
+
+template <class D, class Seq>
+struct repeat;
+template <class D, std::size_t... I>
+struct repeat<D, std::index_sequence<I...>> {
+  using type = std::tuple<std::conditional_t<I == 0, D, D>...>;
+};
+
+template <class E, class Sources>
+struct higher {
+  using info = source_names<typename source_list<Sources>::list>;
+  using names = typename info::names;
+  static constexpr std::size_t n = info::size;
+  using T = typename E::value_type;
+  static_assert(std::is_floating_point_v<T>,
+                "typetape: jvp/hvp/hessian/jacobian take scalar (double or float) expressions");
+  static_assert([]<class... V>(tlist<V...>) { return (std::is_same_v<V, T> && ...); }(typename info::values{}),
+                "typetape: jvp/hvp/hessian need sources of the expression's value type");
+  using D = dual<T>;
+  using tree_t = typename pointwise<E, names, dual_lanes>::type;
+  using lanes = typename repeat<D, std::make_index_sequence<n>>::type;
+  static constexpr std::uint64_t all = n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
+
+  /// One forward pass (and a backward one if Reverse) at x along the direction v.
+  template <bool Reverse>
+  static auto run(const tree_t& tree, const std::array<T, n>& x, const std::array<T, n>& v) {
+    lane_ctx<lanes, all> c;
+    static_for<n>([&](auto j) {
+      std::get<j>(c.in) = D(x[j], v[j]);
+      std::get<j>(c.adj) = D(T(-0.0));
+    });
+    typename tree_t::record rec;
+    tree.forward(rec, c);
+    if constexpr (Reverse) tree.backward(rec, D(T(1)), c);
+    return std::pair{rec.v, c.adj};
+  }
+  template <class R>
+  static R shaped(const std::array<T, n>& a) {  // in the sources' structure
+    if constexpr (source_list<Sources>::is_tuple)
+      return [&]<std::size_t... I>(std::index_sequence<I...>) { return R{a[I]...}; }(std::make_index_sequence<n>{});
+    else
+      return a[0];
+  }
+};
+
+}  // namespace detail
+
+/// Forward mode: f's value and its derivative along v (one number per source, in the
+/// sources' structure), in one pass. `auto [y, dy] = tt::jvp(f, std::tie(x, y), std::tuple(1.0, 0.0));`
+template <class E, class Sources, class V>
+  requires expression<E>
+auto jvp(const E& f, const Sources& sources, const V& v) {
+  using checked = decltype(tt::gradient(f, sources));  // TT-E01, E02, E03 ... at compile time
+  using H = detail::higher<E, Sources>;
+  using T = typename H::T;
+  static_assert(!std::is_void_v<checked>);
+  const auto tree = detail::pointwise<E, typename H::names, detail::dual_lanes>::make(f);
+  const auto [y, adj] = H::template run<false>(tree, detail::values_of<T>(sources), detail::tangent_array<T, H::n>(v));
+  (void)adj;
+  return std::pair<T, T>{y.v, y.d};
+}
+
+/// Hessian-vector product H v, in the sources' structure (forward over reverse: the
+/// tangents of the gradient along v).
+template <class E, class Sources, class V>
+  requires expression<E>
+auto hvp(const E& f, const Sources& sources, const V& v) {
+  using checked = decltype(tt::gradient(f, sources));
+  using H = detail::higher<E, Sources>;
+  using T = typename H::T;
+  const auto tree = detail::pointwise<E, typename H::names, detail::dual_lanes>::make(f);
+  const auto [y, adj] = H::template run<true>(tree, detail::values_of<T>(sources), detail::tangent_array<T, H::n>(v));
+  (void)y;
+  std::array<T, H::n> hv{};
+  detail::static_for<H::n>([&](auto j) { hv[j] = std::get<j>(adj).d; });
+  return H::template shaped<checked>(hv);
+}
+
+/// The Hessian: H[i][j] = d2 f / dx_i dx_j, one forward-over-reverse pass per source.
+template <class E, class Sources>
+  requires expression<E>
+auto hessian(const E& f, const Sources& sources) {
+  using H = detail::higher<E, Sources>;
+  using T = typename H::T;
+  using checked = decltype(tt::gradient(f, sources));
+  static_assert(!std::is_void_v<checked>);
+  const auto tree = detail::pointwise<E, typename H::names, detail::dual_lanes>::make(f);
+  const auto x = detail::values_of<T>(sources);
+  std::array<std::array<T, H::n>, H::n> out{};
+  for (std::size_t i = 0; i < H::n; ++i) {
+    std::array<T, H::n> e{};
+    e[i] = T(1);
+    const auto [y, adj] = H::template run<true>(tree, x, e);
+    (void)y;
+    detail::static_for<H::n>([&](auto j) { out[j][i] = std::get<j>(adj).d; });
+  }
+  return out;
+}
+
+/// The Jacobian of several scalar targets: row i is the gradient of target i, in the
+/// sources' structure. One recording, one backward pass per target.
+template <class... Y, class Sources>
+auto jacobian(const std::tuple<Y...>& targets, const Sources& sources) {
+  static_assert((expression<std::remove_cvref_t<Y>> && ...), "typetape: jacobian's targets are tt expressions");
+  using G = decltype(tt::gradient(std::get<0>(targets), sources));
+  std::array<G, sizeof...(Y)> rows{};
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    const auto t = std::apply([](const auto&... y) { return tt::record<persistent>(y...); }, targets);
+    ((rows[I] = t.gradient(std::get<I>(targets), sources)), ...);
+  }(std::index_sequence_for<Y...>{});
+  return rows;
+}
+
+}  // namespace tt
