@@ -11,5 +11,6 @@
 #include "ops/arithmetic.hpp"
 #include "ops/elementwise.hpp"
 #include "ops/control.hpp"
+#include "ops/custom.hpp"
 #include "tape/tape.hpp"
 #include "tape/higher.hpp"

@@ -2,6 +2,7 @@
 // (which gradcheck checks against finite differences of values elsewhere), jvp against
 // the reverse-mode gradient dotted with v, hvp against the Hessian times v, jacobian
 // rows against single gradients, and dual numbers' own rules against difference quotients.
+#include <algorithm>
 #include <cmath>
 
 #include "gradcheck.hpp"
@@ -132,4 +133,31 @@ TEST_CASE("dual numbers: each rule against a difference quotient of the function
   check("division", [](D t) { return D(2.0) / (t * t + 1.0); }, a);
   CHECK(floor(D(1.5, 1.0)).d == 0.0);
   CHECK(static_cast<int>(D(2.7, 1.0)) == 2);
+}
+
+TEST_CASE("custom_vjp: the user's VJP replaces the op's, and the value is the forward function's") {
+  tt::variable<"x"> x{3.0};
+  tt::variable<"y"> y{-2.0};
+  // gradient clipping: identity forward, the adjoint clamped to [-1, 1]
+  auto clip = [](const auto& e) {
+    return tt::custom_vjp([](double a) { return a; }, [](double, double, double g) { return std::clamp(g, -1.0, 1.0); }, e);
+  };
+  CHECK(tt::eval(clip(x * x)) == 9.0);
+  CHECK(tt::gradient(clip(x * x), x) == 6.0);        // the adjoint 1 is inside [-1, 1]: 2x = 6
+  CHECK(tt::gradient(5.0 * clip(x * x), x) == 6.0);  // g = 5 is clipped to 1, then times 2x
+  // a numerically stable softplus with its VJP written by hand, against finite differences
+  auto softplus = [](const auto& e) {
+    return tt::custom_vjp([](double a) { return a > 0 ? a + std::log1p(std::exp(-a)) : std::log1p(std::exp(a)); },
+                          [](double a, double, double g) { return g / (1.0 + std::exp(-a)); }, e);
+  };
+  ttest::gradcheck(softplus(x * y) + softplus(40.0 * y), x, y);
+  CHECK(tt::eval(softplus(800.0 + x)) == 803.0);  // no overflow
+  // two operands: the adjoints come back as a tuple, one per operand
+  auto hyp = tt::custom_vjp([](double a, double b) { return std::hypot(a, b); },
+                            [](double a, double b, double v, double g) { return std::tuple(g * a / v, g * b / v); }, x, y);
+  CHECK(tt::eval(hyp) == doctest::Approx(std::sqrt(13.0)));
+  ttest::gradcheck(hyp * x, x, y);
+  // the analysis sees through it: y is differentiable, a stop_gradient inside still cuts
+  static_assert(tt::differentiable_wrt<decltype(hyp), decltype(y)>);
+  static_assert(tt::only_detached<decltype(clip(tt::stop_gradient(y))), decltype(y)>);
 }

@@ -29,6 +29,14 @@
 #endif
 
 // ---- messages -------------------------------------------------------------------------
+#define TT_E08 \
+  "TT-E08: this layer lists a parameter in params() that its forward expression never " \
+  "uses (or uses only through a detaching op), so it would never be trained (TensorFlow " \
+  "returns None for it). Fix: use it in forward(), or drop it from params()."
+#define TT_E08_UNLISTED \
+  "TT-E08: this layer's forward expression uses a variable that its params() does not " \
+  "list, so an optimizer stepping params() would never train it (Keras 3 silently leaves " \
+  "such a variable out). Fix: add it to params()."
 #define TT_E01 \
   "TT-E01: the target does not use this source at all, so it has no gradient (TensorFlow " \
   "would return None). Fix: build the target from the source, or pass tt::unconnected::zero."
@@ -182,6 +190,10 @@ template <class Comparison, bool Ok>
 inline constexpr bool comparison_is_not_used_as_a_branch = Ok;        // E06
 template <class Target, bool Ok>
 inline constexpr bool target_is_scalar_or_has_output_gradients = Ok;  // E07
+template <class Name, bool Ok>
+inline constexpr bool layer_uses_every_parameter = Ok;                // E08
+template <class Name, bool Ok>
+inline constexpr bool layer_lists_every_variable_it_uses = Ok;        // E08
 template <class Name, bool Ok>
 inline constexpr bool variable_is_not_a_temporary = Ok;               // E09
 template <class Name, bool Ok>

@@ -218,6 +218,13 @@ class basic_variable {
     return *this;
   }
   constexpr const T& get() const noexcept { return v_; }
+  /// Changes the value in place, `f(value)` (an optimizer's step): no copy, and the
+  /// version moves on as for any assignment.
+  template <class F>
+  constexpr void update(F&& f) {
+    std::forward<F>(f)(v_);
+    ++version_;
+  }
   constexpr void set(T v) {
     v_ = std::move(v);
     ++version_;

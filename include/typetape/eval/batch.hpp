@@ -133,3 +133,37 @@ auto batch_gradient(const E& f, const Sources& sources, const P&... points) {
 }
 
 }  // namespace tt
+
+namespace tt {
+
+/// The Jacobian of a tensor expression y w.r.t. one tensor (or scalar) source x: a tensor
+/// of shape y.shape + x.shape, J[i..., j...] = d y[i...] / d x[j...]. One recording, one
+/// backward pass per element of y (output_gradients with a unit tensor), as
+/// TensorFlow's tape.jacobian does without vectorisation.
+template <class Y, class S>
+  requires expression<Y> && tensor_like<typename Y::value_type>
+auto jacobian(const Y& y, const S& x) {
+  using YV = typename Y::value_type;
+  using XV = typename detail::source_info<std::remove_cvref_t<S>>::value_type;
+  using E = detail::elem_t<YV>;
+  constexpr std::size_t ry = detail::rank_v<YV>, rx = detail::rank_v<XV>;
+  const auto t = record<persistent>(y);
+  const YV yv = t.value();
+  std::array<std::size_t, ry + rx> shape{};
+  for (std::size_t a = 0; a < ry; ++a) shape[a] = yv.shape()[a];
+  const auto xv_shape = detail::shape_of(tt::eval(x));
+  for (std::size_t a = 0; a < rx; ++a) shape[ry + a] = xv_shape[a];
+  xt::xtensor<E, ry + rx> J = xt::xtensor<E, ry + rx>::from_shape(shape);
+  YV seed = detail::zeros_like(yv);
+  const std::size_t nx = detail::product(xv_shape);
+  for (std::size_t i = 0; i < yv.size(); ++i) {
+    seed.data()[i] = E(1);
+    const auto g = t.gradient(y, x, output_gradients(seed));
+    if constexpr (tensor_like<XV>) std::copy(g.data(), g.data() + nx, J.data() + i * nx);
+    else J.data()[i] = g;
+    seed.data()[i] = E(0);
+  }
+  return J;
+}
+
+}  // namespace tt

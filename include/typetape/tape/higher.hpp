@@ -126,8 +126,8 @@ auto hvp(const E& f, const Sources& sources, const V& v) {
   using H = detail::higher<E, Sources>;
   using T = typename H::T;
   const auto tree = detail::pointwise<E, typename H::names, detail::dual_lanes>::make(f);
-  const auto [y, adj] = H::template run<true>(tree, detail::values_of<T>(sources), detail::tangent_array<T, H::n>(v));
-  (void)y;
+  const auto run = H::template run<true>(tree, detail::values_of<T>(sources), detail::tangent_array<T, H::n>(v));
+  const auto& adj = run.second;  // not a structured binding: clang 14 cannot capture those
   std::array<T, H::n> hv{};
   detail::static_for<H::n>([&](auto j) { hv[j] = std::get<j>(adj).d; });
   return H::template shaped<checked>(hv);
@@ -147,8 +147,8 @@ auto hessian(const E& f, const Sources& sources) {
   for (std::size_t i = 0; i < H::n; ++i) {
     std::array<T, H::n> e{};
     e[i] = T(1);
-    const auto [y, adj] = H::template run<true>(tree, x, e);
-    (void)y;
+    const auto run = H::template run<true>(tree, x, e);
+    const auto& adj = run.second;
     detail::static_for<H::n>([&](auto j) { out[j][i] = std::get<j>(adj).d; });
   }
   return out;
