@@ -27,7 +27,7 @@ def main():
     for path in files:
         text = open(path, encoding="utf-8").read()
         story = [l[3:] for l in text.splitlines() if l.startswith("// ")
-                 and not re.match(r"// (expect|only|kind|name):", l)]
+                 and not re.match(r"// (expect|only|kind|name|link):", l)]
         only = re.search(r"^// only: (\S+)", text, re.M)
         cxx = "clang++" if only and only.group(1) == "clang" else "g++"
         flags = ["-std=c++20", "-Wall", "-Wextra", "-Werror", "-fsyntax-only",
