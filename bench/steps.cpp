@@ -30,6 +30,7 @@ namespace {
 
 using T1 = xt::xtensor<double, 1>;
 using T2 = xt::xtensor<double, 2>;
+using T3 = xt::xtensor<double, 3>;
 using T4 = xt::xtensor<double, 4>;
 
 template <class T, std::size_t R>
@@ -303,6 +304,33 @@ struct rnn_typetape {
   }
 };
 
+/// typetape with tt::scan: the cell is one expression type over the 50 steps (every > 0:
+/// checkpointing, the state kept every `every` steps and the rest recomputed).
+void rnn_scan_bench(benchmark::State& st, std::size_t every) {
+  rnn_hand r;
+  const rnn_data p;
+  uvar U{p.U};
+  wvar W{p.W};
+  bvar b{p.b};
+  T3 xs = T3::from_shape({steps, rb, rin});
+  for (std::size_t t = 0; t < steps; ++t) std::copy(p.xs[t].begin(), p.xs[t].end(), xs.data() + t * rb * rin);
+  const T2 h0 = xt::zeros<double>({rb, rh});
+  auto cell = [&](const auto& h, const auto& x) { return tt::tanh(tt::matmul(x, U) + tt::matmul(h, W) + b); };
+  auto loss = tt::mse(tt::scan<"rnn">(cell, h0, xs, tt::checkpoint{every}), p.target);
+  {
+    r.gradient();
+    const auto [gU, gW, gb] = tt::gradient(loss, std::tie(U, W, b));
+    check("rnn_bptt (scan) U", gU, r.gU), check("rnn_bptt (scan) W", gW, r.gW), check("rnn_bptt (scan) b", gb, r.gb);
+    st.counters["loss0"] = tt::eval(loss);
+  }
+  for (auto _ : st) {
+    auto [gU, gW, gb] = tt::gradient(loss, std::tie(U, W, b));
+    gU *= -lr, gW *= -lr, gb *= -lr;
+    U += gU, W += gW, b += gb;
+    benchmark::ClobberMemory();
+  }
+}
+
 void rnn_hand_bench(benchmark::State& st) {
   rnn_hand r;
   st.counters["loss0"] = r.gradient();
@@ -403,7 +431,9 @@ BENCHMARK_CAPTURE(mlp_typetape_bench, 32, 32)->Name("mlp32/typetape");
 BENCHMARK_CAPTURE(mlp_hand_bench, 256, 256)->Name("mlp256/hand");
 BENCHMARK_CAPTURE(mlp_typetape_bench, 256, 256)->Name("mlp256/typetape");
 BENCHMARK(rnn_hand_bench)->Name("rnn_bptt/hand");
-BENCHMARK(rnn_typetape_bench)->Name("rnn_bptt/typetape");
+BENCHMARK_CAPTURE(rnn_scan_bench, all, 0)->Name("rnn_bptt/typetape");
+BENCHMARK_CAPTURE(rnn_scan_bench, checkpoint, 10)->Name("rnn_bptt/typetape_checkpoint_10");
+BENCHMARK(rnn_typetape_bench)->Name("rnn_bptt/typetape_step_tapes");
 BENCHMARK(conv_hand_bench)->Name("conv2d/hand");
 BENCHMARK(conv_typetape_bench)->Name("conv2d/typetape");
 

@@ -241,3 +241,41 @@ TEST_CASE("scan: a non-persistent tape gives back the steps' memory when its gra
   }
   CHECK(heap_in_use() - before < 4096);
 }
+
+TEST_CASE("scan with checkpointing: the same gradients, bit for bit, for less memory") {
+  const std::size_t T = 200, B = 16, I = 8, H = 32;
+  T3 xv = T3::from_shape({T, B, I});
+  for (std::size_t k = 0; k < xv.size(); ++k) xv.data()[k] = std::sin(0.1 * double(k));
+  tt::variable<"W", T2> w{xt::xtensor<double, 2>(xt::ones<double>({I, H}) * 0.05)};
+  tt::variable<"U", T2> u{xt::xtensor<double, 2>(xt::ones<double>({H, H}) * 0.01)};
+  tt::variable<"b", T1> b{xt::xtensor<double, 1>(xt::zeros<double>({H}))};
+  tt::variable<"h0", T2> h0{xt::xtensor<double, 2>(xt::ones<double>({B, H}) * 0.1)};
+  tt::variable<"xs", T3> xs{xv};
+  auto loss_of = [&](std::size_t every) {
+    return tt::sum(tt::square(tt::scan<"m", tt::all_steps>(rnn_cell(w, u, b), h0, xs, tt::checkpoint{every})));
+  };
+  const auto full = tt::gradient(loss_of(0), std::tie(w, u, b, h0, xs));
+  for (std::size_t every : {1, 7, 20, 200, 500}) {
+    INFO("checkpoint every ", every, " steps");
+    const auto g = tt::gradient(loss_of(every), std::tie(w, u, b, h0, xs));
+    CHECK(tt::eval(loss_of(every)) == tt::eval(loss_of(0)));
+    CHECK(std::get<0>(g) == std::get<0>(full));
+    CHECK(std::get<1>(g) == std::get<1>(full));
+    CHECK(std::get<2>(g) == std::get<2>(full));
+    CHECK(std::get<3>(g) == std::get<3>(full));
+    CHECK(std::get<4>(g) == std::get<4>(full));
+  }
+#if !TT_NO_MALLINFO
+  // what a recording holds: every step's record, or a state per 20 steps (and the inputs)
+  (void)tt::gradient(loss_of(20), w);
+  auto held = [&](std::size_t every) {
+    const long long before = heap_in_use();
+    auto t = tt::record(loss_of(every));
+    return heap_in_use() - before;
+  };
+  const long long all = held(0), some = held(20);
+  MESSAGE("scan memory, T = 200, batch 16, hidden 32, all_steps: every step kept ", all, " bytes; checkpoint every 20 ",
+          some, " bytes");
+  CHECK(some * 3 < all);
+#endif
+}

@@ -18,6 +18,8 @@
 #pragma once
 
 #include <cstring>
+#include <algorithm>
+#include <string>
 #include <vector>
 
 #include "../tape/tape.hpp"
@@ -28,6 +30,12 @@ namespace tt {
 /// The scan's value: the final state (the default), or every step's state stacked.
 struct final_state {};
 struct all_steps {};
+/// Rematerialisation: keep the state every `every` steps and recompute each segment's
+/// steps in the backward pass (memory ~ T/every states + every step records, for one
+/// more forward pass). 0 keeps every step's record.
+struct checkpoint {
+  std::size_t every = 0;
+};
 
 namespace detail {
 
@@ -184,13 +192,17 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
     typename cell_info<Cell>::records recs;
   };
   using ptrs = std::tuple<const typename Init::value_type*..., const x_type*>;
+  using state_values = std::tuple<typename Init::value_type...>;
   struct record {
     value_type v;
     std::tuple<typename Init::record..., typename Xs::record> kids;
     std::vector<x_type> xs;          // the step inputs
+    state_values last;               // the state after the last step
     std::vector<ptrs> at;            // at[t]: the values step t read (state t, x_t)
     std::vector<step_record> steps;  // what each step's backward pass needs
+    std::vector<state_values> saved;  // checkpointing: the state at t = 0, k, 2k, ...
   };
+  std::size_t every = 0;  // checkpointing: keep the state every `every` steps, recompute the rest (0: keep all)
 
   template <class Ctx>
   void forward(record& r, const Ctx& ctx) const {
@@ -200,51 +212,63 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
     const auto& xs = val(std::get<parts>(r.kids));
     const std::size_t T = xs.shape()[0];
     split(xs, r.xs, T);
-    r.steps.clear();
-    r.steps.resize(T);
-    r.at.resize(T + 1);
-    std::get<parts>(r.at[T]) = nullptr;
+    ptrs cur{};
     [&]<std::size_t... K>(std::index_sequence<K...>) {
-      ((std::get<K>(r.at[0]) = &val(std::get<K>(r.kids))), ...);
+      ((std::get<K>(cur) = &val(std::get<K>(r.kids))), ...);
     }(std::make_index_sequence<parts>{});
+    r.steps.clear();
+    r.saved.clear();
+    r.steps.resize(every ? std::min<std::size_t>(T, 2) : T);  // checkpointing: two records, in turn
+    if (!every) r.at.resize(T);
     for (std::size_t t = 0; t < T; ++t) {
-      std::get<parts>(r.at[t]) = &r.xs[t];
-      auto& s = r.steps[t];
-      const step_fwd_ctx<slots_t, carry_names, ptrs> c{s.slots, r.at[t]};
-      static_for<lets::size>([&](auto i) {
-        using L = at_t<i, lets>;
-        find_let_in<typename L::name_type>(cell).body.forward(std::get<i>(s.slots.recs), c);
-      });
-      static_for<parts>([&](auto k) {
-        std::get<k>(cell).forward(std::get<k>(s.recs), c);
-        std::get<k>(r.at[t + 1]) = &val(std::get<k>(s.recs));
-      });
+      if (every && t % every == 0) r.saved.push_back(copy_state(cur));
+      std::get<parts>(cur) = &r.xs[t];
+      if (!every) r.at[t] = cur;
+      cur = run_step(r.steps[every ? t % 2 : t], cur);
+      if constexpr (std::is_same_v<Mode, all_steps>) put_block(r.v, *std::get<0>(cur), t, T);
     }
+    r.last = copy_state(cur);
     if constexpr (std::is_same_v<Mode, all_steps>) {
-      r.v = stack(r.at, T);
+      if (T == 0) put_block(r.v, std::get<0>(r.last), 0, 0);
     } else {
-      r.v = *std::get<0>(r.at[T]);
+      r.v = std::get<0>(r.last);
     }
+    if (every) r.steps.clear();  // the backward pass recomputes each segment
   }
 
   template <class G, class Ctx>
   void backward(const record& r, const G& g, Ctx& ctx) const {
-    const std::size_t T = r.steps.size();
+    const std::size_t T = r.xs.size();
     // the state's adjoint after the last step: g for part 0 (final_state), zeros else
     auto ga = [&]<std::size_t... K>(std::index_sequence<K...>) {
-      return std::tuple<typename Init::value_type...>(zero_of<K>(r, T)...);
+      return state_values(zero_of<K>(r.last)...);
     }(std::make_index_sequence<parts>{});
     if constexpr (!std::is_same_v<Mode, all_steps>) std::get<0>(ga) = g;
     else check_same_shape("scan (all_steps): output_gradients", r.v, g);
     constexpr bool want_xs = Ctx::template wants<Xs>;
     xs_value gxs{};
     if constexpr (want_xs) gxs = zeros_like(val(std::get<parts>(r.kids)));
-    const std::size_t xstep = T ? size_of_value(r.xs[0]) : 0;
-    for (std::size_t t = T; t-- > 0;) {
+    auto back = [&](const step_record& s, const ptrs& in, std::size_t t) {
       if constexpr (std::is_same_v<Mode, all_steps>) add_block(std::get<0>(ga), g, t);
       // the first step's state adjoint is needed only for a wanted initial state
-      if (t > 0) step_back<false, want_xs>(r, t, ga, gxs, xstep, ctx);
-      else step_back<true, want_xs>(r, t, ga, gxs, xstep, ctx);
+      if (t > 0) step_back<false, want_xs>(s, in, t, ga, gxs, ctx);
+      else step_back<true, want_xs>(s, in, t, ga, gxs, ctx);
+    };
+    if (!every) {
+      for (std::size_t t = T; t-- > 0;) back(r.steps[t], r.at[t], t);
+    } else {  // segment by segment from the last: recompute its steps from its checkpoint
+      std::vector<step_record> seg(std::min(every, T));
+      std::vector<ptrs> in(seg.size());
+      for (std::size_t k = r.saved.size(); k-- > 0;) {
+        const std::size_t t0 = k * every, t1 = std::min(T, t0 + every);
+        ptrs cur = pointers(r.saved[k]);
+        for (std::size_t t = t0; t < t1; ++t) {
+          std::get<parts>(cur) = &r.xs[t];
+          in[t - t0] = cur;
+          cur = run_step(seg[t - t0], cur);
+        }
+        for (std::size_t t = t1; t-- > t0;) back(seg[t - t0], in[t - t0], t);
+      }
     }
     static_for<parts>([&](auto k) {
       using K = std::tuple_element_t<k, std::tuple<Init...>>;
@@ -254,10 +278,37 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
   }
 
  private:
-  template <std::size_t K>
-  static auto zero_of(const record& r, std::size_t T) {
+  /// One step's forward pass into s, from the values `in` points at; where its state went.
+  ptrs run_step(step_record& s, const ptrs& in) const {
+    const step_fwd_ctx<slots_t, carry_names, ptrs> c{s.slots, in};
+    static_for<lets::size>([&](auto i) {
+      using L = at_t<i, lets>;
+      find_let_in<typename L::name_type>(cell).body.forward(std::get<i>(s.slots.recs), c);
+    });
+    ptrs out{};
+    static_for<parts>([&](auto k) {
+      std::get<k>(cell).forward(std::get<k>(s.recs), c);
+      std::get<k>(out) = &val(std::get<k>(s.recs));
+    });
+    return out;
+  }
+  static state_values copy_state(const ptrs& p) {
+    return [&]<std::size_t... K>(std::index_sequence<K...>) { return state_values(*std::get<K>(p)...); }(
+        std::make_index_sequence<parts>{});
+  }
+  static ptrs pointers(const state_values& s) {
+    ptrs p{};
+    static_for<parts>([&](auto k) { std::get<k>(p) = &std::get<k>(s); });
+    return p;
+  }
+  template <std::size_t K, class P>
+  static auto zero_of(const P& state) {  // zeros shaped like part K of a state (values or pointers)
     using S = at_t<K, states>;
-    if constexpr (tensor_like<S>) return zeros_like(*std::get<K>(r.at[T]));
+    const S& v = [&]() -> const S& {
+      if constexpr (std::is_pointer_v<std::remove_cvref_t<decltype(std::get<K>(state))>>) return *std::get<K>(state);
+      else return std::get<K>(state);
+    }();
+    if constexpr (tensor_like<S>) return zeros_like(v);
     else return S(0);
   }
 
@@ -288,10 +339,9 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
   };
 
   template <bool First, bool WantXs, class Ga, class Ctx>
-  void step_back(const record& r, std::size_t t, Ga& ga, xs_value& gxs, std::size_t xstep, Ctx& ctx) const {
+  void step_back(const step_record& s, const ptrs& in, std::size_t t, Ga& ga, xs_value& gxs, Ctx& ctx) const {
     using sn = step_names<First, WantXs, Ctx>;
     typename sn::type c(ctx);
-    const auto& s = r.steps[t];
     static_for<parts>([&](auto k) {
       using O = at_t<k, outs>;
       if constexpr (sn::type::template wants<O>) std::get<k>(cell).backward(std::get<k>(s.recs), std::get<k>(ga), c);
@@ -306,15 +356,17 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
       using C = carry_name<Name, k>;
       if constexpr (contains_v<C, typename sn::names>) {
         if (c.template has<C>()) std::get<k>(ga) = std::move(c.template get<C>());
-        else std::get<k>(ga) = zero_of<k>(r, t);
+        else std::get<k>(ga) = zero_of<k>(in);
       }
     });
     if constexpr (WantXs) {
       using C = carry_name<Name, parts>;
       if (c.template has<C>()) {
         const auto& gx = c.template get<C>();
-        check_same_shape("scan: input adjoint", r.xs[t], gx);
-        std::memcpy(gxs.data() + t * xstep, data_of(gx), xstep * sizeof(elem_t<xs_value>));
+        const x_type& x = *std::get<parts>(in);
+        check_same_shape("scan: input adjoint", x, gx);
+        const std::size_t n = size_of_value(x);
+        std::memcpy(gxs.data() + t * n, data_of(gx), n * sizeof(elem_t<xs_value>));
       }
     }
   }
@@ -335,22 +387,20 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
     }
   }
 
-  static value_type stack(const std::vector<ptrs>& at, std::size_t T) {
-    typename value_type::shape_type shape{};
-    shape[0] = T;
-    const state0& last = *std::get<0>(at[T]);
-    if constexpr (tensor_like<state0>)
-      for (std::size_t a = 0; a < rank_v<state0>; ++a) shape[a + 1] = last.shape()[a];
-    value_type v(shape);
-    const std::size_t n = size_of_value(last);
-    for (std::size_t t = 0; t < T; ++t) {
-      const state0& s = *std::get<0>(at[t + 1]);
-      if (size_of_value(s) != n)
-        throw shape_error("scan (all_steps): the state changes shape between steps, from " +
-                          shape_str(shape_of(s)) + " to " + shape_str(shape_of(last)));
-      std::copy(data_of(s), data_of(s) + n, v.data() + t * n);
+  /// Writes state part 0 of step t into the stacked value (sized at the first step).
+  static void put_block(value_type& v, const state0& s, std::size_t t, std::size_t T) {
+    const std::size_t n = size_of_value(s);
+    if (t == 0) {
+      typename value_type::shape_type shape{};
+      shape[0] = T;
+      if constexpr (tensor_like<state0>)
+        for (std::size_t a = 0; a < rank_v<state0>; ++a) shape[a + 1] = s.shape()[a];
+      v.resize(shape);
+    } else if (v.size() != T * n) {
+      throw shape_error("scan (all_steps): the state changes shape between steps, to " + shape_str(shape_of(s)) +
+                        " at step " + std::to_string(t));
     }
-    return v;
+    if (T) std::copy(data_of(s), data_of(s) + n, v.data() + t * n);
   }
 
   static void add_block(state0& a, const value_type& g, std::size_t t) {
@@ -449,10 +499,10 @@ struct init_pack<std::tuple<I...>> {  // several (std::tie(h0, c0))
 ///  - xs: a tensor operand whose leading axis is time; step t reads xs[t].
 /// The value is the last state's first part (Mode final_state), or the first part of
 /// every step's state stacked, [T, ...] (all_steps). Gradients flow to the cell's
-/// variables, the initial state and xs.
+/// variables, the initial state and xs. `tt::checkpoint{k}` trades memory for time.
 template <fixed_string S, class Mode = final_state, class CellFn, class Init, class Xs>
   requires(operand<Xs> && (std::is_same_v<Mode, final_state> || std::is_same_v<Mode, all_steps>))
-auto scan(CellFn&& cell_fn, Init&& init, Xs&& xs) {
+auto scan(CellFn&& cell_fn, Init&& init, Xs&& xs, checkpoint cp = {}) {
   using name = name_of<S>;
   using pack = detail::init_pack<std::remove_cvref_t<Init>>;
   using temporary = typename detail::first_temporary<Xs&&>::type;
@@ -483,7 +533,7 @@ auto scan(CellFn&& cell_fn, Init&& init, Xs&& xs) {
                   "(the initial state's)");
     using node_t = detail::scan_node<name, Mode, outs_t, XsC, detail::tlist<I...>>;
     return node_t{std::tuple_cat(std::move(in), std::tuple<XsC>(std::move(xs_c))),
-                  detail::as_tuple<decltype(out)>::make(std::move(out))};
+                  detail::as_tuple<decltype(out)>::make(std::move(out)), cp.every};
   }(inits);
 }
 
