@@ -1,4 +1,5 @@
-// Seed 004 ("None gradients in RNNs"), with real tensors: its three TensorFlow
+// Seed 004, "Why does tf2.0's GradientTape return None for gradients in an RNN model?"
+// (shared/seeds/004_86b2c99834fe62cd.txt), with real tensors: its three TensorFlow
 // snippets, their typetape translations, and the gradients they give. Where the seed
 // claims TensorFlow returns None but it does not (shared/seed-notes.md), typetape gives
 // the number TensorFlow gives; where TensorFlow really returns None, the typetape code
@@ -11,6 +12,8 @@
 #include <cmath>
 #include <cstdio>
 #include <typetape/nn.hpp>
+
+#include "fd_check.hpp"
 #include <xtensor/xview.hpp>
 
 using T1 = xt::xtensor<double, 1>;
@@ -19,7 +22,7 @@ using T3 = xt::xtensor<double, 3>;
 
 namespace {
 
-int failures = 0;
+using example::failures;
 
 template <class T>
 T pseudo_normal(std::initializer_list<std::size_t> shape, double phase) {  // deterministic "tf.random.normal"
@@ -28,23 +31,6 @@ T pseudo_normal(std::initializer_list<std::size_t> shape, double phase) {  // de
   return t;
 }
 
-/// Checks element k of gradient g of loss() w.r.t. v against a central difference.
-template <class L, class V, class G>
-void check(const char* what, const L& loss, V& v, const G& g, std::size_t k) {
-  const auto v0 = v.get();
-  auto at = [&](double e) {
-    auto p = v0;
-    p.data()[k] += e;
-    v = p;
-    return tt::eval(loss);
-  };
-  const double fd = (at(1e-6) - at(-1e-6)) / 2e-6;
-  v = v0;
-  const bool ok = std::abs(fd - g.data()[k]) <= 1e-6 * std::max(1.0, std::abs(fd));
-  failures += !ok;
-  std::printf("  %-44s element %3zu: %12.8f   (finite differences %12.8f)%s\n", what, k, g.data()[k], fd,
-              ok ? "" : "  MISMATCH");
-}
 
 double l2(const auto& t) {
   double s = 0;
@@ -75,16 +61,16 @@ int main() {
   auto [gw, gu, gb] = tt::gradient(loss, rnn_cell.params());
   std::printf("  dloss/dW: %zux%zu, norm %.6f; dloss/dU: norm %.1f (zero: U multiplies the zero state); "
               "dloss/db: norm %.6f\n", gw.shape()[0], gw.shape()[1], l2(gw), l2(gu), l2(gb));
-  check("dloss/dW", loss, rnn_cell.W, gw, 37);
-  check("dloss/db", loss, rnn_cell.b, gb, 17);
+  example::check_fd("dloss/dW", loss, rnn_cell.W, gw, 37);
+  example::check_fd("dloss/db", loss, rnn_cell.b, gb, 17);
   failures += l2(gu) != 0.0;
 
   std::puts("the same cell over all 10 steps (tt::scan), from the same numpy state");
   auto loss10 = tt::sum(tt::scan<"seq">(rnn_cell, dummy_state, dummy_input));
   auto [gw10, gu10, gb10] = tt::gradient(loss10, rnn_cell.params());
   std::printf("  dloss/dW norm %.6f, dloss/dU norm %.6f, dloss/db norm %.6f\n", l2(gw10), l2(gu10), l2(gb10));
-  check("dloss/dU (through 9 earlier steps)", loss10, rnn_cell.U, gu10, 40);
-  check("dloss/dW", loss10, rnn_cell.W, gw10, 321);
+  example::check_fd("dloss/dU (through 9 earlier steps)", loss10, rnn_cell.U, gu10, 40);
+  example::check_fd("dloss/dW", loss10, rnn_cell.W, gw10, 321);
 
   std::puts("seed 004, snippet 3: a custom layer with its variables made in __init__");
   // TF: class MyCustomLayer(tf.keras.layers.Layer):

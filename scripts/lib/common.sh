@@ -28,7 +28,7 @@ setup_build() {
 }
 
 # The packages every build needs (the library itself needs only a C++20 compiler).
-BASE_PACKAGES=(meson ninja-build pkg-config g++ python3)
+BASE_PACKAGES=(meson ninja-build pkg-config g++ python3 libboost-dev)
 # What <typetape/tensor.hpp> needs: xtensor and xsimd headers, and a cblas.
 TENSOR_PACKAGES=(xtensor-dev xtl-dev libxsimd-dev libopenblas-dev)
 # The peer AD libraries bench/ compares with (Sacado needs its Kokkos and Teuchos headers).

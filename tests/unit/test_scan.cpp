@@ -8,6 +8,7 @@
 
 #include "oracle.hpp"
 #include "tensor_check.hpp"
+#include <xtensor/xview.hpp>
 
 // ---- live heap bytes, for the memory test --------------------------------------------------------
 // glibc's own count (xtensor allocates through posix_memalign, not operator new); a
@@ -278,4 +279,35 @@ TEST_CASE("scan with checkpointing: the same gradients, bit for bit, for less me
           some, " bytes");
   CHECK(some * 3 < all);
 #endif
+}
+
+#include <typetape/unroll.hpp>
+
+TEST_CASE("unroll: a compile-time loop (Hana) matches scan over the same steps; steps may differ by index") {
+  tt::variable<"W", T2> w{T2{{0.3, -0.2}, {0.1, 0.4}}};
+  tt::variable<"U", T2> u{T2{{0.5, 0.1}, {-0.3, 0.2}}};
+  tt::variable<"b", T1> b{T1{0.05, -0.1}};
+  tt::variable<"h0", T2> h0{T2{{0.2, -0.4}}};
+  T3 xv = T3::from_shape({4, 1, 2});
+  for (std::size_t k = 0; k < xv.size(); ++k) xv.data()[k] = std::cos(0.9 * double(k));
+  auto cell = rnn_cell(w, u, b);
+  const T2 xs[4] = {xt::view(xv, 0), xt::view(xv, 1), xt::view(xv, 2), xt::view(xv, 3)};
+  // the cell reads its state twice: each step's state is a let, so the tree stays small
+  auto unrolled = tt::unroll<"h", 4>([&](const auto& h, auto i) { return cell(h, xs[i]) + 0.0 * h; }, h0);
+  auto scanned = tt::scan<"s">(cell, h0, xv);
+  const auto gu = tt::gradient(tt::sum(tt::square(unrolled)), std::tie(w, u, b, h0));
+  const auto gs = tt::gradient(tt::sum(tt::square(scanned)), std::tie(w, u, b, h0));
+  CHECK(tt::eval(unrolled) == tt::eval(scanned));
+  CHECK(xt::allclose(std::get<0>(gu), std::get<0>(gs), 1e-14, 0.0));
+  CHECK(xt::allclose(std::get<1>(gu), std::get<1>(gs), 1e-14, 0.0));
+  CHECK(xt::allclose(std::get<2>(gu), std::get<2>(gs), 1e-14, 0.0));
+  CHECK(xt::allclose(std::get<3>(gu), std::get<3>(gs), 1e-14, 0.0));
+  // a different weight at each step (scalars): against finite differences
+  tt::variable<"a0"> a0{0.7};
+  tt::variable<"a1"> a1{-0.4};
+  tt::variable<"a2"> a2{1.1};
+  tt::variable<"s0"> s0{0.3};
+  std::tuple<tt::variable<"a0">&, tt::variable<"a1">&, tt::variable<"a2">&> as{a0, a1, a2};
+  auto y = tt::unroll<"z", 3>([&](const auto& s, auto i) { return tt::sin(std::get<i>(as) * s + 0.5) * s; }, s0);
+  ttest::gradcheck(y, a0, a1, a2, s0);
 }
