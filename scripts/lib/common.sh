@@ -21,7 +21,8 @@ setup_build() {
   local dir=$1 compiler=$2
   shift 2
   if [ -f "$dir/build.ninja" ]; then
-    meson setup --reconfigure "$dir" "$@" >/dev/null
+    # (meson 1.0's --reconfigure does not apply a changed cpp_args; configure does)
+    meson setup --reconfigure "$dir" "$@" >/dev/null && meson configure "$dir" "$@" >/dev/null
   else
     CXX=$compiler meson setup "$dir" "$@" >/dev/null
   fi
