@@ -4,10 +4,12 @@
 //   std::tuple<tt::variable<"w0">&, tt::variable<"w1">&, tt::variable<"w2">&> ws{w0, w1, w2};
 //   auto y = tt::unroll<"h", 3>([&](const auto& h, auto i) { return tt::tanh(std::get<i>(ws) * h + x); }, h0);
 //
-// Each step's state is a let (named h#0, h#1, ...), so a cell that reads its state more
-// than once still builds a tree linear in the number of steps. The expression's type
-// grows with N, and with it compile time: use tt::scan (ops/scan.hpp) for long or
-// run-time loops. Not included by the umbrella headers (Hana costs parse time).
+// Each step's state is a let, so its value is computed once per recording however often
+// the cell reads it, and the type grows linearly with N. The object does not: a let holds
+// its body by value, so a cell that reads its state k times holds k copies of the previous
+// step (k^N in all). Keep N small, read the state once where you can, and use tt::scan
+// (ops/scan.hpp) for long or run-time loops. Not included by the umbrella headers (Hana
+// costs parse time).
 #pragma once
 
 #include <boost/hana/fold_left.hpp>

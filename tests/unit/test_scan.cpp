@@ -5,6 +5,7 @@
 #include <malloc.h>
 
 #include <cmath>
+#include <optional>
 
 #include "oracle.hpp"
 #include "tensor_check.hpp"
@@ -310,4 +311,37 @@ TEST_CASE("unroll: a compile-time loop (Hana) matches scan over the same steps; 
   std::tuple<tt::variable<"a0">&, tt::variable<"a1">&, tt::variable<"a2">&> as{a0, a1, a2};
   auto y = tt::unroll<"z", 3>([&](const auto& s, auto i) { return tt::sin(std::get<i>(as) * s + 0.5) * s; }, s0);
   ttest::gradcheck(y, a0, a1, a2, s0);
+}
+
+TEST_CASE("a tape holding a scan can be moved (the first step reads a computed initial state), not copied") {
+  tt::variable<"W", T2> w{T2{{0.5, 0.1}, {0.2, 0.3}}};
+  tt::variable<"h0", T2> h0{T2{{1.0, -2.0}}};
+  T3 xv = T3::from_shape({5, 1, 2});
+  for (std::size_t k = 0; k < xv.size(); ++k) xv.data()[k] = std::sin(double(k));
+  auto cell = [&](const auto& h, const auto& x) { return tt::tanh(tt::matmul(h, w) + x); };
+  auto loss = tt::sum(tt::scan<"mv">(cell, h0 * 0.5 + 0.25, xv));  // the initial state is computed: held in the record
+  const auto expected = tt::gradient(loss, std::tie(w, h0));
+  auto make = [&] {
+    auto t = tt::record(loss);
+    return std::optional(std::move(t));  // moved twice
+  };
+  auto moved = make();
+  std::vector<double> scratch(4096, 1.0);  // reuse whatever the moved-from storage was
+  const auto got = std::move(*moved).gradient(loss, std::tie(w, h0));
+  CHECK(std::get<0>(got) == std::get<0>(expected));
+  CHECK(std::get<1>(got) == std::get<1>(expected));
+  CHECK(scratch[0] == 1.0);
+  static_assert(!std::is_copy_constructible_v<decltype(tt::record<tt::persistent>(loss))>);
+  static_assert(std::is_move_constructible_v<decltype(tt::record<tt::persistent>(loss))>);
+}
+
+TEST_CASE("TT-E10 at run time sees the variables inside a scan's cell") {
+  tt::variable<"W", T2> w_cell{T2{{0.5}}};
+  tt::variable<"W", T2> w_other{T2{{0.25}}};  // another object with the cell's name
+  tt::variable<"h0", T2> h0{T2{{1.0}}};
+  const T3 xs = T3::from_shape({3, 1, 1});
+  auto hT = tt::scan<"e10">([&](const auto& h, const auto& x) { return tt::tanh(tt::matmul(h, w_cell) + x); }, h0, xs);
+  CHECK_THROWS_AS(tt::record(tt::sum(hT) + tt::sum(w_other)), tt::name_clash_error);  // one name, two objects
+  CHECK_THROWS_AS(tt::gradient(tt::sum(hT), w_other), tt::name_clash_error);         // not the cell's W
+  CHECK_NOTHROW(tt::gradient(tt::sum(hT), w_cell));
 }

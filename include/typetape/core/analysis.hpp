@@ -137,6 +137,10 @@ TT_INLINE constexpr void for_each_named(const E& e, F& f) {
   } else if constexpr (requires { e.body; }) {
     f(e);
     for_each_named(e.body, f);
+  } else if constexpr (requires { e.kids; e.cell; }) {  // a scan: its operands, then its cell
+    auto visit = [&](const auto& k) TT_INLINE_LAMBDA { for_each_named(k, f); };
+    for_each_element(e.kids, visit);
+    for_each_element(e.cell, visit);
   } else if constexpr (requires { e.kids; }) {
     auto visit = [&](const auto& k) TT_INLINE_LAMBDA { for_each_named(k, f); };
     for_each_element(e.kids, visit);
@@ -153,6 +157,14 @@ TT_INLINE constexpr bool same_tree(const E& a, const E& b) {
     return a.data == b.data || *a.data == *b.data;
   } else if constexpr (requires { a.body; }) {
     return same_tree(a.body, b.body);
+  } else if constexpr (requires { a.kids; a.cell; }) {  // a scan: its operands and its cell's leaves
+    return a.every == b.every &&
+           [&]<std::size_t... I>(std::index_sequence<I...>) TT_INLINE_LAMBDA {
+             return (same_tree(std::get<I>(a.kids), std::get<I>(b.kids)) && ...);
+           }(std::make_index_sequence<std::tuple_size_v<decltype(a.kids)>>{}) &&
+           [&]<std::size_t... I>(std::index_sequence<I...>) TT_INLINE_LAMBDA {
+             return (same_tree(std::get<I>(a.cell), std::get<I>(b.cell)) && ...);
+           }(std::make_index_sequence<std::tuple_size_v<decltype(a.cell)>>{});
   } else if constexpr (requires { a.kids; }) {
     return [&]<std::size_t... I>(std::index_sequence<I...>) TT_INLINE_LAMBDA {
       return (same_tree(std::get<I>(a.kids), std::get<I>(b.kids)) && ...);

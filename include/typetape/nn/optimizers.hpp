@@ -10,6 +10,7 @@
 // allocation after the first step.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -55,21 +56,35 @@ void each_param(P&& params, const G& grads, F&& f) {
 struct param_state {
   std::vector<std::vector<double>> buf;
 };
+/// Throws unless g fits parameter k (its shape; its state's size, once there is state).
 template <class V, class G>
-void check_grad(const char* who, std::size_t k, const V& var, const G& g, std::vector<param_state>& st, std::size_t slots) {
+void check_grad(const char* who, std::size_t k, const V& var, const G& g, const std::vector<param_state>& st) {
   const std::size_t n = count_of(var.get());
-  if (count_of(g) != n)
+  bool same = count_of(g) == n;
+  if constexpr (tensor_like<std::remove_cvref_t<decltype(var.get())>> && tensor_like<G>) {
+    const auto& a = var.get().shape();
+    const auto& b = g.shape();
+    same = std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+  if (!same)
     throw std::invalid_argument(std::string(who) + ": the gradient of parameter " + std::to_string(k) + " (" +
                                 std::string(var.name()) + ") has " + std::to_string(count_of(g)) +
-                                " elements, the parameter " + std::to_string(n));
-  if (st.size() <= k) st.resize(k + 1);
-  if (st[k].buf.empty()) st[k].buf.assign(slots, std::vector<double>(n, 0.0));
-  if (st[k].buf[0].size() != n)
+                                " elements, the parameter " + std::to_string(n) + (count_of(g) == n ? " (another shape)" : ""));
+  if (k < st.size() && !st[k].buf.empty() && st[k].buf[0].size() != n)
     throw std::invalid_argument(std::string(who) + ": parameter " + std::to_string(k) + " (" + std::string(var.name()) +
                                 ") changed size since the first step, from " + std::to_string(st[k].buf[0].size()) +
                                 " to " + std::to_string(n) + " elements");
 }
-
+/// Validates every parameter first (nothing is updated if one does not fit), then sizes
+/// the state of each at its first step.
+template <class P, class G>
+void prepare(const char* who, P& params, const G& grads, std::vector<param_state>& st, std::size_t slots) {
+  each_param(params, grads, [&](std::size_t k, auto& var, const auto& g) { check_grad(who, k, var, g, st); });
+  each_param(params, grads, [&](std::size_t k, auto& var, const auto&) {
+    if (st.size() <= k) st.resize(k + 1);
+    if (st[k].buf.empty()) st[k].buf.assign(slots, std::vector<double>(count_of(var.get()), 0.0));
+  });
+}
 }  // namespace detail
 
 /// Stochastic gradient descent with (optionally) momentum, PyTorch's form:
@@ -83,8 +98,8 @@ struct sgd {
 
   template <class P, class G>
   void step(P&& params, const G& grads) {
+    detail::prepare("sgd", params, grads, state, 1);
     detail::each_param(params, grads, [&](std::size_t k, auto& var, const auto& g) {
-      detail::check_grad("sgd", k, var, g, state, 1);
       auto& v = state[k].buf[0];
       const auto* q = detail::elements(g);
       var.update([&](auto& w) {
@@ -112,10 +127,10 @@ struct adam {
 
   template <class P, class G>
   void step(P&& params, const G& grads) {
+    detail::prepare("adam", params, grads, state, 2);
     ++t;
     const double c1 = 1.0 - std::pow(beta1, double(t)), c2 = 1.0 - std::pow(beta2, double(t));
     detail::each_param(params, grads, [&](std::size_t k, auto& var, const auto& g) {
-      detail::check_grad("adam", k, var, g, state, 2);
       auto& m = state[k].buf[0];
       auto& v = state[k].buf[1];
       const auto* q = detail::elements(g);

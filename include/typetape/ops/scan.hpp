@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstring>
+#include <memory>
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -197,6 +198,10 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
     value_type v;
     std::tuple<typename Init::record..., typename Xs::record> kids;
     std::vector<x_type> xs;          // the step inputs
+    // The initial state, copied where a move of the record (of its tape) leaves it: the
+    // first step's records point at it. Also makes the record move-only, so a tape
+    // holding a scan cannot be copied with pointers into the original.
+    std::unique_ptr<state_values> init;
     state_values last;               // the state after the last step
     std::vector<ptrs> at;            // at[t]: the values step t read (state t, x_t)
     std::vector<step_record> steps;  // what each step's backward pass needs
@@ -212,10 +217,10 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
     const auto& xs = val(std::get<parts>(r.kids));
     const std::size_t T = xs.shape()[0];
     split(xs, r.xs, T);
-    ptrs cur{};
-    [&]<std::size_t... K>(std::index_sequence<K...>) {
-      ((std::get<K>(cur) = &val(std::get<K>(r.kids))), ...);
-    }(std::make_index_sequence<parts>{});
+    r.init = std::make_unique<state_values>([&]<std::size_t... K>(std::index_sequence<K...>) {
+      return state_values(val(std::get<K>(r.kids))...);
+    }(std::make_index_sequence<parts>{}));
+    ptrs cur = pointers(*r.init);
     r.steps.clear();
     r.saved.clear();
     r.steps.resize(every ? std::min<std::size_t>(T, 2) : T);  // checkpointing: two records, in turn

@@ -50,10 +50,13 @@ std::array<T, source_names<typename source_list<Sources>::list>::size> values_of
 }
 template <class T, std::size_t N, class V>
 std::array<T, N> tangent_array(const V& v) {
-  if constexpr (requires { std::tuple_size<V>::value; })
+  if constexpr (requires { std::tuple_size<V>::value; }) {
+    static_assert(std::tuple_size_v<V> == N, "typetape: one tangent per source (a tuple as long as the sources')");
     return std::apply([](const auto&... x) { return std::array<T, sizeof...(x)>{static_cast<T>(x)...}; }, v);
-  else
+  } else {
+    static_assert(N == 1, "typetape: one tangent per source: pass a std::tuple of them for several sources");
     return {static_cast<T>(v)};
+  }
 }
 
 template <class D, class Seq>
