@@ -13,4 +13,5 @@
 #include "ops/control.hpp"
 #include "ops/custom.hpp"
 #include "tape/tape.hpp"
+#include "ops/loop.hpp"
 #include "tape/higher.hpp"

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <string>
 #include <utility>
 #include <typetape/typetape.hpp>
 
@@ -113,6 +114,17 @@ void gradcheck(const E& e, V&... v) {
 template <class Tape, class Y, class X>
 double consume(Tape& t, const Y& y, const X& x) {
   return std::move(t).gradient(y, x);
+}
+
+/// The message of the tt::error that f throws ("" if none).
+template <class F>
+std::string thrown(F&& f) {
+  try {
+    f();
+  } catch (const tt::error& e) {
+    return e.what();
+  }
+  return "";
 }
 
 /// Uniform random numbers from a fixed seed (reproducible failures).

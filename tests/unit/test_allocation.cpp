@@ -2,6 +2,7 @@
 // counted, and recording plus gradient must not move the counter.
 #include <cstdlib>
 #include <new>
+#include <vector>
 
 #include "gradcheck.hpp"
 
@@ -51,4 +52,25 @@ TEST_CASE("record + gradient of scalar expressions: zero heap allocations") {
 
   CHECK(after == before);
   CHECK(std::isfinite(gx + gy));
+}
+
+TEST_CASE("a loop over run-time data (tt::sum_over, nested, with lets): zero heap allocations") {
+  tt::variable<"mu"> mu{0.2};
+  tt::variable<"s"> s{1.1};
+  std::vector<double> y(500);
+  for (std::size_t i = 0; i < y.size(); ++i) y[i] = std::sin(double(i));
+  auto nll = tt::sum_over<"i">(y.size(), [&](auto i) {
+    auto z = tt::let<"z">((tt::at(y, i) - mu) / s);
+    return 0.5 * z * z + tt::log(s);
+  });
+  auto pairs = tt::sum_over<"i">(std::size_t{40}, [&](auto i) {
+    return tt::sum_over<"j">(i + 1, std::size_t{40}, [&](auto j) { return tt::square(tt::at(y, i) * mu - tt::at(y, j)); });
+  });
+  const std::size_t before = allocations;
+  auto [a, b] = tt::gradient(nll, std::tie(mu, s));
+  auto t = tt::record<tt::persistent>(nll, pairs);
+  const double c = t.gradient(nll, s) + t.gradient(pairs, mu);
+  const std::size_t after = allocations;
+  CHECK(after == before);
+  CHECK(std::isfinite(a + b + c));
 }

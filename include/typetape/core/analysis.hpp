@@ -132,7 +132,9 @@ TT_INLINE constexpr const auto& find_let_in(const std::tuple<T...>& targets) {
 /// nodes (a let before its body's named things).
 template <class E, class F>
 TT_INLINE constexpr void for_each_named(const E& e, F& f) {
-  if constexpr (requires { e.p; }) {
+  if constexpr (requires { e.tt_visit(f); }) {  // a node that says what it holds (loops)
+    e.tt_visit(f);
+  } else if constexpr (requires { e.p; }) {
     f(e);
   } else if constexpr (requires { e.body; }) {
     f(e);
@@ -151,7 +153,9 @@ TT_INLINE constexpr void for_each_named(const E& e, F& f) {
 /// objects, bitwise-equal constants)?
 template <class E>
 TT_INLINE constexpr bool same_tree(const E& a, const E& b) {
-  if constexpr (requires { a.p; }) {
+  if constexpr (requires { a.tt_same(b); }) {  // a node that compares itself (loops)
+    return a.tt_same(b);
+  } else if constexpr (requires { a.p; }) {
     return a.p == b.p;
   } else if constexpr (requires { a.data.get(); }) {  // a tensor constant: the same tensor, or equal ones
     return a.data == b.data || *a.data == *b.data;

@@ -95,6 +95,17 @@
 #define TT_E13_RANK \
   "TT-E13: the operand has the wrong rank for this op (matmul takes rank 1 or 2, conv2d " \
   "takes NHWC input and HWCF filters of rank 4, cross_entropy rank 1 or more). Fix: reshape the operand."
+#define TT_E13_AT \
+  "TT-E13: tt::at takes one index per axis of a tensor variable, a fold's tensor state or data " \
+  "(a std::vector is one axis). Fix: pass as many indices as the operand has axes."
+#define TT_E14 \
+  "TT-E14: an expression is accumulated in a C++ loop (loss = loss + term, loss += term): " \
+  "each iteration would make a new expression type. Fix: write the loop as one node, " \
+  "tt::sum_over<\"i\">(n, [&](auto i) { return term; }), or tt::fold for a recurrence."
+#define TT_E14_NUMBER \
+  "TT-E14: an expression is used as a plain number (double loss = expr; loss += expr): " \
+  "it is a recorded computation, not a value. Fix: for a loop write tt::sum_over<\"i\">(n, " \
+  "[&](auto i) { return term; }); for the value alone, tt::eval(expr)."
 #define TT_E07_COUNT \
   "TT-E07: tt::output_gradients must give exactly one weight per target."
 #define TT_E09 \
@@ -115,7 +126,7 @@
 #define TT_E05_RUNTIME \
   "TT-E05: this target has the type of a recorded target but is a different expression " \
   "(other variables or constants); record it before asking for its gradient."
-#define TT_E11_RUNTIME_PREFIX "TT-E11: the tensor variable \""
+#define TT_E11_RUNTIME_PREFIX "TT-E11: the variable \""
 #define TT_E11_RUNTIME \
   "\" was assigned after this tape recorded it; the gradient would use the new value. " \
   "Fix: take the gradient before updating the variable, or record again."
@@ -202,5 +213,7 @@ template <class Shapes, bool Ok>
 inline constexpr bool fixed_shapes_broadcast = Ok;                    // E12
 template <class Operand, bool Ok>
 inline constexpr bool axis_and_rank_fit_the_op = Ok;                  // E13
+template <class Node, bool Ok>
+inline constexpr bool expression_is_built_once_use_tt_sum_over = Ok;  // E14
 }  // namespace diag
 }  // namespace tt

@@ -500,6 +500,39 @@ struct node {
     static_assert(diag::comparison_is_not_used_as_a_branch<node, false>, TT_E06);
     return false;
   }
+  /// `loss = loss + term;` in a C++ loop (another expression type) or `loss += term;`:
+  /// TT-E14, naming the loop node that records such a loop (tt::sum_over).
+  template <class U>
+    requires(expression<U> && !std::is_same_v<std::remove_cvref_t<U>, node>)
+  node& operator=(U&&) {
+    static_assert(diag::expression_is_built_once_use_tt_sum_over<node, false>, TT_E14);
+    return *this;
+  }
+  template <class U>
+    requires operand<U>
+  node& operator+=(U&&) {
+    static_assert(diag::expression_is_built_once_use_tt_sum_over<node, false>, TT_E14);
+    return *this;
+  }
+  template <class U>
+    requires operand<U>
+  node& operator-=(U&&) {
+    static_assert(diag::expression_is_built_once_use_tt_sum_over<node, false>, TT_E14);
+    return *this;
+  }
+  template <class U>
+    requires operand<U>
+  node& operator*=(U&&) {
+    static_assert(diag::expression_is_built_once_use_tt_sum_over<node, false>, TT_E14);
+    return *this;
+  }
+  /// `double loss = expr;`: TT-E14 (an expression is not a number; tt::eval gives its value).
+  operator value_type() const  // NOLINT(google-explicit-constructor): implicit, to reach the diagnostic
+    requires(std::is_arithmetic_v<value_type> && !std::same_as<Op, detail::extract_op> && !detail::is_comparison<Op>)
+  {
+    static_assert(diag::expression_is_built_once_use_tt_sum_over<node, false>, TT_E14_NUMBER);
+    return value_type{};
+  }
   /// A value taken out with .value() converts to a plain number.
   operator value_type() const  // NOLINT: implicit on purpose
     requires std::same_as<Op, detail::extract_op>
@@ -558,6 +591,26 @@ inline constexpr bool operand_shapes_fit = static_shapes_broadcast<typename oper
 template <class... A>
 using operand_values = tlist<typename operand_value<A>::type...>;
 }  // namespace detail
+
+/// `double loss = 0; for (...) loss += term;`: TT-E14, naming tt::sum_over.
+template <class D, class E>
+  requires(std::is_arithmetic_v<D> && expression<E>)
+D& operator+=(D& d, const E&) {
+  static_assert(diag::expression_is_built_once_use_tt_sum_over<E, false>, TT_E14_NUMBER);
+  return d;
+}
+template <class D, class E>
+  requires(std::is_arithmetic_v<D> && expression<E>)
+D& operator-=(D& d, const E&) {
+  static_assert(diag::expression_is_built_once_use_tt_sum_over<E, false>, TT_E14_NUMBER);
+  return d;
+}
+template <class D, class E>
+  requires(std::is_arithmetic_v<D> && expression<E>)
+D& operator*=(D& d, const E&) {
+  static_assert(diag::expression_is_built_once_use_tt_sum_over<E, false>, TT_E14_NUMBER);
+  return d;
+}
 
 // ---- the closure rule --------------------------------------------------------------------
 

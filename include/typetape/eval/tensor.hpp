@@ -235,6 +235,11 @@ template <class EC, std::size_t N, class Tag>
 inline constexpr bool is_dense_tensor<xt::xtensor_container<EC, N, xt::layout_type::row_major, Tag>> = true;
 template <class ET, class S, bool Sh, class Tag>
 inline constexpr bool is_dense_tensor<xt::xfixed_container<ET, S, xt::layout_type::row_major, Sh, Tag>> = true;
+/// The vector tt::map_over gives (ops/loop.hpp).
+template <class T>
+struct vector_value {
+  using type = xt::xtensor<T, 1>;
+};
 template <class T>
 struct tensor_storage {
   using type = std::conditional_t<is_dense_tensor<T>, T, xt::xtensor<typename T::value_type, rank_v<T>>>;

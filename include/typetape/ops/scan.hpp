@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "../tape/tape.hpp"
+#include "loop.hpp"
 #include "../eval/tensor.hpp"
 
 namespace tt {
@@ -47,38 +48,6 @@ struct carry_name {
   static constexpr std::string_view view() noexcept { return ScanName::view(); }
 };
 
-/// A placeholder in a scan's cell: the state part or step input of the current step.
-/// Its record points at the value the scan stores for that step.
-template <class Name, class T>
-struct carry_ref {
-  using tt_expression = void;
-  using value_type = T;
-  using name_type = Name;
-  static constexpr const void* p = nullptr;  // a leaf, with no object behind it (same_tree)
-
-  struct record {
-    const T* v = nullptr;
-    const T& get() const noexcept { return *v; }
-  };
-  template <class Ctx>
-  TT_INLINE void forward(record& r, const Ctx& ctx) const {
-    r.v = ctx.template carry<Name>();
-  }
-  template <class G, class Ctx>
-  TT_INLINE void backward(const record&, G&& g, Ctx& ctx) const {
-    ctx.template accumulate<Name>(std::forward<G>(g));
-  }
-};
-
-template <class M, class T, class N>
-struct reach_of<carry_ref<M, T>, N> : std::integral_constant<unsigned, std::is_same_v<M, N> ? reach::live : 0u> {};
-
-/// What reaches a result through a placeholder whose own reach in the cell is `c`.
-constexpr unsigned through(unsigned c, unsigned r) {
-  if (c == 0) return 0u;
-  if (c & reach::live) return r;
-  return reach::cut(c & ~reach::live, r);
-}
 
 /// The value a step reads from a [T, ...] tensor: a tensor of one rank less, or an element.
 template <class Xs>
@@ -129,15 +98,25 @@ struct step_fwd_ctx {
 
 /// The backward context of one step: adjoints of the placeholders and of the cell's
 /// lets are its own; every other name (the cell's variables) goes to the tape's.
-template <class Wanted, class Names, class Values, class Outer>
+template <class Wanted, class Names, class Values, class Outer, class CarryNames, class Ptrs>
 struct step_bwd_ctx : bwd_ctx<Wanted, Names, Values> {
   using base = bwd_ctx<Wanted, Names, Values>;
   Outer& outer;
-  explicit step_bwd_ctx(Outer& o) : outer(o) {}
+  const Ptrs& cur;  // the values the step read (a loop in the cell reruns its body from them)
+  step_bwd_ctx(Outer& o, const Ptrs& in) : outer(o), cur(in) {}
   template <class Name, class G>
   TT_INLINE void accumulate(G&& g) {
     if constexpr (contains_v<Name, Names>) base::template accumulate<Name>(std::forward<G>(g));
     else outer.template accumulate<Name>(std::forward<G>(g));
+  }
+  template <class Name, class G, class Like>
+  TT_INLINE void accumulate_element(std::size_t flat, const G& g, const Like& like) {
+    if constexpr (contains_v<Name, Names>) base::template accumulate_element<Name>(flat, g, like);
+    else outer.template accumulate_element<Name>(flat, g, like);
+  }
+  template <class Name>
+  TT_INLINE auto carry() const {
+    return std::get<index_of_v<Name, CarryNames>>(cur);
   }
 };
 
@@ -340,13 +319,13 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
     using values = typename concat<typename map_list<carries, carry_value>::type,
                                    typename map_list<processed, let_value_t>::type>::type;
     using names = typename concat<carries, typename names_of<processed>::type>::type;
-    using type = step_bwd_ctx<wanted, names, values, Ctx>;
+    using type = step_bwd_ctx<wanted, names, values, Ctx, carry_names, ptrs>;
   };
 
   template <bool First, bool WantXs, class Ga, class Ctx>
   void step_back(const step_record& s, const ptrs& in, std::size_t t, Ga& ga, xs_value& gxs, Ctx& ctx) const {
     using sn = step_names<First, WantXs, Ctx>;
-    typename sn::type c(ctx);
+    typename sn::type c(ctx, in);
     static_for<parts>([&](auto k) {
       using O = at_t<k, outs>;
       if constexpr (sn::type::template wants<O>) std::get<k>(cell).backward(std::get<k>(s.recs), std::get<k>(ga), c);
@@ -437,9 +416,9 @@ struct reach_of<scan_node<Name, Mode, Cell, Xs, tlist<Init...>>, N> {
     unsigned r = body::template of<N>;
     [&]<std::size_t... K>(std::index_sequence<K...>) {
       // part 0 is the result itself after zero steps
-      ((r |= (K == 0 ? reach_v<Init, N> : 0u) | through(body::template of<carry_name<Name, K>>, reach_v<Init, N>)), ...);
+      ((r |= (K == 0 ? reach_v<Init, N> : 0u) | reach_through(body::template of<carry_name<Name, K>>, reach_v<Init, N>)), ...);
     }(std::index_sequence_for<Init...>{});
-    return r | through(body::template of<carry_name<Name, sizeof...(Init)>>, reach_v<Xs, N>);
+    return r | reach_through(body::template of<carry_name<Name, sizeof...(Init)>>, reach_v<Xs, N>);
   }();
 };
 

@@ -313,6 +313,19 @@ struct bwd_ctx<Wanted, tlist<N...>, tlist<V...>> {
       }
     }
   }
+  /// Element `flat` of a tensor adjoint += g (tt::at in a loop); `like` gives its shape.
+  template <class Name, class G, class Like>
+  TT_INLINE void accumulate_element(std::size_t flat, const G& g, const Like& like) {
+    if constexpr (contains_v<Name, tlist<N...>>) {
+      constexpr std::size_t i = index_of_v<Name, tlist<N...>>;
+      auto& a = std::get<i>(adj);
+      if (!started[i]) {
+        a = zeros_like(like);
+        started[i] = true;
+      }
+      a.data()[flat] += g;
+    }
+  }
   template <class Name>
   TT_INLINE constexpr auto& get() {
     return std::get<index_of_v<Name, tlist<N...>>>(adj);
