@@ -8,6 +8,7 @@
 // The headers whose static_asserts users see come first, each included from here
 // directly: the diagnostics' "In file included from" chains stay two lines long.
 #include "tape/tape.hpp"
+#include "core/sum_chain.hpp"
 #include "ops/arithmetic.hpp"
 #include "ops/elementwise.hpp"
 #include "ops/control.hpp"

@@ -7,6 +7,7 @@
 #include "core/diagnostics.hpp"
 #include "core/expression.hpp"
 #include "core/analysis.hpp"
+#include "core/sum_chain.hpp"
 #include "core/traits.hpp"
 #include "ops/arithmetic.hpp"
 #include "ops/elementwise.hpp"

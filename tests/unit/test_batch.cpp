@@ -69,3 +69,19 @@ TEST_CASE("batch_gradient w.r.t. a let: the points are the let's values") {
   const std::vector<double> g = tt::batch_gradient(e, h, hs);
   for (std::size_t i = 0; i < hs.size(); ++i) CHECK(g[i] == doctest::Approx(2 * std::cos(hs[i])).epsilon(1e-14));
 }
+
+TEST_CASE("batch_gradient of a long sum (a + chain, summed on SIMD lanes)") {
+  tt::variable<"x"> x;
+  tt::variable<"y"> y;
+  auto e = tt::square(x) + x * y - tt::sin(y) + tt::exp(x * 0.5) + y * y * y - 3.0;
+  static_assert(tt::detail::is_chain<decltype(e)>);
+  std::vector<double> xs(19), ys(19);
+  ttest::sampler s;
+  for (std::size_t i = 0; i < xs.size(); ++i) xs[i] = s(-1, 1), ys[i] = s(-1, 1);
+  const auto [gx, gy] = tt::batch_gradient(e, std::tie(x, y), xs, ys);
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    const double a = xs[i], b = ys[i];
+    CHECK(gx[i] == doctest::Approx(2 * a + b + 0.5 * std::exp(0.5 * a)).epsilon(1e-14));
+    CHECK(gy[i] == doctest::Approx(a - std::cos(b) + 3 * b * b).epsilon(1e-14));
+  }
+}

@@ -172,3 +172,29 @@ TEST_CASE("the analysis sees through a loop's body (the checks as traits)") {
   CHECK(tt::gradient(with_let, w) == doctest::Approx(12.0));
   (void)u;
 }
+
+TEST_CASE("a let that does not vary with the index is hoisted: computed once, a source, beside per-iteration lets") {
+  tt::variable<"mu"> mu{0.4};
+  tt::variable<"sigma"> sigma{1.3};
+  const std::vector<double> y = data(50);
+  auto inv = tt::let<"inv">(1.0 / sigma);  // outside the body: loop-invariant
+  auto q = tt::sum_over<"i">(y.size(), [&](auto i) {
+    auto z = tt::let<"z">((tt::at(y, i) - mu) * inv);  // varies with i: one per iteration
+    return z * z;
+  });
+  using info = tt::detail::body_info<tt::name<'i'>, typename decltype(q)::loop_body>;
+  static_assert(info::hoisted::size == 1 && info::lets::size == 1);
+  auto nll = 0.5 * q + double(y.size()) * tt::log(sigma);
+  gradcheck(nll, mu, sigma);
+  double ginv = 0;
+  for (double v : y) ginv += 0.5 * 2 * (v - 0.4) * (v - 0.4) / 1.3;
+  CHECK(ttest::close(tt::gradient(nll, inv), ginv, {1e-12, 0}));
+  // a let that varies with the outer index only: hoisted out of the inner loop, one per i
+  auto nested = tt::sum_over<"i">(std::size_t{12}, [&](auto i) {
+    auto yi = tt::let<"yi">(tt::exp(tt::at(y, i) * mu));
+    return tt::sum_over<"j">(std::size_t{12}, [&](auto j) { return yi * tt::at(y, j) * sigma; });
+  });
+  using outer = tt::detail::body_info<tt::name<'i'>, typename decltype(nested)::loop_body>;
+  static_assert(outer::lets::size == 1 && outer::hoisted::size == 0);
+  gradcheck(nested, mu, sigma);
+}

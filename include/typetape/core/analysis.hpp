@@ -114,7 +114,9 @@ constexpr tlist<K...> as_tlist(const std::tuple<K...>&) {
 /// The (first) let node named N inside e.
 template <class N, class E>
 TT_INLINE constexpr const auto& find_let(const E& e) {
-  if constexpr (requires { typename E::body_type; }) {
+  if constexpr (requires { e.template tt_find_let<N>(); }) {  // a node that finds its own (loops)
+    return e.template tt_find_let<N>();
+  } else if constexpr (requires { typename E::body_type; }) {
     if constexpr (std::is_same_v<typename E::name_type, N>) return e;
     else return find_let<N>(e.body);
   } else {
@@ -128,11 +130,24 @@ TT_INLINE constexpr const auto& find_let_in(const std::tuple<T...>& targets) {
 }
 
 // ---- leaves and structural identity ----------------------------------------------------
+/// Is E a part of a long expression whose walks are functions of their own (core/sum_chain.hpp)?
+template <class E>
+inline constexpr bool outline_v = false;
+template <class E, class F>
+TT_INLINE constexpr void for_each_named(const E& e, F& f);
+template <class E, class F>
+TT_NOINLINE void for_each_named_chunk(const E& e, F& f) {
+  auto visit = [&](const auto& k) TT_INLINE_LAMBDA { for_each_named(k, f); };
+  for_each_element(e.kids, visit);
+}
+
 /// Calls f(x) for every named thing x in e: var_ref/watched_ref leaves and let
 /// nodes (a let before its body's named things).
 template <class E, class F>
 TT_INLINE constexpr void for_each_named(const E& e, F& f) {
-  if constexpr (requires { e.tt_visit(f); }) {  // a node that says what it holds (loops)
+  if constexpr (outline_v<E>) {
+    for_each_named_chunk(e, f);
+  } else if constexpr (requires { e.tt_visit(f); }) {  // a node that says what it holds (loops)
     e.tt_visit(f);
   } else if constexpr (requires { e.p; }) {
     f(e);

@@ -171,12 +171,28 @@ struct name_clash_error : error {
       : error(TT_E10_RUNTIME_PREFIX, name, rest) {}
 };
 
+namespace detail {
+/// The throws of run-time checks, out of line: a check in a long expression's inlined
+/// passes is then a compare and a call, not an exception object built in place.
+#if defined(__GNUC__) || defined(__clang__)
+#define TT_COLD [[noreturn, gnu::noinline, gnu::cold]]
+#else
+#define TT_COLD [[noreturn]]
+#endif
+TT_COLD inline void throw_name_clash(std::string_view name, std::string_view rest = TT_E10_RUNTIME_RECORDING) {
+  throw name_clash_error(name, rest);
+}
+}  // namespace detail
+
 /// Thrown when a tensor variable changed between recording and gradient() (tensor
 /// variables are not copied by a recording; PyTorch raises the same way).
 struct modified_variable_error : error {
   explicit modified_variable_error(std::string_view name) noexcept
       : error(TT_E11_RUNTIME_PREFIX, name, TT_E11_RUNTIME) {}
 };
+namespace detail {
+TT_COLD inline void throw_modified(std::string_view name) { throw modified_variable_error(name); }
+}  // namespace detail
 /// Thrown when tensor shapes do not fit an op; the message names the op and the shapes.
 struct shape_error : error {
   explicit shape_error(std::string_view what) noexcept : error(TT_E12_RUNTIME_PREFIX, what) {}

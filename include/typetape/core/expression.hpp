@@ -284,7 +284,7 @@ struct var_ref {
     const basic_variable<Name, T>* var = nullptr;
     std::uint64_t version = 0;
     const T& get() const {
-      if (var->version() != version) throw modified_variable_error(Name::view());
+      if (var->version() != version) detail::throw_modified(Name::view());
       return var->get();
     }
   };

@@ -16,9 +16,11 @@
 #if defined(__GNUC__) || defined(__clang__)
 #define TT_INLINE [[gnu::always_inline]] inline
 #define TT_INLINE_LAMBDA __attribute__((always_inline))
+#define TT_NOINLINE [[gnu::noinline]]
 #else
 #define TT_INLINE inline
 #define TT_INLINE_LAMBDA
+#define TT_NOINLINE
 #endif
 
 namespace tt {

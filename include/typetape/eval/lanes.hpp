@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "../core/analysis.hpp"
+#include "../core/sum_chain.hpp"
 
 namespace tt::detail {
 
@@ -35,6 +36,13 @@ template <std::size_t J, class T>
 inline constexpr std::uint64_t slot_mask<slot<J, T>> = std::uint64_t{1} << J;
 template <class Op, class... K>
 inline constexpr std::uint64_t slot_mask<node<Op, K...>> = (slot_mask<K> | ... | 0);
+
+template <class L, class R>
+inline constexpr std::uint64_t slot_mask<rope<L, R>> = slot_mask<L> | slot_mask<R>;
+template <class E>
+inline constexpr std::uint64_t slot_mask<term<E>> = slot_mask<E>;
+template <class... R>
+inline constexpr std::uint64_t slot_mask<sum_chain<R...>> = (slot_mask<R> | ... | 0);
 
 template <class Lanes, std::uint64_t Want>
 struct lane_ctx {
@@ -85,6 +93,27 @@ template <class Op, class... K, class Names, class Lanes>
 struct pointwise<node<Op, K...>, Names, Lanes> {
   using type = node<Op, typename pointwise<K, Names, Lanes>::type...>;
   static type make(const node<Op, K...>& n) {
+    return std::apply([](const auto&... k) { return type{{pointwise<std::remove_cvref_t<decltype(k)>, Names, Lanes>::make(k)...}}; },
+                      n.kids);
+  }
+};
+
+template <class L, class R, class Names, class Lanes>
+struct pointwise<rope<L, R>, Names, Lanes> {
+  using type = rope<typename pointwise<L, Names, Lanes>::type, typename pointwise<R, Names, Lanes>::type>;
+  static type make(const rope<L, R>& n) {
+    return type(pointwise<L, Names, Lanes>::make(std::get<0>(n.kids)), pointwise<R, Names, Lanes>::make(std::get<1>(n.kids)));
+  }
+};
+template <class E, class Names, class Lanes>
+struct pointwise<term<E>, Names, Lanes> {
+  using type = term<typename pointwise<E, Names, Lanes>::type>;
+  static type make(const term<E>& n) { return type{{pointwise<E, Names, Lanes>::make(std::get<0>(n.kids))}}; }
+};
+template <class... R, class Names, class Lanes>
+struct pointwise<sum_chain<R...>, Names, Lanes> {  // still summed left to right, on lanes
+  using type = sum_chain<typename pointwise<R, Names, Lanes>::type...>;
+  static type make(const sum_chain<R...>& n) {
     return std::apply([](const auto&... k) { return type{{pointwise<std::remove_cvref_t<decltype(k)>, Names, Lanes>::make(k)...}}; },
                       n.kids);
   }

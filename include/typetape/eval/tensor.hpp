@@ -301,6 +301,14 @@ inline constexpr bool lane_types_are<node<Op, K...>, E> =
      std::is_same_v<typename node<Op, K...>::value_type, bool>) &&
     (lane_types_are<K, E> && ...);
 
+template <class L, class R, class E>
+inline constexpr bool lane_types_are<rope<L, R>, E> = lane_types_are<L, E> && lane_types_are<R, E>;
+template <class K, class E>
+inline constexpr bool lane_types_are<term<K>, E> = lane_types_are<K, E>;
+template <class... R, class E>
+inline constexpr bool lane_types_are<sum_chain<R...>, E> =
+    std::is_same_v<typename sum_chain<R...>::value_type, E> && (lane_types_are<R, E> && ...);
+
 template <class Op>
 constexpr std::string_view op_name() {
   if constexpr (requires { Op::name; }) return Op::name;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "../core/expression.hpp"
+#include "../core/sum_chain.hpp"
 
 namespace tt {
 namespace detail {
@@ -74,13 +75,13 @@ template <class L, class R>
   requires detail::binary_operands<L, R>
 constexpr auto operator+(L&& l, R&& r) {
   static_assert(diag::fixed_shapes_broadcast<detail::operand_values<L, R>, detail::operand_shapes_fit<L, R>>, TT_E12_FIXED);
-  return detail::make<detail::add_op>(std::forward<L>(l), std::forward<R>(r));
+  return detail::add_or_chain<false>(std::forward<L>(l), std::forward<R>(r));
 }
 template <class L, class R>
   requires detail::binary_operands<L, R>
 constexpr auto operator-(L&& l, R&& r) {
   static_assert(diag::fixed_shapes_broadcast<detail::operand_values<L, R>, detail::operand_shapes_fit<L, R>>, TT_E12_FIXED);
-  return detail::make<detail::sub_op>(std::forward<L>(l), std::forward<R>(r));
+  return detail::add_or_chain<true>(std::forward<L>(l), std::forward<R>(r));
 }
 template <class L, class R>
   requires detail::binary_operands<L, R>

@@ -92,7 +92,7 @@ struct int_text {
   }
   std::string_view view() const { return {buf, n}; }
 };
-[[noreturn]] inline void index_fail(std::ptrdiff_t k, std::size_t axis, std::size_t size) {
+TT_COLD inline void index_fail(std::ptrdiff_t k, std::size_t axis, std::size_t size) {
   char m[120];
   std::size_t n = 0;
   auto put = [&](std::string_view s) {
@@ -298,33 +298,54 @@ struct loop_scope {
 };
 
 /// The forward context of one iteration: the iteration's let slots, then its scope.
-template <class Outer, class Name, class Slots, class State>
+template <class Outer, class Name, class Info, class State>
 struct loop_fwd_ctx : loop_scope<const Outer, Name, State> {
+  using Slots = typename Info::slots;
   const Slots& slots;
-  TT_INLINE loop_fwd_ctx(const Outer& o, const Slots& s, std::ptrdiff_t at, const State* st)
-      : loop_scope<const Outer, Name, State>{o, at, st}, slots(s) {}
+  const typename Info::snapshot& snap;  // the hoisted lets' values
+  TT_INLINE loop_fwd_ctx(const Outer& o, const Slots& s, const typename Info::snapshot& h, std::ptrdiff_t at,
+                         const State* st)
+      : loop_scope<const Outer, Name, State>{o, at, st}, slots(s), snap(h) {}
   template <class N>
   TT_INLINE const auto& let_value() const {
-    if constexpr (contains_v<N, typename Slots::names>) return val(std::get<index_of_v<N, typename Slots::names>>(slots.recs));
-    else return this->outer.template let_value<N>();
+    if constexpr (contains_v<N, typename Slots::names>)
+      return val(std::get<index_of_v<N, typename Slots::names>>(slots.recs));
+    else if constexpr (contains_v<N, typename Info::hoisted_names>)
+      return std::get<index_of_v<N, typename Info::hoisted_names>>(snap.lets);
+    else
+      return this->outer.template let_value<N>();
   }
 };
 
 /// The backward context of one iteration: adjoints of its lets (and a fold's state) are
 /// its own; every other name goes to the enclosing context's adjoints.
-template <class Outer, class Name, class Wanted, class Names, class Values, class State>
+template <class Outer, class Name, class Wanted, class Names, class Values, class State, class Acc>
 struct loop_bwd_ctx : bwd_ctx<Wanted, Names, Values>, loop_scope<Outer, Name, State> {
   using base = bwd_ctx<Wanted, Names, Values>;
-  TT_INLINE loop_bwd_ctx(Outer& o, std::ptrdiff_t at, const State* s) : loop_scope<Outer, Name, State>{o, at, s} {}
+  Acc& acc;  // the scalar adjoints of outer names, summed over the iterations in registers
+  TT_INLINE loop_bwd_ctx(Outer& o, Acc& a, std::ptrdiff_t at, const State* s)
+      : loop_scope<Outer, Name, State>{o, at, s}, acc(a) {}
   template <class N, class G>
   TT_INLINE void accumulate(G&& g) {
     if constexpr (contains_v<N, Names>) base::template accumulate<N>(std::forward<G>(g));
+    else if constexpr (contains_v<N, typename Acc::names>) acc.template accumulate<N>(std::forward<G>(g));
     else this->outer.template accumulate<N>(std::forward<G>(g));
   }
   template <class N, class G, class Like>
   TT_INLINE void accumulate_element(std::size_t flat, const G& g, const Like& like) {
-    if constexpr (contains_v<N, Names>) base::template accumulate_element<N>(flat, g, like);
-    else this->outer.template accumulate_element<N>(flat, g, like);
+    if constexpr (contains_v<N, Names>) {
+      base::template accumulate_element<N>(flat, g, like);
+    } else if constexpr (contains_v<N, typename Acc::tensor_names>) {
+      auto* p = std::get<index_of_v<N, typename Acc::tensor_names>>(acc.buffers);
+      if (p) p[flat] += g;
+    } else {
+      this->outer.template accumulate_element<N>(flat, g, like);
+    }
+  }
+  template <class N, class Like>
+  TT_INLINE auto* element_buffer(const Like& like) {
+    if constexpr (contains_v<N, Names>) return base::template element_buffer<N>(like);
+    else return this->outer.template element_buffer<N>(like);
   }
 };
 
@@ -359,23 +380,105 @@ struct versions_array<tlist<X...>> {
   using type = std::array<std::uint64_t, sizeof...(X)>;
 };
 
+/// Does E's value change with loop Name's index (an element at it, the index itself, a
+/// fold's state, a nested loop bounded by it)? A let that does not is loop-invariant.
+template <class E, class Name>
+struct varies {
+  static constexpr bool value = [] {
+    if constexpr (requires(const E& e) { std::tuple_size<std::remove_cvref_t<decltype(e.kids)>>::value; })
+      return []<class... K>(const std::tuple<K...>*) {
+        return (varies<K, Name>::value || ...);
+      }(static_cast<const std::remove_cvref_t<decltype(std::declval<const E&>().kids)>*>(nullptr));
+    else
+      return false;
+  }();
+};
+template <class M, class B, class Name>
+struct varies<let_node<M, B>, Name> : varies<B, Name> {};
+template <class Src, class... Ix, class Name>
+struct varies<elem_node<Src, Ix...>, Name>
+    : std::bool_constant<(std::is_same_v<Ix, Name> || ...) || varies<Src, Name>::value> {};
+template <class T, class Name>
+struct varies<index_leaf<Name, T>, Name> : std::true_type {};
+template <class T, class Name>
+struct varies<carry_ref<fold_state<Name>, T>, Name> : std::true_type {};
+
+template <class Name>
+struct varies_with {
+  template <class X>
+  struct test : varies<X, Name> {};
+  template <class X>
+  struct not_test : std::bool_constant<!varies<X, Name>::value> {};
+};
+
+template <class L>
+struct element_pointers;
+template <class... X>
+struct element_pointers<tlist<X...>> {
+  using type = std::tuple<elem_t<typename X::value_type>*...>;
+};
+
+template <class X>
+struct is_scalar_let : std::bool_constant<!tensor_like<typename X::value_type>> {};
+
+template <class L>
+struct let_values;
+template <class... L>
+struct let_values<tlist<L...>> {
+  using type = std::tuple<typename L::value_type...>;
+};
+
 /// What a loop's body reads from outside: its variables (the scalar ones' values and the
 /// tensor ones' versions are kept at recording, and checked when the backward pass reruns
-/// the body), its lets (its own, one per iteration).
-template <class Body>
+/// the body), its lets: those that vary with the loop's index are its own, one per
+/// iteration; the others are hoisted, evaluated once outside the loop as any let (their
+/// values kept with the loop's record for the backward pass's reruns).
+template <class Name, class Body>
 struct body_info {
   using named = named_t<Body>;
   using params = typename keep_if<named, is_leaf_source>::type;
-  using lets = lets_t<Body>;
+  using all_lets = lets_t<Body>;
+  using lets = typename keep_if<all_lets, varies_with<Name>::template test>::type;
+  using hoisted = typename keep_if<all_lets, varies_with<Name>::template not_test>::type;
   using let_names = typename names_of<lets>::type;
+  using hoisted_names = typename names_of<hoisted>::type;
   using slots = let_slots<lets>;
   using scalars = typename keep_if<named, is_scalar_variable>::type;
   using tensors = typename keep_if<named, is_tensor_variable>::type;
   struct snapshot {
     typename values_tuple<scalars>::type values{};
     typename versions_array<tensors>::type versions{};
+    typename let_values<hoisted>::type lets{};
+  };
+  /// The adjoints a backward pass sums locally, then adds to the enclosing context once:
+  /// the scalar variables and scalar hoisted lets (through a reference, each iteration's
+  /// addition would be a store and a load, as the data read might alias it).
+  using summed = typename concat<scalars, typename keep_if<hoisted, is_scalar_let>::type>::type;
+  /// ... and the tensor variables' adjoint buffers, found once before the iterations.
+  struct acc : bwd_ctx<tlist<>, typename names_of<summed>::type, typename map_list<summed, let_value_t>::type> {
+    using tensor_names = typename names_of<tensors>::type;
+    typename element_pointers<tensors>::type buffers{};
   };
 };
+
+/// Finds the tensor variables' adjoint buffers in the enclosing context.
+template <class Info, class Body, class Acc, class Ctx>
+TT_INLINE void find_buffers(const Body& body, Acc& acc, Ctx& ctx) {
+  static_for<Info::tensors::size>([&](auto k) TT_INLINE_LAMBDA {
+    using X = at_t<k, typename Info::tensors>;
+    with_param<X>(body, [&](const auto& x) {
+      std::get<k>(acc.buffers) = ctx.template element_buffer<typename X::name_type>(x.p->get());
+    });
+  });
+}
+/// Adds each locally summed adjoint to the enclosing context.
+template <class Acc, class Ctx>
+TT_INLINE void flush_sums(Acc& acc, Ctx& ctx) {
+  static_for<Acc::names::size>([&](auto k) TT_INLINE_LAMBDA {
+    using N = at_t<k, typename Acc::names>;
+    ctx.template accumulate<N>(acc.template get<N>());
+  });
+}
 
 /// The variables a body reads, found in the body (each once) and handed to f.
 template <class X, class Body, class F>
@@ -391,9 +494,12 @@ TT_INLINE void with_param(const Body& body, F&& f) {
   for_each_named(body, visit);
 }
 
-template <class Body, class Snap>
-void take_snapshot(const Body& body, Snap& s) {
-  using info = body_info<Body>;
+template <class Info, class Body, class Snap, class Ctx>
+void take_snapshot(const Body& body, Snap& s, const Ctx& ctx) {
+  using info = Info;
+  static_for<info::hoisted::size>([&](auto k) {
+    std::get<k>(s.lets) = ctx.template let_value<typename at_t<k, typename info::hoisted>::name_type>();
+  });
   static_for<info::scalars::size>([&](auto k) {
     with_param<at_t<k, typename info::scalars>>(body, [&](const auto& x) { std::get<k>(s.values) = x.p->get(); });
   });
@@ -402,37 +508,37 @@ void take_snapshot(const Body& body, Snap& s) {
   });
 }
 /// TT-E11 at run time: a variable the body reads changed between recording and gradient().
-template <class Body, class Snap>
+template <class Info, class Body, class Snap>
 void check_snapshot(const Body& body, const Snap& s) {
-  using info = body_info<Body>;
+  using info = Info;
   static_for<info::scalars::size>([&](auto k) {
     using X = at_t<k, typename info::scalars>;
     with_param<X>(body, [&](const auto& x) {
       const auto now = x.p->get();
       const auto then = std::get<k>(s.values);
-      if (std::memcmp(&now, &then, sizeof now) != 0) throw modified_variable_error(X::name_type::view());
+      if (std::memcmp(&now, &then, sizeof now) != 0) throw_modified(X::name_type::view());
     });
   });
   static_for<info::tensors::size>([&](auto k) {
     using X = at_t<k, typename info::tensors>;
     with_param<X>(body, [&](const auto& x) {
-      if (x.p->version() != s.versions[k]) throw modified_variable_error(X::name_type::view());
+      if (x.p->version() != s.versions[k]) throw_modified(X::name_type::view());
     });
   });
 }
 
 /// One iteration's lets, forward (each once, dependencies first) and backward (reverse
 /// order; only those in Processed, whose adjoints are real).
-template <class Body, class Slots, class C>
+template <class Info, class Body, class Slots, class C>
 TT_INLINE void run_body_lets(const Body& fn, Slots& slots, const C& c) {
-  using lets = typename body_info<Body>::lets;
+  using lets = typename Info::lets;
   static_for<lets::size>([&](auto k) TT_INLINE_LAMBDA {
     find_let<typename at_t<k, lets>::name_type>(fn).body.forward(std::get<k>(slots.recs), c);
   });
 }
-template <class Processed, class Body, class Slots, class B>
+template <class Info, class Processed, class Body, class Slots, class B>
 TT_INLINE void back_body_lets(const Body& fn, const Slots& slots, B& bc) {
-  using lets = typename body_info<Body>::lets;
+  using lets = typename Info::lets;
   static_for<lets::size>([&](auto j) TT_INLINE_LAMBDA {
     constexpr std::size_t li = lets::size - 1 - j;
     using N = typename at_t<li, lets>::name_type;
@@ -469,10 +575,11 @@ inline constexpr bool skip_body_value = sums_region_v<Body>;
 template <class Name, class Kind, class Body, class Lo, class Hi>
 struct loop_node {
   using tt_expression = void;
-  using info = body_info<Body>;
+  using info = body_info<Name, Body>;
   using body_value = typename Body::value_type;
   using value_type = typename loop_value<Kind, body_value>::type;
   static constexpr bool is_sum = std::is_same_v<Kind, sum_kind>;
+  using loop_body = Body;
   Body fn;
   Lo lo;
   Hi hi;
@@ -484,7 +591,7 @@ struct loop_node {
 
   template <class Ctx>
   void forward(record& r, const Ctx& ctx) const {
-    take_snapshot(fn, r.snap);
+    take_snapshot<info>(fn, r.snap, ctx);
     const std::ptrdiff_t a = bound_value(lo, ctx), b = std::max(a, bound_value(hi, ctx));
     if constexpr (is_sum) {
       if constexpr (tensor_like<value_type>) r.v = value_type{};
@@ -495,8 +602,8 @@ struct loop_node {
     typename info::slots slots{};
     typename Body::record rec{};
     for (std::ptrdiff_t i = a; i < b; ++i) {
-      const loop_fwd_ctx<Ctx, Name, typename info::slots, void> c(ctx, slots, i, nullptr);
-      run_body_lets(fn, slots, c);
+      const loop_fwd_ctx<Ctx, Name, info, void> c(ctx, slots, r.snap, i, nullptr);
+      run_body_lets<info>(fn, slots, c);
       fn.forward(rec, c);
       if constexpr (!is_sum) {
         r.v.data()[i - a] = val(rec);
@@ -511,38 +618,47 @@ struct loop_node {
   /// A sum's value is not needed (tt::gradient's short form): nothing runs forward but
   /// the recording of the variables' values.
   template <class Ctx>
-  TT_INLINE void forward_inputs(record& r, const Ctx&) const
+  TT_INLINE void forward_inputs(record& r, const Ctx& ctx) const
     requires is_sum
   {
-    take_snapshot(fn, r.snap);
+    take_snapshot<info>(fn, r.snap, ctx);
   }
 
   template <class G, class Ctx>
   void backward(const record& r, const G& g, Ctx& ctx) const {
-    check_snapshot(fn, r.snap);
+    check_snapshot<info>(fn, r.snap);
     const std::ptrdiff_t a = bound_value(lo, ctx), b = std::max(a, bound_value(hi, ctx));
     if constexpr (!is_sum) check_same_shape("map_over: output_gradients", r.v, g);
     using processed = typename processed_lets<typename info::lets, tlist<Body>, typename Ctx::wanted_names>::type;
     using wanted = typename concat<typename Ctx::wanted_names, typename names_of<processed>::type>::type;
+    using acc_t = typename info::acc;
     using bctx = loop_bwd_ctx<Ctx, Name, wanted, typename names_of<processed>::type,
-                              typename map_list<processed, let_value_t>::type, void>;
+                              typename map_list<processed, let_value_t>::type, void, acc_t>;
+    acc_t acc{};
+    if constexpr (info::tensors::size > 0)
+      if (b > a) find_buffers<info>(fn, acc, ctx);
     typename info::slots slots{};
     typename Body::record rec{};
     for (std::ptrdiff_t i = a; i < b; ++i) {
-      const loop_fwd_ctx<Ctx, Name, typename info::slots, void> c(ctx, slots, i, nullptr);
-      run_body_lets(fn, slots, c);
+      const loop_fwd_ctx<Ctx, Name, info, void> c(ctx, slots, r.snap, i, nullptr);
+      run_body_lets<info>(fn, slots, c);
       if constexpr (skip_body_value<Body>) fn.forward_inputs(rec, c);
       else fn.forward(rec, c);
-      bctx bc(ctx, i, nullptr);
+      bctx bc(ctx, acc, i, nullptr);
       if constexpr (is_sum) fn.backward(rec, g, bc);
       else fn.backward(rec, static_cast<body_value>(g.data()[i - a]), bc);
-      back_body_lets<processed>(fn, slots, bc);
+      back_body_lets<info, processed>(fn, slots, bc);
     }
+    flush_sums(acc, ctx);
   }
 
   template <class F>
   TT_INLINE constexpr void tt_visit(F& f) const {
     for_each_named(fn, f);
+  }
+  template <class N>
+  TT_INLINE constexpr const auto& tt_find_let() const {  // a hoisted let
+    return find_let<N>(fn);
   }
   TT_INLINE constexpr bool tt_same(const loop_node& o) const {
     return same_tree(fn, o.fn) && same_bound(lo, o.lo) && same_bound(hi, o.hi);
@@ -563,7 +679,7 @@ inline constexpr bool sums_region_v<loop_node<Name, sum_kind, Body, Lo, Hi>> = t
 template <class Name, class Body, class Init>
 struct fold_node {
   using tt_expression = void;
-  using info = body_info<Body>;
+  using info = body_info<Name, Body>;
   using value_type = typename Init::value_type;
   using state_name = fold_state<Name>;
   Init init;
@@ -580,16 +696,16 @@ struct fold_node {
   template <class Ctx>
   void forward(record& r, const Ctx& ctx) const {
     init.forward(r.init, ctx);
-    take_snapshot(fn, r.snap);
+    take_snapshot<info>(fn, r.snap, ctx);
     r.states.resize(steps);
     typename info::slots slots{};
     typename Body::record rec{};
     const value_type* cur = &val(r.init);
     for (std::size_t t = 0; t < steps; ++t) {
       r.states[t] = *cur;
-      const loop_fwd_ctx<Ctx, Name, typename info::slots, value_type> c(ctx, slots, static_cast<std::ptrdiff_t>(t),
-                                                                        &r.states[t]);
-      run_body_lets(fn, slots, c);
+      const loop_fwd_ctx<Ctx, Name, info, value_type> c(ctx, slots, r.snap, static_cast<std::ptrdiff_t>(t),
+                                                        &r.states[t]);
+      run_body_lets<info>(fn, slots, c);
       fn.forward(rec, c);
       cur = &val(rec);
     }
@@ -598,29 +714,34 @@ struct fold_node {
 
   template <class G, class Ctx>
   void backward(const record& r, const G& g, Ctx& ctx) const {
-    check_snapshot(fn, r.snap);
+    check_snapshot<info>(fn, r.snap);
     using processed = typename processed_lets<typename info::lets, tlist<Body>,
                                               typename concat<typename Ctx::wanted_names, tlist<state_name>>::type>::type;
     using own = typename concat<tlist<state_name>, typename names_of<processed>::type>::type;
     using wanted = typename concat<typename Ctx::wanted_names, own>::type;
+    using acc_t = typename info::acc;
     using bctx = loop_bwd_ctx<Ctx, Name, wanted, own,
                               typename concat<tlist<value_type>, typename map_list<processed, let_value_t>::type>::type,
-                              value_type>;
+                              value_type, acc_t>;
+    acc_t acc{};
+    if constexpr (info::tensors::size > 0)
+      if (steps > 0) find_buffers<info>(fn, acc, ctx);
     value_type gs = g;
     typename info::slots slots{};
     typename Body::record rec{};
     for (std::size_t t = steps; t-- > 0;) {
-      const loop_fwd_ctx<Ctx, Name, typename info::slots, value_type> c(ctx, slots, static_cast<std::ptrdiff_t>(t),
-                                                                        &r.states[t]);
-      run_body_lets(fn, slots, c);
+      const loop_fwd_ctx<Ctx, Name, info, value_type> c(ctx, slots, r.snap, static_cast<std::ptrdiff_t>(t),
+                                                        &r.states[t]);
+      run_body_lets<info>(fn, slots, c);
       fn.forward(rec, c);
-      bctx bc(ctx, static_cast<std::ptrdiff_t>(t), &r.states[t]);
+      bctx bc(ctx, acc, static_cast<std::ptrdiff_t>(t), &r.states[t]);
       if constexpr (bctx::template wants<Body>) fn.backward(rec, gs, bc);
-      back_body_lets<processed>(fn, slots, bc);
+      back_body_lets<info, processed>(fn, slots, bc);
       if (bc.template has<state_name>()) gs = std::move(bc.template get<state_name>());
       else if constexpr (tensor_like<value_type>) gs = zeros_like(r.states[t]);
       else gs = value_type(0);
     }
+    flush_sums(acc, ctx);
     if constexpr (Ctx::template wants<Init>) init.backward(r.init, gs, ctx);
   }
 
@@ -629,19 +750,31 @@ struct fold_node {
     for_each_named(init, f);
     for_each_named(fn, f);
   }
+  template <class N>
+  TT_INLINE constexpr const auto& tt_find_let() const {  // in the initial state, or a hoisted let
+    if constexpr (has_let_v<Init, N>) return find_let<N>(init);
+    else return find_let<N>(fn);
+  }
   TT_INLINE constexpr bool tt_same(const fold_node& o) const {
     return steps == o.steps && same_tree(init, o.init) && same_tree(fn, o.fn);
   }
 
 };
 
+template <class N2, class Kind, class Body, class Lo, class Hi, class Name>
+struct varies<loop_node<N2, Kind, Body, Lo, Hi>, Name>
+    : std::bool_constant<varies<Body, Name>::value || std::is_same_v<Lo, loop_index<Name>> ||
+                         std::is_same_v<Hi, loop_index<Name>>> {};
+template <class N2, class Body, class Init, class Name>
+struct varies<fold_node<N2, Body, Init>, Name> : std::bool_constant<varies<Body, Name>::value || varies<Init, Name>::value> {};
+
 // ---- the analysis sees through a loop: its body's sources, not its body's own lets ----------
-template <class Body, class N>
+template <class Name, class Body, class N>
 inline constexpr unsigned body_reach_v =
-    contains_v<N, typename body_info<Body>::let_names> ? 0u : reach_v<Body, N>;
+    contains_v<N, typename body_info<Name, Body>::let_names> ? 0u : reach_v<Body, N>;
 
 template <class Name, class Kind, class Body, class Lo, class Hi, class N>
-struct reach_of<loop_node<Name, Kind, Body, Lo, Hi>, N> : std::integral_constant<unsigned, body_reach_v<Body, N>> {};
+struct reach_of<loop_node<Name, Kind, Body, Lo, Hi>, N> : std::integral_constant<unsigned, body_reach_v<Name, Body, N>> {};
 
 /// What reaches a result through a placeholder whose own reach in the body is `c`.
 constexpr unsigned reach_through(unsigned c, unsigned r) {
@@ -651,7 +784,7 @@ constexpr unsigned reach_through(unsigned c, unsigned r) {
 }
 template <class Name, class Body, class Init, class N>
 struct reach_of<fold_node<Name, Body, Init>, N>
-    : std::integral_constant<unsigned, body_reach_v<Body, N> |
+    : std::integral_constant<unsigned, body_reach_v<Name, Body, N> |
                                            reach_through(reach_v<Body, fold_state<Name>>, reach_v<Init, N>)> {};
 
 template <class Acc, class L>
@@ -662,12 +795,17 @@ struct push_all<Acc, tlist<X...>> {
 };
 template <class Name, class Kind, class Body, class Lo, class Hi, class Acc>
 struct collect_named<loop_node<Name, Kind, Body, Lo, Hi>, Acc>
-    : push_all<Acc, typename body_info<Body>::params> {};
+    : push_all<typename push_all<Acc, typename body_info<Name, Body>::params>::type, typename body_info<Name, Body>::hoisted> {};
 template <class Name, class Body, class Init, class Acc>
 struct collect_named<fold_node<Name, Body, Init>, Acc>
-    : push_all<typename collect_named<Init, Acc>::type, typename body_info<Body>::params> {};
+    : push_all<typename push_all<typename collect_named<Init, Acc>::type, typename body_info<Name, Body>::params>::type,
+               typename body_info<Name, Body>::hoisted> {};
+template <class Name, class Kind, class Body, class Lo, class Hi, class N>
+inline constexpr bool has_let_v<loop_node<Name, Kind, Body, Lo, Hi>, N> =
+    contains_v<N, typename body_info<Name, Body>::hoisted_names>;
 template <class Name, class Body, class Init, class N>
-inline constexpr bool has_let_v<fold_node<Name, Body, Init>, N> = has_let_v<Init, N>;
+inline constexpr bool has_let_v<fold_node<Name, Body, Init>, N> =
+    has_let_v<Init, N> || contains_v<N, typename body_info<Name, Body>::hoisted_names>;
 
 /// Calls the body on its placeholders; numbers become constants.
 template <class R>

@@ -114,6 +114,11 @@ struct step_bwd_ctx : bwd_ctx<Wanted, Names, Values> {
     if constexpr (contains_v<Name, Names>) base::template accumulate_element<Name>(flat, g, like);
     else outer.template accumulate_element<Name>(flat, g, like);
   }
+  template <class Name, class Like>
+  TT_INLINE auto* element_buffer(const Like& like) {
+    if constexpr (contains_v<Name, Names>) return base::template element_buffer<Name>(like);
+    else return outer.template element_buffer<Name>(like);
+  }
   template <class Name>
   TT_INLINE auto carry() const {
     return std::get<index_of_v<Name, CarryNames>>(cur);

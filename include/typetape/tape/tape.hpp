@@ -316,6 +316,13 @@ struct bwd_ctx<Wanted, tlist<N...>, tlist<V...>> {
   /// Element `flat` of a tensor adjoint += g (tt::at in a loop); `like` gives its shape.
   template <class Name, class G, class Like>
   TT_INLINE void accumulate_element(std::size_t flat, const G& g, const Like& like) {
+    if constexpr (contains_v<Name, tlist<N...>>) element_buffer<Name>(like)[flat] += g;
+  }
+  /// The elements of the tensor adjoint of Name (zeros until something is added; shaped
+  /// like `like`), for a loop to add to in place; null if Name is not tracked here.
+  template <class Name, class Like>
+  TT_INLINE auto* element_buffer(const Like& like) {
+    using E = std::remove_cvref_t<decltype(*like.data())>;
     if constexpr (contains_v<Name, tlist<N...>>) {
       constexpr std::size_t i = index_of_v<Name, tlist<N...>>;
       auto& a = std::get<i>(adj);
@@ -323,7 +330,9 @@ struct bwd_ctx<Wanted, tlist<N...>, tlist<V...>> {
         a = zeros_like(like);
         started[i] = true;
       }
-      a.data()[flat] += g;
+      return static_cast<E*>(a.data());
+    } else {
+      return static_cast<E*>(nullptr);
     }
   }
   template <class Name>
@@ -551,7 +560,7 @@ class TT_CONSUMABLE(unconsumed) tape {
       auto check = [&](const auto& x) TT_INLINE_LAMBDA {
         if constexpr (std::is_same_v<std::remove_cvref_t<decltype(x)>, X>) {
           if (first == nullptr) first = &x;
-          else if (!detail::same_tree(*first, x)) throw name_clash_error(X::name_type::view());
+          else if (!detail::same_tree(*first, x)) detail::throw_name_clash(X::name_type::view());
         }
       };
       auto visit = [&](const auto& t) TT_INLINE_LAMBDA { detail::for_each_named(t, check); };
@@ -593,7 +602,7 @@ class TT_CONSUMABLE(unconsumed) tape {
       };
       auto visit = [&](const auto& t) TT_INLINE_LAMBDA { detail::for_each_named(t, check); };
       detail::for_each_element(targets_, visit);
-      if (!same) throw name_clash_error(X::name_type::view(), TT_E10_RUNTIME_SOURCE);
+      if (!same) detail::throw_name_clash(X::name_type::view(), TT_E10_RUNTIME_SOURCE);
     }
   }
 
