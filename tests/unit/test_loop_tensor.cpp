@@ -5,6 +5,8 @@
 #include <cmath>
 #include <vector>
 
+#include <typetape/nn.hpp>
+
 #include "tensor_check.hpp"
 
 namespace {
@@ -108,4 +110,26 @@ TEST_CASE("a loop inside a scan cell") {
   };
   auto hT = tt::scan<"rnn">(cell, h0, xs);
   tensor_gradcheck(tt::sum(tt::square(hT)), v, c, h0);
+}
+
+namespace {
+/// A layer whose forward pass is a loop: a polynomial sum_k c_k x^k of run-time degree.
+struct polynomial : tt::nn::layer<polynomial> {
+  tt::variable<"poly.c", T1> c;
+  explicit polynomial(std::size_t degree) : c{xt::linspace<double>(0.5, -0.5, degree + 1)} {}
+  auto params() { return std::tie(c); }
+  template <class X>
+  auto forward(X&& x) const {
+    return tt::sum_over<"k">(c.get().size(), [&](auto k) { return tt::at(c, k) * tt::pow(x, k.as()); });
+  }
+};
+}  // namespace
+
+TEST_CASE("a layer whose forward pass is a loop (TT-E08's check sees through the body)") {
+  polynomial p{4};
+  tt::variable<"x"> x{0.7};
+  auto y = p(x);
+  const auto [gc] = tt::gradient(y, p.params());
+  for (std::size_t k = 0; k < 5; ++k) CHECK(ttest::close(gc(k), std::pow(0.7, double(k)), {1e-14, 0}));
+  tensor_gradcheck(tt::square(p(x)), p.c, x);
 }
