@@ -154,8 +154,7 @@ void add_typetape() {
     auto inv = tt::let<"inv">(1.0 / v->sigma);
     auto c = tt::let<"c">(tt::log(v->sigma) + normal_loop::half_log_2pi);
     auto f = tt::sum_over<"i">(w.data.size(), [&](auto i) {
-      auto z = (tt::at(w.data, i) - v->mu) * inv;
-      return -0.5 * (z * z) - c;
+      return -0.5 * tt::square((tt::at(w.data, i) - v->mu) * inv) - c;
     });
     return [v, f](const double* x, double* g) { v->gradient(f, x, g); };
   });
@@ -202,7 +201,7 @@ void add_typetape() {
         auto dx = tt::at(v->X, i) - tt::at(v->X, j);
         auto dy = tt::at(v->Y, i) - tt::at(v->Y, j);
         auto dz = tt::at(v->Z, i) - tt::at(v->Z, j);
-        auto r2 = tt::let<"r2">(dx * dx + dy * dy + dz * dz);
+        auto r2 = tt::let<"r2">(tt::square(dx) + tt::square(dy) + tt::square(dz));
         auto s6 = tt::let<"s6">(1.0 / (r2 * r2 * r2));
         return 4.0 * (s6 * s6 - s6);
       });

@@ -73,7 +73,7 @@ TEST_CASE("batch_gradient w.r.t. a let: the points are the let's values") {
 TEST_CASE("batch_gradient of a long sum (a + chain, summed on SIMD lanes)") {
   tt::variable<"x"> x;
   tt::variable<"y"> y;
-  auto e = tt::square(x) + x * y - tt::sin(y) + tt::exp(x * 0.5) + y * y * y - 3.0;
+  auto e = tt::sum_of(tt::square(x), x * y, -tt::sin(y), tt::exp(x * 0.5), y * y * y, -3.0);
   static_assert(tt::detail::is_chain<decltype(e)>);
   std::vector<double> xs(19), ys(19);
   ttest::sampler s;

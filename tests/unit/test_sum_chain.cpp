@@ -26,15 +26,21 @@ double term_value(std::size_t k, double x, double y) {
 
 }  // namespace
 
-TEST_CASE("a + chain is a chain from its third term, and its value is the left-to-right sum, bit for bit") {
+TEST_CASE("a + chain is a chain past 16 terms, and its value is the left-to-right sum, bit for bit") {
   tt::variable<"x"> x{0.37};
   tt::variable<"y"> y{-1.2};
-  auto two = x * y + tt::exp(x);
-  static_assert(std::is_same_v<decltype(two), tt::node<tt::detail::add_op, decltype(x * y), decltype(tt::exp(x))>>);
-  auto three = x * y + tt::exp(x) - tt::sin(y);
-  static_assert(tt::detail::is_chain<decltype(three)>);
-  CHECK(same_bits(tt::eval(three), (0.37 * -1.2 + std::exp(0.37)) - std::sin(-1.2)));
-  gradcheck(three, x, y);
+  auto three = x * y + tt::exp(x) - tt::sin(y);  // short sums stay binary nodes
+  static_assert(!tt::detail::is_chain<decltype(three)>);
+  auto sixteen = [&]<std::size_t... K>(std::index_sequence<K...>) {
+    return (... + term_expr(K, x, y));
+  }(std::make_index_sequence<16>{});
+  static_assert(!tt::detail::is_chain<decltype(sixteen)>);
+  auto seventeen = sixteen - tt::sin(y);  // the left-deep spine becomes ropes
+  static_assert(tt::detail::is_chain<decltype(seventeen)>);
+  double v17 = 0;
+  for (std::size_t k = 0; k < 16; ++k) v17 = k == 0 ? term_value(k, 0.37, -1.2) : v17 + term_value(k, 0.37, -1.2);
+  CHECK(same_bits(tt::eval(seventeen), v17 - std::sin(-1.2)));
+  gradcheck(seventeen, x, y);
 
   // 100 terms by a left fold: a chain pushed 98 times, runs merged as a binary counter
   auto chain = [&]<std::size_t... K>(std::index_sequence<K...>) {
@@ -78,7 +84,7 @@ TEST_CASE("a chain with lets, a persistent tape, a source inside a term") {
   tt::variable<"x"> x{1.1};
   tt::variable<"y"> y{0.4};
   auto h = tt::let<"h">(x * y);
-  auto loss = tt::square(h) - tt::sin(h) + h * x + tt::log(x) - y;
+  auto loss = tt::sum_of(tt::square(h), -tt::sin(h), h * x, tt::log(x), -y);
   static_assert(tt::detail::is_chain<decltype(loss)>);
   gradcheck(loss, x, y);
   auto t = tt::record<tt::persistent>(loss);
@@ -93,7 +99,7 @@ TEST_CASE("terms of another type do not join a chain (float + double stays a nod
   auto mixed = f * f + f + d * d;  // float, float, then a double term
   static_assert(!tt::detail::is_chain<decltype(mixed)>);
   CHECK(tt::eval(mixed) == doctest::Approx(0.25 + 0.5 + 0.0625));
-  auto floats = f * f + f + tt::exp(f) - 1.0f;
+  auto floats = tt::sum_of(f * f, f, tt::exp(f), -1.0f);
   static_assert(tt::detail::is_chain<decltype(floats)>);
   CHECK(tt::gradient(floats, f) == doctest::Approx(1.0f + 1.0f + std::exp(0.5f)).epsilon(1e-6));
 }
@@ -101,7 +107,7 @@ TEST_CASE("terms of another type do not join a chain (float + double stays a nod
 TEST_CASE("second order and forward mode through a chain") {
   tt::variable<"x"> x{0.3};
   tt::variable<"y"> y{0.9};
-  auto f = tt::square(x) * y + tt::sin(x * y) - tt::exp(y) + x * x * x + 2.0;
+  auto f = tt::sum_of(tt::square(x) * y, tt::sin(x * y), -tt::exp(y), x * x * x, 2.0);
   const auto H = tt::hessian(f, std::tie(x, y));
   const double s = std::sin(0.27), c = std::cos(0.27);
   CHECK(H[0][0] == doctest::Approx(2 * 0.9 - 0.81 * s + 6 * 0.3).epsilon(1e-13));

@@ -221,11 +221,24 @@ template <class L, class V>
 inline constexpr bool chains_with = false;
 template <class... R, class V>
 inline constexpr bool chains_with<sum_chain<R...>, V> = std::is_same_v<typename sum_chain<R...>::value_type, V>;
+/// How many terms a left-deep spine of scalar `+`/`-` nodes of one value type V holds
+/// (1: E is not such a node). Computed per node type as the sum is written, so never deep.
+template <class E, class V>
+inline constexpr std::size_t spine_v = 1;
+template <class Op, class A, class B, class V>
+  requires((std::is_same_v<Op, add_op> || std::is_same_v<Op, sub_op>) && std::is_floating_point_v<V> &&
+           std::is_same_v<typename A::value_type, V> && std::is_same_v<typename B::value_type, V> &&
+           std::is_same_v<typename node<Op, A, B>::value_type, V>)
+inline constexpr std::size_t spine_v<node<Op, A, B>, V> = spine_v<A, V> + 1;
+/// A sum becomes a chain past chunk_terms terms: shorter sums stay binary nodes (for
+/// them, the nodes cost less to compile than the chain's machinery).
 template <class Op, class A, class B, class V>
   requires(std::is_same_v<Op, add_op> || std::is_same_v<Op, sub_op>)
-inline constexpr bool chains_with<node<Op, A, B>, V> =
-    std::is_floating_point_v<V> && std::is_same_v<typename A::value_type, V> &&
-    std::is_same_v<typename B::value_type, V> && std::is_same_v<typename node<Op, A, B>::value_type, V>;
+inline constexpr bool chains_with<node<Op, A, B>, V> = spine_v<node<Op, A, B>, V> + 1 > chunk_terms;
+
+/// The ropes of a spine's terms, left to right (`a - b`: the term -b).
+template <class V, class E>
+TT_INLINE constexpr auto spine_ropes(E&& e);
 
 /// The ropes with x pushed at the end, equal sizes merged (a binary counter's carry).
 template <class... R, class X>
@@ -238,7 +251,9 @@ TT_INLINE constexpr auto push_rope(std::tuple<R...>&& rs, X&& x) {
                          rope<last, std::remove_cvref_t<X>>(std::move(std::get<sizeof...(R) - 1>(rs)), std::remove_cvref_t<X>(std::forward<X>(x))));
       }(std::make_index_sequence<sizeof...(R) - 1>{});
     } else {
-      return std::tuple_cat(std::move(rs), std::tuple<std::remove_cvref_t<X>>(std::forward<X>(x)));
+      return [&]<std::size_t... I>(std::index_sequence<I...>) {  // (std::tuple_cat costs more to compile)
+        return std::tuple<R..., std::remove_cvref_t<X>>(std::move(std::get<I>(rs))..., std::forward<X>(x));
+      }(std::index_sequence_for<R...>{});
     }
   } else {
     return std::tuple<std::remove_cvref_t<X>>(std::forward<X>(x));
@@ -258,19 +273,23 @@ TT_INLINE constexpr auto chain_push(L&& l, K&& k) {
     else return term<KD>{{std::forward<K>(k)}};
   }();
   using LD = std::remove_cvref_t<L>;
-  if constexpr (is_chain<LD>) {
-    return as_chain(push_rope(std::tuple(std::forward<L>(l).kids), std::move(t)));
+  if constexpr (is_chain<LD>) return as_chain(push_rope(std::tuple(std::forward<L>(l).kids), std::move(t)));
+  else return as_chain(push_rope(spine_ropes<typename LD::value_type>(std::forward<L>(l)), std::move(t)));
+}
+
+template <class V, class E>
+TT_INLINE constexpr auto spine_ropes(E&& e) {
+  using ED = std::remove_cvref_t<E>;
+  if constexpr (spine_v<ED, V> > 1) {
+    using A = std::tuple_element_t<0, decltype(e.kids)>;
+    using B = std::tuple_element_t<1, decltype(e.kids)>;
+    auto head = spine_ropes<V>(std::get<0>(std::forward<E>(e).kids));
+    if constexpr (std::is_same_v<ED, node<sub_op, A, B>>)
+      return push_rope(std::move(head), term<node<neg_op, B>>{{node<neg_op, B>{{std::get<1>(std::forward<E>(e).kids)}}}});
+    else
+      return push_rope(std::move(head), term<B>{{std::get<1>(std::forward<E>(e).kids)}});
   } else {
-    using A = std::tuple_element_t<0, decltype(l.kids)>;
-    using B = std::tuple_element_t<1, decltype(l.kids)>;
-    auto a = term<A>{{std::get<0>(std::forward<L>(l).kids)}};
-    auto b = [&] {
-      if constexpr (std::is_same_v<LD, node<sub_op, A, B>>)
-        return term<node<neg_op, B>>{{node<neg_op, B>{{std::get<1>(std::forward<L>(l).kids)}}}};
-      else
-        return term<B>{{std::get<1>(std::forward<L>(l).kids)}};
-    }();
-    return as_chain(push_rope(push_rope(push_rope(std::tuple<>{}, std::move(a)), std::move(b)), std::move(t)));
+    return push_rope(std::tuple<>{}, term<ED>{{std::forward<E>(e)}});
   }
 }
 
@@ -347,8 +366,11 @@ TT_INLINE constexpr auto build_ropes(P& p) {
   if constexpr (Bit == 0) {
     return std::tuple<>{};
   } else if constexpr ((N & Bit) != 0) {
-    auto head = std::tuple(build_rope<Off, Bit>(p));
-    return std::tuple_cat(std::move(head), build_ropes<N, Off + Bit, Bit / 2>(p));
+    auto head = build_rope<Off, Bit>(p);
+    auto rest = build_ropes<N, Off + Bit, Bit / 2>(p);
+    return [&]<class... T>(std::tuple<T...>& r) {
+      return std::tuple<decltype(head), T...>(std::move(head), std::move(std::get<T>(r))...);
+    }(rest);
   } else {
     return build_ropes<N, Off, Bit / 2>(p);
   }

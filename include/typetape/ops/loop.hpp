@@ -917,7 +917,11 @@ constexpr auto sum_over(Lo lo, Hi hi, F&& body) {
 template <fixed_string S, class Hi, class F>
   requires detail::index_operand<Hi>
 constexpr auto sum_over(Hi n, F&& body) {
-  return sum_over<S>(std::size_t{0}, n, std::forward<F>(body));
+  // (not a call of the three-argument form: a diagnostic in the body would print one
+  // more level of instantiation notes)
+  using name = name_of<S>;
+  auto b = detail::as_body(std::forward<F>(body)(loop_index<name>{}));
+  return detail::loop_node<name, detail::sum_kind, decltype(b), std::size_t, Hi>{std::move(b), 0, n};
 }
 /// The vector whose element i is body(i), i in [0, n) (a rank-1 xt::xtensor: include
 /// <typetape/tensor.hpp>).
