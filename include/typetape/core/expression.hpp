@@ -500,29 +500,11 @@ struct node {
     static_assert(diag::comparison_is_not_used_as_a_branch<node, false>, TT_E06);
     return false;
   }
-  /// `loss = loss + term;` in a C++ loop (another expression type) or `loss += term;`:
-  /// TT-E14, naming the loop node that records such a loop (tt::sum_over).
+  /// `loss = loss + term;` in a C++ loop (another expression type): TT-E14, naming the
+  /// loop node that records such a loop (tt::sum_over); `loss += term` is below.
   template <class U>
     requires(expression<U> && !std::is_same_v<std::remove_cvref_t<U>, node>)
   node& operator=(U&&) {
-    static_assert(diag::expression_is_built_once_use_tt_sum_over<node, false>, TT_E14);
-    return *this;
-  }
-  template <class U>
-    requires operand<U>
-  node& operator+=(U&&) {
-    static_assert(diag::expression_is_built_once_use_tt_sum_over<node, false>, TT_E14);
-    return *this;
-  }
-  template <class U>
-    requires operand<U>
-  node& operator-=(U&&) {
-    static_assert(diag::expression_is_built_once_use_tt_sum_over<node, false>, TT_E14);
-    return *this;
-  }
-  template <class U>
-    requires operand<U>
-  node& operator*=(U&&) {
     static_assert(diag::expression_is_built_once_use_tt_sum_over<node, false>, TT_E14);
     return *this;
   }
@@ -592,26 +574,6 @@ template <class... A>
 using operand_values = tlist<typename operand_value<A>::type...>;
 }  // namespace detail
 
-/// `double loss = 0; for (...) loss += term;`: TT-E14, naming tt::sum_over.
-template <class D, class E>
-  requires(std::is_arithmetic_v<D> && expression<E>)
-D& operator+=(D& d, const E&) {
-  static_assert(diag::expression_is_built_once_use_tt_sum_over<E, false>, TT_E14_NUMBER);
-  return d;
-}
-template <class D, class E>
-  requires(std::is_arithmetic_v<D> && expression<E>)
-D& operator-=(D& d, const E&) {
-  static_assert(diag::expression_is_built_once_use_tt_sum_over<E, false>, TT_E14_NUMBER);
-  return d;
-}
-template <class D, class E>
-  requires(std::is_arithmetic_v<D> && expression<E>)
-D& operator*=(D& d, const E&) {
-  static_assert(diag::expression_is_built_once_use_tt_sum_over<E, false>, TT_E14_NUMBER);
-  return d;
-}
-
 // ---- the closure rule --------------------------------------------------------------------
 
 namespace detail {
@@ -636,16 +598,18 @@ struct name_or_void<A> {
   using type = typename A::name_type;
 };
 
-/// The name of the first operand that is a temporary variable (void if none).
+/// The name of the first operand that is a temporary variable (void if none); no
+/// recursion over the operands, so tt::sum_of's thousand terms stay within the depth.
 template <class... A>
 struct first_temporary {
-  using type = void;
+  static constexpr std::size_t index = first_set<sizeof...(A)>({is_temporary_variable<A>...});
+  using type = typename std::conditional_t<(index < sizeof...(A)),
+                                           name_or_void<std::remove_cvref_t<pack_at<(index < sizeof...(A) ? index : 0), A...>>>,
+                                           std::type_identity<void>>::type;
 };
-template <class A, class... R>
-struct first_temporary<A, R...> {
-  using type = std::conditional_t<is_temporary_variable<A>,
-                                  typename name_or_void<std::remove_cvref_t<A>>::type,
-                                  typename first_temporary<R...>::type>;
+template <>
+struct first_temporary<> {
+  using type = void;
 };
 
 /// The value type plain numbers take next to expressions of value type V.
@@ -771,6 +735,39 @@ constexpr auto extract(const E& e) {
 }
 
 }  // namespace detail
+
+/// `loss += term;` on an expression, or `double loss = 0; for (...) loss += term;`: TT-E14,
+/// naming tt::sum_over (variables have their own +=, an update in place).
+template <class D, class E>
+concept accumulation_misuse = (std::is_arithmetic_v<D> && expression<E>) ||
+                              (expression<D> && !detail::is_variable<D> && operand<E>);
+template <class D, class E>
+  requires accumulation_misuse<D, E>
+D& operator+=(D& d, E&&) {
+  if constexpr (std::is_arithmetic_v<D>)
+    static_assert(diag::expression_is_built_once_use_tt_sum_over<std::remove_cvref_t<E>, false>, TT_E14_NUMBER);
+  else
+    static_assert(diag::expression_is_built_once_use_tt_sum_over<D, false>, TT_E14);
+  return d;
+}
+template <class D, class E>
+  requires accumulation_misuse<D, E>
+D& operator-=(D& d, E&&) {  // (not via +=: one instantiation note less)
+  if constexpr (std::is_arithmetic_v<D>)
+    static_assert(diag::expression_is_built_once_use_tt_sum_over<std::remove_cvref_t<E>, false>, TT_E14_NUMBER);
+  else
+    static_assert(diag::expression_is_built_once_use_tt_sum_over<D, false>, TT_E14);
+  return d;
+}
+template <class D, class E>
+  requires accumulation_misuse<D, E>
+D& operator*=(D& d, E&&) {  // (not via +=: one instantiation note less)
+  if constexpr (std::is_arithmetic_v<D>)
+    static_assert(diag::expression_is_built_once_use_tt_sum_over<std::remove_cvref_t<E>, false>, TT_E14_NUMBER);
+  else
+    static_assert(diag::expression_is_built_once_use_tt_sum_over<D, false>, TT_E14);
+  return d;
+}
 
 template <class Name, class T>
 constexpr auto basic_variable<Name, T>::value() const& {

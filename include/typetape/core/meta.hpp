@@ -112,6 +112,42 @@ struct concat<tlist<A...>> {
 template <class... A, class... B, class... R>
 struct concat<tlist<A...>, tlist<B...>, R...> : concat<tlist<A..., B...>, R...> {};
 
+/// A flat pack: element I is a base of its own, so that reading it needs no recursion
+/// (std::tuple nests one level per element: 1024 terms would exceed the template depth).
+template <std::size_t I, class T>
+struct pack_leaf {
+  T v;
+};
+template <class Seq, class... T>
+struct flat_pack;
+template <std::size_t... I, class... T>
+struct flat_pack<std::index_sequence<I...>, T...> : pack_leaf<I, T>... {};
+template <std::size_t I, class T>
+T& pack_get(pack_leaf<I, T>& l) {
+  return l.v;
+}
+template <std::size_t I, class T>
+T pack_type(const pack_leaf<I, T>*);
+/// Type I of a pack, without recursion.
+template <std::size_t I, class... A>
+using pack_at = typename decltype(pack_type<I>(
+    static_cast<const flat_pack<std::index_sequence_for<A...>, std::type_identity<A>...>*>(nullptr)))::type;
+/// The first index whose flag is set (n if none), and whether all are.
+template <std::size_t N>
+constexpr std::size_t first_set(const bool (&b)[N]) {
+  std::size_t i = 0;
+  while (i < N && !b[i]) ++i;
+  return i;
+}
+/// Are all B true (a loop, not a fold: clang caps fold expressions at 256 operands)?
+template <bool... B>
+inline constexpr bool all_v = [] {
+  constexpr bool b[] = {B..., true};
+  for (bool x : b)
+    if (!x) return false;
+  return true;
+}();
+
 template <class T>
 inline constexpr bool always_false = false;
 

@@ -5,9 +5,10 @@
 // forward and backward passes, the compiler's inliner) recurses n deep, and the inliner
 // copies each level's body into the next, so compile time and memory grew with n^2
 // (64 terms: 31 s and 1.9 GB on g++ 12 at -O2) and 256 terms exceeded the template depth.
-// Here the third term turns `a + b` into a chain; each further term is pushed as in a
-// binary counter (two trees of one size merge into one twice the size), so the chain is
-// at most log2(n) trees, each of depth log2(n).
+// Here a sum of more than chunk_terms (16) terms becomes a chain (shorter sums stay binary
+// nodes, which compile faster); each further term is pushed as in a binary counter (two
+// trees of one size merge into one twice the size), so the chain is at most log2(n)
+// trees, each of depth log2(n). tt::sum_of(t0, ..., tn) builds one at once.
 //
 // The value is still computed left to right, (((t0 + t1) + t2) + ...), exactly as the
 // binary `+` nodes would (so every value and gradient is bit for bit the same), and the
@@ -163,22 +164,10 @@ struct sum_chain {
 
   /// The value taken out of the expression (TensorFlow's .numpy()): detaching.
   constexpr auto value() const { return detail::extract(*this); }
-  /// TT-E14, as for any node: `loss = loss + term;` in a C++ loop, `loss += term;`, a double.
+  /// TT-E14, as for any node: `loss = loss + term;` in a C++ loop, or a double (`+=`: expression.hpp).
   template <class U>
     requires(expression<U> && !std::is_same_v<std::remove_cvref_t<U>, sum_chain>)
   sum_chain& operator=(U&&) {
-    static_assert(diag::expression_is_built_once_use_tt_sum_over<sum_chain, false>, TT_E14);
-    return *this;
-  }
-  template <class U>
-    requires operand<U>
-  sum_chain& operator+=(U&&) {
-    static_assert(diag::expression_is_built_once_use_tt_sum_over<sum_chain, false>, TT_E14);
-    return *this;
-  }
-  template <class U>
-    requires operand<U>
-  sum_chain& operator-=(U&&) {
     static_assert(diag::expression_is_built_once_use_tt_sum_over<sum_chain, false>, TT_E14);
     return *this;
   }
@@ -314,27 +303,11 @@ TT_INLINE constexpr auto add_or_chain(L&& l, R&& r) {
 }
 
 // ---- an n-ary sum: tt::sum_of(t0, t1, ...) ---------------------------------------------------
-/// A flat pack: element I is a base of its own, so that reading it needs no recursion
-/// (std::tuple nests one level per element: 1024 terms would exceed the template depth).
-template <std::size_t I, class T>
-struct pack_leaf {
-  T v;
-};
-template <class Seq, class... T>
-struct flat_pack;
-template <std::size_t... I, class... T>
-struct flat_pack<std::index_sequence<I...>, T...> : pack_leaf<I, T>... {};
 /// The arguments of tt::sum_of, by reference, and the value type their numbers take.
 template <class V, class Seq, class... T>
 struct arg_pack : flat_pack<Seq, T...> {
   using value_type = V;
 };
-template <std::size_t I, class T>
-T& pack_get(pack_leaf<I, T>& l) {
-  return l.v;
-}
-template <std::size_t I, class T>
-T pack_type(const pack_leaf<I, T>*);
 
 /// The complete balanced rope of terms [Off, Off + Size) of a pack (Size a power of two);
 /// each run of chunk_terms terms is built by a function of its own.
@@ -381,40 +354,12 @@ constexpr std::size_t top_bit(std::size_t n) {
   return b;
 }
 
-/// Type I of a pack, without recursion.
-template <std::size_t I, class... A>
-using pack_at = typename decltype(pack_type<I>(
-    static_cast<const flat_pack<std::index_sequence_for<A...>, std::type_identity<A>...>*>(nullptr)))::type;
-/// The first index whose flag is set (n if none), and whether all are.
-template <std::size_t N>
-constexpr std::size_t first_set(const bool (&b)[N]) {
-  std::size_t i = 0;
-  while (i < N && !b[i]) ++i;
-  return i;
-}
-/// Are all B true (a loop, not a fold: clang caps fold expressions at 256 operands)?
-template <bool... B>
-inline constexpr bool all_v = [] {
-  constexpr bool b[] = {B..., true};
-  for (bool x : b)
-    if (!x) return false;
-  return true;
-}();
-
 /// The value type of the first expression among A... (double if none).
 template <class... A>
 struct first_expr_value {
   static constexpr std::size_t index = first_set<sizeof...(A)>({expression<A>...});
   using type = typename std::conditional_t<(index < sizeof...(A)), pack_at<(index < sizeof...(A) ? index : 0), A...>,
                                            double>;
-};
-/// The name of the first temporary variable among A... (void if none), for TT-E09.
-template <class... A>
-struct first_temporary_of {
-  static constexpr std::size_t index = first_set<sizeof...(A)>({is_temporary_variable<A>...});
-  using type = typename std::conditional_t<(index < sizeof...(A)),
-                                           name_or_void<std::remove_cvref_t<pack_at<(index < sizeof...(A) ? index : 0), A...>>>,
-                                           std::type_identity<void>>::type;
 };
 template <class V>
 struct value_of_expr {
@@ -437,7 +382,7 @@ constexpr auto sum_of(A&&... a) {
   static_assert(std::is_floating_point_v<V> &&
                     detail::all_v<std::is_same_v<typename detail::closure_t<A&&, V>::value_type, V>...>,
                 "typetape: tt::sum_of adds scalar terms of one floating-point type (a tensor: tt::sum of a stack)");
-  using temporary = typename detail::first_temporary_of<A&&...>::type;  // void if none
+  using temporary = typename detail::first_temporary<A&&...>::type;  // void if none
   static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
   using P = detail::arg_pack<V, std::index_sequence_for<A...>, A&&...>;
   P p{{{std::forward<A>(a)}...}};

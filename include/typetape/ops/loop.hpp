@@ -61,11 +61,6 @@ inline constexpr bool is_loop_index<loop_index<N>> = true;
 template <class I>
 concept index_operand = is_loop_index<std::remove_cvref_t<I>> || std::is_integral_v<std::remove_cvref_t<I>>;
 
-template <class I>
-constexpr auto as_index(const I& i) {
-  if constexpr (is_loop_index<I>) return i;
-  else return loop_index<no_index_name>{static_cast<std::ptrdiff_t>(i)};
-}
 
 /// The current value of an index in a context (nested loops forward it outward).
 template <class N, class Ctx>
@@ -421,12 +416,6 @@ struct element_pointers<tlist<X...>> {
 template <class X>
 struct is_scalar_let : std::bool_constant<!tensor_like<typename X::value_type>> {};
 
-template <class L>
-struct let_values;
-template <class... L>
-struct let_values<tlist<L...>> {
-  using type = std::tuple<typename L::value_type...>;
-};
 
 /// What a loop's body reads from outside: its variables (the scalar ones' values and the
 /// tensor ones' versions are kept at recording, and checked when the backward pass reruns
@@ -448,7 +437,7 @@ struct body_info {
   struct snapshot {
     typename values_tuple<scalars>::type values{};
     typename versions_array<tensors>::type versions{};
-    typename let_values<hoisted>::type lets{};
+    typename values_tuple<hoisted>::type lets{};
   };
   /// The adjoints a backward pass sums locally, then adds to the enclosing context once:
   /// the scalar variables and scalar hoisted lets (through a reference, each iteration's
@@ -567,9 +556,6 @@ struct loop_value {  // a sum: the body's value type
 template <class T>
 struct loop_value<map_kind, T> : vector_value<T> {};
 
-/// Does the body's own value go unread by the loop's backward pass (a sum inside a sum)?
-template <class Body>
-inline constexpr bool skip_body_value = sums_region_v<Body>;
 
 /// A sum or a map over an index in [lo, hi).
 template <class Name, class Kind, class Body, class Lo, class Hi>
@@ -642,7 +628,7 @@ struct loop_node {
     for (std::ptrdiff_t i = a; i < b; ++i) {
       const loop_fwd_ctx<Ctx, Name, info, void> c(ctx, slots, r.snap, i, nullptr);
       run_body_lets<info>(fn, slots, c);
-      if constexpr (skip_body_value<Body>) fn.forward_inputs(rec, c);
+      if constexpr (sums_region_v<Body>) fn.forward_inputs(rec, c);  // a sum in a sum: its value unread
       else fn.forward(rec, c);
       bctx bc(ctx, acc, i, nullptr);
       if constexpr (is_sum) fn.backward(rec, g, bc);

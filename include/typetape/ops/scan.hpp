@@ -125,17 +125,6 @@ struct step_bwd_ctx : bwd_ctx<Wanted, Names, Values> {
   }
 };
 
-template <class L, class Keep>
-struct filter_list;
-template <class... X, class Keep>
-struct filter_list<tlist<X...>, Keep> {
-  using type = typename concat<std::conditional_t<Keep::template test<X>, tlist<X>, tlist<>>...>::type;
-};
-struct is_leaf_ref {
-  template <class X>
-  static constexpr bool test = !requires { typename X::body_type; };
-};
-
 template <class Name, class Seq>
 struct carry_list;
 template <class Name, std::size_t... K>
@@ -166,7 +155,7 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
   using outs = typename cell_info<Cell>::outs;
   using lets = typename cell_info<Cell>::lets;
   /// The variables and watched constants the cell uses (its parameters).
-  using params = typename filter_list<typename cell_info<Cell>::named, is_leaf_ref>::type;
+  using params = typename keep_if<typename cell_info<Cell>::named, is_leaf_source>::type;
 
   std::tuple<Init..., Xs> kids;
   Cell cell;
@@ -430,12 +419,6 @@ struct reach_of<scan_node<Name, Mode, Cell, Xs, tlist<Init...>>, N> {
 template <class Name, class Mode, class Cell, class Xs, class... Init, class Acc>
 struct collect_named<scan_node<Name, Mode, Cell, Xs, tlist<Init...>>, Acc> {
   using S = scan_node<Name, Mode, Cell, Xs, tlist<Init...>>;
-  template <class A, class L>
-  struct push_all;
-  template <class A, class... X>
-  struct push_all<A, tlist<X...>> {
-    using type = typename collect_named_all<A, X...>::type;
-  };
   using type = typename push_all<typename collect_named_all<Acc, Init..., Xs>::type, typename S::params>::type;
 };
 
