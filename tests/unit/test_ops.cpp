@@ -1,6 +1,7 @@
-// Every arithmetic and elementwise op: gradients against finite differences at
-// many random points (including near the edges of each domain), and the
-// conventions at non-differentiable points against TensorFlow's values.
+// The arithmetic and elementwise ops where the table-driven tests (test_op_table.cpp:
+// every op over its domain, double and float, kinks, higher order) do not reach: the
+// edges of each domain, tails where finite differences drown in rounding (against
+// closed forms), numbers on either side, and TensorFlow's values at the conventions.
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -238,25 +239,46 @@ TEST_CASE("compositions: a log-density and a Rosenbrock term") {
   }
 }
 
-TEST_CASE("float variables: every op against finite differences in float") {
-  ttest::sampler s;
-  tt::variable<"x", float> x{0.5f};
-  tt::variable<"y", float> y{0.5f};
-  const ttest::tolerance ftol{2e-3, 0};  // float: the finite differences carry ~1e-4 relative error
-  for (int i = 0; i < points; ++i) {
-    x = float(s(0.2, 2));
-    y = float(s(-2, 2));
-    gradcheck(tt::exp(y) + tt::log(x) + tt::sqrt(x) + tt::log1p(x) + tt::expm1(y), ftol, x, y);
-    gradcheck(tt::sin(y) * tt::cos(x) + tt::tan(x * 0.5f) + tt::tanh(y) + tt::sigmoid(y), ftol, x, y);
-    gradcheck(tt::square(y) + tt::erf(y) + tt::atan2(y, x) + tt::pow(x, y), ftol, x, y);
-    gradcheck(x * y - x / (y * y + 1.0f) + tt::abs(y) + tt::relu(y) * tt::max(x, y) - tt::min(x, y), ftol, x, y);
-  }
-}
-
 TEST_CASE("float expressions keep float") {
   tt::variable<"x", float> x{0.5f};
   auto y = tt::exp(x) * 2.0 + tt::sin(x);  // plain numbers take the expression's type
   static_assert(std::is_same_v<decltype(y)::value_type, float>);
   const float g = tt::gradient(y, x);
   CHECK(g == doctest::Approx(2 * std::exp(0.5) + std::cos(0.5)).epsilon(1e-6));
+}
+
+TEST_CASE("asinh acosh atanh softplus log_sigmoid hypot: tails, edges and conventions") {
+  tt::variable<"x"> x{0.0};
+  tt::variable<"y"> y{0.0};
+  // softplus and log_sigmoid are stable on both tails (no exp overflow, no log(0))
+  for (double t : {-700.0, -40.0, 40.0, 700.0}) {
+    x = t;
+    CHECK(tt::eval(tt::softplus(x)) == doctest::Approx(t > 0 ? t : std::exp(t)).scale(0).epsilon(1e-12));
+    CHECK(tt::eval(tt::log_sigmoid(x)) == doctest::Approx(t > 0 ? -std::exp(-t) : t).scale(0).epsilon(1e-12));
+    CHECK(tt::gradient(tt::softplus(x), x) == doctest::Approx(t > 0 ? 1.0 : std::exp(t)).scale(0).epsilon(1e-12));
+    CHECK(std::isfinite(tt::gradient(tt::log_sigmoid(x), x)));
+  }
+  // acosh near 1 and atanh near +-1: the closed forms 1/sqrt(x^2 - 1) and 1/(1 - x^2)
+  for (double t : {1 + 1e-6, 1.001, 30.0}) {
+    x = t;
+    CHECK(tt::gradient(tt::acosh(x), x) == doctest::Approx(1 / std::sqrt((t - 1) * (t + 1))).epsilon(1e-12));
+  }
+  for (double t : {0.999999, -0.999, 0.0}) {
+    x = t;
+    CHECK(tt::gradient(tt::atanh(x), x) == doctest::Approx(1 / ((1 - t) * (1 + t))).epsilon(1e-12));
+    CHECK(tt::gradient(tt::asinh(x), x) == doctest::Approx(1 / std::sqrt(t * t + 1)).epsilon(1e-12));
+  }
+  // hypot does not overflow where x*x would; its gradient at the origin is 0 (as abs'(0))
+  x = 3e200;
+  y = 4e200;
+  CHECK(tt::eval(tt::hypot(x, y)) == doctest::Approx(5e200));
+  auto [gx, gy] = tt::gradient(tt::hypot(x, y), std::tie(x, y));
+  CHECK(gx == doctest::Approx(0.6));
+  CHECK(gy == doctest::Approx(0.8));
+  x = 0.0;
+  y = 0.0;
+  auto [ox, oy] = tt::gradient(tt::hypot(x, y), std::tie(x, y));
+  CHECK(ox == 0.0);
+  CHECK(oy == 0.0);
+  gradcheck(tt::hypot(2.0, x) + tt::hypot(y, -1.5), x, y);  // numbers on either side
 }

@@ -392,9 +392,25 @@ using frontier_t = typename concat<typename frontier_of<K>::type...>::type;
 template <class E, class... V>
 struct tensor_result;  // eval/tensor.hpp: the tensor an elementwise op on V... gives
 
+/// Is T a dual number (eval/dual.hpp)? Forward mode runs each op's rule on them.
+template <class T>
+inline constexpr bool is_dual = false;
+/// An op on dual numbers: the value from the op's `value`, the tangent from its `vjp`
+/// (defined in eval/dual.hpp, which every entry point that makes duals includes).
+template <class Op, class... A>
+constexpr auto derived_value(const A&... a);
+
+/// An op's forward rule on operand values: `Op::value`, or on dual numbers the rule
+/// forward mode derives from the op's value and VJP (no op restates its derivative).
+template <class Op, class... A>
+TT_INLINE constexpr auto apply_op(const A&... a) {
+  if constexpr ((is_dual<A> || ...)) return derived_value<Op>(a...);
+  else return Op::value(a...);
+}
+
 template <bool Fused, class Op, class... V>
 struct node_value {
-  using type = std::decay_t<decltype(Op::value(std::declval<const V&>()...))>;
+  using type = std::decay_t<decltype(apply_op<Op>(std::declval<const V&>()...))>;
 };
 template <class Op, class... V>
 struct node_value<true, Op, V...> {
@@ -526,7 +542,7 @@ struct node {
   template <class Ctx, std::size_t... I>
   TT_INLINE constexpr void forward_kids(record& r, const Ctx& ctx, std::index_sequence<I...>) const {
     (std::get<I>(kids).forward(std::get<I>(r.kids), ctx), ...);
-    r.v = Op::value(detail::val(std::get<I>(r.kids))...);
+    r.v = detail::apply_op<Op>(detail::val(std::get<I>(r.kids))...);
   }
   template <class Ctx, std::size_t... I>
   TT_INLINE constexpr void backward_kids(const record& r, const value_type& g, Ctx& ctx,

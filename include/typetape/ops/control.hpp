@@ -112,26 +112,26 @@ struct sign_op {
 template <class L, class R>
   requires detail::binary_operands<L, R>
 constexpr auto operator<(L&& l, R&& r) {
-  static_assert(diag::fixed_shapes_broadcast<detail::operand_values<L, R>, detail::operand_shapes_fit<L, R>>, TT_E12_FIXED);
+  static_assert(detail::shapes_fit<L, R>, TT_E12_FIXED);
   return detail::make<detail::compare_op<detail::less>>(std::forward<L>(l), std::forward<R>(r));
 }
 template <class L, class R>
   requires detail::binary_operands<L, R>
 constexpr auto operator<=(L&& l, R&& r) {
-  static_assert(diag::fixed_shapes_broadcast<detail::operand_values<L, R>, detail::operand_shapes_fit<L, R>>, TT_E12_FIXED);
+  static_assert(detail::shapes_fit<L, R>, TT_E12_FIXED);
   return detail::make<detail::compare_op<detail::less_equal>>(std::forward<L>(l),
                                                              std::forward<R>(r));
 }
 template <class L, class R>
   requires detail::binary_operands<L, R>
 constexpr auto operator>(L&& l, R&& r) {
-  static_assert(diag::fixed_shapes_broadcast<detail::operand_values<L, R>, detail::operand_shapes_fit<L, R>>, TT_E12_FIXED);
+  static_assert(detail::shapes_fit<L, R>, TT_E12_FIXED);
   return detail::make<detail::compare_op<detail::greater>>(std::forward<L>(l), std::forward<R>(r));
 }
 template <class L, class R>
   requires detail::binary_operands<L, R>
 constexpr auto operator>=(L&& l, R&& r) {
-  static_assert(diag::fixed_shapes_broadcast<detail::operand_values<L, R>, detail::operand_shapes_fit<L, R>>, TT_E12_FIXED);
+  static_assert(detail::shapes_fit<L, R>, TT_E12_FIXED);
   return detail::make<detail::compare_op<detail::greater_equal>>(std::forward<L>(l),
                                                                 std::forward<R>(r));
 }
@@ -145,12 +145,19 @@ constexpr auto where(C&& c, A&& a, B&& b) {
                                         std::forward<B>(b));
 }
 
-TT_UNARY_FUNCTION(stop_gradient, stop_gradient_op)
-TT_UNARY_FUNCTION(round, round_op)
-TT_UNARY_FUNCTION(floor, floor_op)
-TT_UNARY_FUNCTION(ceil, ceil_op)
-TT_UNARY_FUNCTION(trunc, trunc_op)
-TT_UNARY_FUNCTION(sign, sign_op)
+#define TT_DETACHING_FUNCTION(fn, op)                    \
+  template <class A>                                      \
+    requires expression<A>                                \
+  constexpr auto fn(A&& a) {                              \
+    return detail::make<detail::op>(std::forward<A>(a));  \
+  }
+TT_DETACHING_FUNCTION(stop_gradient, stop_gradient_op)
+TT_DETACHING_FUNCTION(round, round_op)
+TT_DETACHING_FUNCTION(floor, floor_op)
+TT_DETACHING_FUNCTION(ceil, ceil_op)
+TT_DETACHING_FUNCTION(trunc, trunc_op)
+TT_DETACHING_FUNCTION(sign, sign_op)
+#undef TT_DETACHING_FUNCTION
 
 /// cast<float>/cast<double> are differentiable; casts to integral or bool types detach.
 template <class To, class E>
