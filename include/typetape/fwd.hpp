@@ -1,7 +1,7 @@
 // Forward declarations of typetape's public types.
 #pragma once
 
-#include "core/meta.hpp"
+#include "detail/meta.hpp"
 
 namespace tt {
 

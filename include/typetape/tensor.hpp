@@ -7,6 +7,8 @@
 
 // The headers whose static_asserts users see come first, each included from here
 // directly: the diagnostics' "In file included from" chains stay two lines long.
+#include "core/node.hpp"
+#include "core/closure.hpp"
 #include "tape/tape.hpp"
 #include "core/sum_chain.hpp"
 #include "ops/arithmetic.hpp"

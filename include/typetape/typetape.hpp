@@ -3,10 +3,12 @@
 #pragma once
 
 #include "fwd.hpp"
-#include "core/meta.hpp"
 #include "core/diagnostics.hpp"
+#include "core/concepts.hpp"
+#include "core/leaves.hpp"
+#include "core/node.hpp"
+#include "core/closure.hpp"
 #include "core/expression.hpp"
-#include "core/analysis.hpp"
 #include "core/sum_chain.hpp"
 #include "core/traits.hpp"
 #include "ops/arithmetic.hpp"

@@ -17,7 +17,7 @@
 // value type join a chain; anything else stays a binary node.
 #pragma once
 
-#include "analysis.hpp"
+#include "../detail/analysis.hpp"
 
 namespace tt {
 namespace detail {

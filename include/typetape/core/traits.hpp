@@ -2,7 +2,7 @@
 // code and in tests: the same conditions the diagnostics fire on.
 #pragma once
 
-#include "analysis.hpp"
+#include "../detail/verdict.hpp"
 
 namespace tt {
 
@@ -55,5 +55,15 @@ inline constexpr bool dangles = detail::is_temporary_variable<A>;
 template <class... Targets>
 inline constexpr bool names_are_unique = std::is_void_v<
     typename detail::clashing_name<detail::named_t<detail::closure_t<const Targets&>...>>::type>;
+
+/// TT-E05: is Target (by type) a target of a tape of type Tape? A target of the
+/// recorded type that is another expression is TT-E05 at run time.
+template <class Tape, class Target>
+inline constexpr bool recorded_on = std::remove_cvref_t<Tape>::template records<std::remove_cvref_t<Target>>;
+
+/// TT-E07: does gradient() of Target need tt::output_gradients (a tuple of targets)?
+template <class Target>
+inline constexpr bool needs_output_gradients = detail::target_pack<std::remove_cvref_t<Target>>::is_tuple;
+
 
 }  // namespace tt

@@ -24,30 +24,19 @@ struct simd_lanes {
   using type = lane_t<T, Simd>;
 };
 
-template <class S>
-struct batch_sources {  // one source
-  using list = tlist<std::remove_cvref_t<S>>;
-};
-template <class... S>
-struct batch_sources<std::tuple<S...>> {
-  using list = tlist<std::remove_cvref_t<S>...>;
-};
-
-template <class L>
-struct names_and_values;
-template <class... S>
-struct names_and_values<tlist<S...>> {
-  using names = tlist<typename S::name_type...>;
-  using lanes = std::tuple<typename S::value_type...>;
-  template <bool Simd>
-  using lanes_of = std::tuple<lane_t<typename S::value_type, Simd>...>;
+/// The sources' values as a tuple of lanes (batches, or numbers for the tail).
+template <class Values, bool Simd>
+struct lanes_of;
+template <class... V, bool Simd>
+struct lanes_of<tlist<V...>, Simd> {
+  using type = std::tuple<lane_t<V, Simd>...>;
 };
 
 /// The loop: in[j] holds n points of source j; out[j] receives their gradients.
 template <class E, class Sources, class T, std::size_t NS>
 void batch_gradient_loop(const E& f, const std::array<std::span<const T>, NS>& in,
                          const std::array<std::span<T>, NS>& out) {
-  using info = names_and_values<typename batch_sources<Sources>::list>;
+  using info = sources_of<Sources>;
   using names = typename info::names;
   const std::size_t n = in[0].size();
   for (std::size_t j = 0; j < NS; ++j)
@@ -59,7 +48,7 @@ void batch_gradient_loop(const E& f, const std::array<std::span<const T>, NS>& i
                 lane_types_are<typename pointwise<E, names, simd_lanes<false>>::type, T>) {
     using L = xsimd::batch<T>;
     const auto tree = pointwise<E, names, simd_lanes<true>>::make(f);
-    lane_ctx<typename info::template lanes_of<true>, all> c;
+    lane_ctx<typename lanes_of<typename info::values, true>::type, all> c;
     for (; i + L::size <= n; i += L::size) {
       static_for<NS>([&](auto j) TT_INLINE_LAMBDA {
         std::get<j>(c.in) = L::load_unaligned(in[j].data() + i);
@@ -72,7 +61,7 @@ void batch_gradient_loop(const E& f, const std::array<std::span<const T>, NS>& i
     }
   }
   const auto tree = pointwise<E, names, simd_lanes<false>>::make(f);
-  lane_ctx<typename info::template lanes_of<false>, all> c;
+  lane_ctx<typename lanes_of<typename info::values, false>::type, all> c;
   for (; i < n; ++i) {
     static_for<NS>([&](auto j) TT_INLINE_LAMBDA {
       std::get<j>(c.in) = in[j][i];
@@ -96,53 +85,58 @@ inline constexpr std::size_t source_count<std::tuple<S...>> = sizeof...(S);
 /// at n points: points[j] holds the n values of source j (other variables keep their
 /// current value). Writes gradient j at point i to out[j][i]; allocates nothing.
 /// The same misuses as tt::gradient are compile errors (TT-E01, E02, E03, ...).
-template <class E, class Sources, class T, std::size_t NS>
-  requires expression<E>
-void batch_gradient_into(const E& f, const Sources& sources, const std::array<std::span<const T>, NS>& points,
-                         const std::array<std::span<T>, NS>& out) {
-  static_assert(NS == detail::source_count<Sources>, "typetape: batch_gradient needs one point array per source");
-  using names = typename detail::names_and_values<typename detail::batch_sources<Sources>::list>::names;
-  static_assert([]<class... N>(detail::tlist<N...>) { return ((detail::count_v<N, names> == 1) && ...); }(names{}),
-                "typetape: batch_gradient's sources must be distinct");
-  using checked = decltype(tt::gradient(f, sources));  // the usual diagnostics, at compile time
-  static_assert(!tensor_like<typename E::value_type>, "typetape: batch_gradient takes a scalar expression");
-  if constexpr (!std::is_same_v<checked, void>) detail::batch_gradient_loop<E, Sources>(f, points, out);
-}
+struct batch_gradient_into_t {
+  template <class E, class Sources, class T, std::size_t NS>
+    requires expression<E>
+  void operator()(const E& f, const Sources& sources, const std::array<std::span<const T>, NS>& points,
+                         const std::array<std::span<T>, NS>& out) const {
+    static_assert(NS == detail::source_count<Sources>, "typetape: batch_gradient needs one point array per source");
+    using names = typename detail::sources_of<Sources>::names;
+    static_assert([]<class... N>(detail::tlist<N...>) { return ((detail::count_v<N, names> == 1) && ...); }(names{}),
+                  "typetape: batch_gradient's sources must be distinct");
+    using checked = decltype(tt::gradient(f, sources));  // the usual diagnostics, at compile time
+    static_assert(!tensor_like<typename E::value_type>, "typetape: batch_gradient takes a scalar expression");
+    if constexpr (!std::is_same_v<checked, void>) detail::batch_gradient_loop<E, Sources>(f, points, out);
+  }
+};
+inline constexpr batch_gradient_into_t batch_gradient_into{};
 
 /// As batch_gradient_into, returning the gradients: a std::vector per source, in the
 /// sources' structure (one vector, or a tuple of vectors).
-template <class E, class Sources, class... P>
-  requires expression<E> && (sizeof...(P) > 0)
-auto batch_gradient(const E& f, const Sources& sources, const P&... points) {
-  using T = std::remove_cvref_t<decltype(*std::data(std::get<0>(std::forward_as_tuple(points...))))>;
-  constexpr std::size_t NS = sizeof...(P);
-  std::array<std::vector<T>, NS> g;
-  std::array<std::span<const T>, NS> in{std::span<const T>(std::data(points), std::size(points))...};
-  std::array<std::span<T>, NS> out{};
-  for (std::size_t j = 0; j < NS; ++j) {
-    g[j].resize(in[j].size());
-    out[j] = g[j];
+struct batch_gradient_t {
+  template <class E, class Sources, class... P>
+    requires expression<E> && (sizeof...(P) > 0)
+  auto operator()(const E& f, const Sources& sources, const P&... points) const {
+    using T = std::remove_cvref_t<decltype(*std::data(std::get<0>(std::forward_as_tuple(points...))))>;
+    constexpr std::size_t NS = sizeof...(P);
+    std::array<std::vector<T>, NS> g;
+    std::array<std::span<const T>, NS> in{std::span<const T>(std::data(points), std::size(points))...};
+    std::array<std::span<T>, NS> out{};
+    for (std::size_t j = 0; j < NS; ++j) {
+      g[j].resize(in[j].size());
+      out[j] = g[j];
+    }
+    batch_gradient_into(f, sources, in, out);
+    if constexpr (detail::source_count<Sources> == 1 && !requires { std::tuple_size<Sources>::value; })
+      return std::move(g[0]);
+    else
+      return [&]<std::size_t... J>(std::index_sequence<J...>) {
+        return std::tuple<std::conditional_t<J == 0, std::vector<T>, std::vector<T>>...>{std::move(g[J])...};
+      }(std::make_index_sequence<NS>{});
   }
-  batch_gradient_into(f, sources, in, out);
-  if constexpr (detail::source_count<Sources> == 1 && !requires { std::tuple_size<Sources>::value; })
-    return std::move(g[0]);
-  else
-    return [&]<std::size_t... J>(std::index_sequence<J...>) {
-      return std::tuple<std::conditional_t<J == 0, std::vector<T>, std::vector<T>>...>{std::move(g[J])...};
-    }(std::make_index_sequence<NS>{});
-}
+};
+inline constexpr batch_gradient_t batch_gradient{};
 
 }  // namespace tt
 
-namespace tt {
+namespace tt::detail {
 
 /// The Jacobian of a tensor expression y w.r.t. one tensor (or scalar) source x: a tensor
 /// of shape y.shape + x.shape, J[i..., j...] = d y[i...] / d x[j...]. One recording, one
 /// backward pass per element of y (output_gradients with a unit tensor), as
 /// TensorFlow's tape.jacobian does without vectorisation.
 template <class Y, class S>
-  requires expression<Y> && tensor_like<typename Y::value_type>
-auto jacobian(const Y& y, const S& x) {
+auto tensor_jacobian(const Y& y, const S& x) {
   using YV = typename Y::value_type;
   using XV = typename detail::source_info<std::remove_cvref_t<S>>::value_type;
   using E = detail::elem_t<YV>;
@@ -166,4 +160,4 @@ auto jacobian(const Y& y, const S& x) {
   return J;
 }
 
-}  // namespace tt
+}  // namespace tt::detail

@@ -19,15 +19,16 @@
 #include "../tensor.hpp"
 
 namespace tt {
-
+namespace detail {
 /// "fc1" + ".W": a parameter's name from its layer's.
 template <std::size_t N, std::size_t M>
-constexpr fixed_string<N + M - 1> join(const fixed_string<N>& a, const char (&b)[M]) {
+constexpr fixed_string<N + M - 1> parameter_name(const fixed_string<N>& a, const char (&b)[M]) {
   char s[N + M - 1]{};
   for (std::size_t i = 0; i + 1 < N; ++i) s[i] = a.chars[i];
   for (std::size_t i = 0; i < M; ++i) s[N - 1 + i] = b[i];
   return fixed_string<N + M - 1>(s);
 }
+}  // namespace detail
 
 namespace nn {
 namespace detail {
@@ -137,8 +138,8 @@ struct layer {
 /// x W + b: x [batch, in] (or [in]), W [in, out], b [out]. Glorot-uniform W, zero b.
 template <fixed_string Name, class T = double>
 struct dense : layer<dense<Name, T>> {
-  variable<join(Name, ".W"), xt::xtensor<T, 2>> W;
-  variable<join(Name, ".b"), xt::xtensor<T, 1>> b;
+  variable<tt::detail::parameter_name(Name, ".W"), xt::xtensor<T, 2>> W;
+  variable<tt::detail::parameter_name(Name, ".b"), xt::xtensor<T, 1>> b;
   dense(std::size_t in, std::size_t out, std::uint64_t seed = 1)
       : W{detail::glorot<T>(in, out, seed)}, b{detail::filled<T, 1>({out}, T(0))} {}
   auto params() { return std::tie(W, b); }
@@ -151,9 +152,9 @@ struct dense : layer<dense<Name, T>> {
 /// h' = tanh(x W + h U + b): a cell for tt::scan (`tt::scan<"seq">(cell, h0, xs)`).
 template <fixed_string Name, class T = double>
 struct rnn_cell : layer<rnn_cell<Name, T>> {
-  variable<join(Name, ".W"), xt::xtensor<T, 2>> W;
-  variable<join(Name, ".U"), xt::xtensor<T, 2>> U;
-  variable<join(Name, ".b"), xt::xtensor<T, 1>> b;
+  variable<tt::detail::parameter_name(Name, ".W"), xt::xtensor<T, 2>> W;
+  variable<tt::detail::parameter_name(Name, ".U"), xt::xtensor<T, 2>> U;
+  variable<tt::detail::parameter_name(Name, ".b"), xt::xtensor<T, 1>> b;
   rnn_cell(std::size_t in, std::size_t hidden, std::uint64_t seed = 1)
       : W{detail::glorot<T>(in, hidden, seed)}, U{detail::glorot<T>(hidden, hidden, seed + 1)},
         b{detail::filled<T, 1>({hidden}, T(0))} {}
@@ -169,9 +170,9 @@ struct rnn_cell : layer<rnn_cell<Name, T>> {
 /// The forget gate's bias starts at 1 (Jozefowicz et al.; Keras' unit_forget_bias).
 template <fixed_string Name, class T = double>
 struct lstm_cell : layer<lstm_cell<Name, T>> {
-  variable<join(Name, ".W"), xt::xtensor<T, 2>> W;
-  variable<join(Name, ".U"), xt::xtensor<T, 2>> U;
-  variable<join(Name, ".b"), xt::xtensor<T, 1>> b;
+  variable<tt::detail::parameter_name(Name, ".W"), xt::xtensor<T, 2>> W;
+  variable<tt::detail::parameter_name(Name, ".U"), xt::xtensor<T, 2>> U;
+  variable<tt::detail::parameter_name(Name, ".b"), xt::xtensor<T, 1>> b;
   lstm_cell(std::size_t in, std::size_t hidden, std::uint64_t seed = 1)
       : W{detail::glorot<T>(in, 4 * hidden, seed)}, U{detail::glorot<T>(hidden, 4 * hidden, seed + 1)},
         b{forget_bias(hidden)} {}
@@ -180,9 +181,9 @@ struct lstm_cell : layer<lstm_cell<Name, T>> {
   template <class H, class C, class X>
   auto forward(H&& h, C&& c, X&& x) const {
     const std::size_t n = hidden();
-    auto z = tt::let<join(Name, ".z")>(tt::matmul(std::forward<X>(x), W) + tt::matmul(std::forward<H>(h), U) + b);
+    auto z = tt::let<tt::detail::parameter_name(Name, ".z")>(tt::matmul(std::forward<X>(x), W) + tt::matmul(std::forward<H>(h), U) + b);
     auto gate = [&](std::size_t k) { return tt::slice(z, {}, {k * n, (k + 1) * n}); };
-    auto c2 = tt::let<join(Name, ".c")>(tt::sigmoid(gate(1)) * std::forward<C>(c) +
+    auto c2 = tt::let<tt::detail::parameter_name(Name, ".c")>(tt::sigmoid(gate(1)) * std::forward<C>(c) +
                                         tt::sigmoid(gate(0)) * tt::tanh(gate(2)));
     return std::tuple(tt::sigmoid(gate(3)) * tt::tanh(c2), c2);
   }
@@ -198,8 +199,8 @@ struct lstm_cell : layer<lstm_cell<Name, T>> {
 /// conv2d(x, K) + b: x NHWC, K [kh, kw, in, out] (TensorFlow's layout), b [out].
 template <fixed_string Name, class T = double>
 struct conv2d : layer<conv2d<Name, T>> {
-  variable<join(Name, ".K"), xt::xtensor<T, 4>> K;
-  variable<join(Name, ".b"), xt::xtensor<T, 1>> b;
+  variable<tt::detail::parameter_name(Name, ".K"), xt::xtensor<T, 4>> K;
+  variable<tt::detail::parameter_name(Name, ".b"), xt::xtensor<T, 1>> b;
   conv2d_options options;
   conv2d(std::size_t kh, std::size_t kw, std::size_t in, std::size_t out, conv2d_options o = {},
          std::uint64_t seed = 1)

@@ -1,5 +1,5 @@
 // Comparisons and where(), and the detaching nodes: stop_gradient, cast, .value()
-// (ops/../core/expression.hpp), round/floor/ceil/trunc/sign. A detaching node
+// (core/closure.hpp), round/floor/ceil/trunc/sign. A detaching node
 // passes its value on and no gradient back; a source reached *only* through
 // detaching nodes is TT-E02 (its kind is named in the message).
 #pragma once

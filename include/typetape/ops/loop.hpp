@@ -31,7 +31,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "../tape/tape.hpp"
+#include "../detail/contexts.hpp"
 
 namespace tt {
 

@@ -91,7 +91,7 @@ struct reduce_op {
   using structural = void;
   static constexpr std::string_view name = Line::name;
   /// sum and mean over every element of a fused region never store its elements
-  /// (core/expression.hpp, node::sums_region).
+  /// (core/node.hpp, node::sums_region).
   static constexpr bool sums_region = Axis == all_axes && requires { Line::mean; };
   template <class T>
   static T finish_sum(T s, std::size_t n) {

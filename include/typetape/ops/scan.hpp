@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "../tape/tape.hpp"
+#include "../detail/contexts.hpp"
 #include "loop.hpp"
 #include "../eval/tensor.hpp"
 
@@ -159,6 +159,18 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
 
   std::tuple<Init..., Xs> kids;
   Cell cell;
+
+  /// The analysis hooks (detail/analysis.hpp): what it holds is its operands, then its
+  /// cell; two scans are one computation when those are and the checkpointing is too.
+  template <class F>
+  TT_INLINE constexpr void tt_visit(F& f) const {
+    auto visit = [&](const auto& k) TT_INLINE_LAMBDA { for_each_named(k, f); };
+    for_each_element(kids, visit);
+    for_each_element(cell, visit);
+  }
+  TT_INLINE constexpr bool tt_same(const scan_node& o) const {
+    return every == o.every && same_tree(kids, o.kids) && same_tree(cell, o.cell);
+  }
 
   using slots_t = let_slots<lets>;
   struct step_record {

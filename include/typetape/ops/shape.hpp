@@ -176,11 +176,11 @@ void check_joinable(std::string_view op, std::size_t skip, const X&... x) {
 
 /// Joining along an axis: operand t is a block of n_t * inner elements in each of
 /// `outer` rows; stacking is joining with n_t = 1.
-struct join {
+struct join_layout {
   std::size_t outer = 1, inner = 1, total = 0;
   template <class T>
-  static join of(const T& t, std::size_t ax, bool stacked) {
-    join j;
+  static join_layout of(const T& t, std::size_t ax, bool stacked) {
+    join_layout j;
     for (std::size_t i = 0; i < ax; ++i) j.outer *= t.shape()[i];
     for (std::size_t i = stacked ? ax : ax + 1; i < rank_v<T>; ++i) j.inner *= t.shape()[i];
     return j;
@@ -210,7 +210,7 @@ struct join_op {
   template <class A, class... X>
   static xt::xtensor<elem_t<A>, rank_v<A> + (Stack ? 1 : 0)> value(const A& a, const X&... x) {
     check_joinable(name, Stack ? rank_v<A> : ax<A>, a, x...);
-    join j = join::of(a, ax<A>, Stack);
+    join_layout j = join_layout::of(a, ax<A>, Stack);
     j.total = (extent(a) + ... + extent(x));
     shape_vec s = shape_of(a);
     if constexpr (Stack) s.insert(s.begin() + static_cast<std::ptrdiff_t>(ax<A>), j.total);
@@ -232,7 +232,7 @@ struct join_op {
     const auto& g = std::get<sizeof...(X) - 1>(all);
     const auto& t = std::get<I>(all);
     using A = std::remove_cvref_t<decltype(t)>;
-    join j = join::of(t, ax<A>, Stack);
+    join_layout j = join_layout::of(t, ax<A>, Stack);
     j.total = 0;
     std::size_t off = 0;
     static_for<sizeof...(X) - 2>([&](auto k) {

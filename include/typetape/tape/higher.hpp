@@ -5,7 +5,7 @@
 //   auto H = tt::hessian(f, std::tie(x, y));                          // H[i][j] = d2f / dxi dxj
 //   auto J = tt::jacobian(std::tie(f, g), std::tie(x, y));            // J[i]: the gradient of target i
 //
-// The expression is rebuilt with the sources as dual-number slots (eval/lanes.hpp, as
+// The expression is rebuilt with the sources as dual-number slots (detail/lanes.hpp, as
 // batch_gradient does with SIMD batches) and every other leaf as a constant at its
 // current value; jvp runs its forward pass, hvp its forward and backward passes on
 // duals. The misuses tt::gradient rejects are rejected here too, at compile time.
@@ -15,35 +15,16 @@
 #include <utility>
 
 #include "../eval/dual.hpp"
-#include "../eval/lanes.hpp"
+#include "../detail/lanes.hpp"
 #include "tape.hpp"
 
 namespace tt {
 namespace detail {
 
-template <class S>
-struct source_list {  // one source
-  using list = tlist<std::remove_cvref_t<S>>;
-  static constexpr bool is_tuple = false;
-};
-template <class... S>
-struct source_list<std::tuple<S...>> {
-  using list = tlist<std::remove_cvref_t<S>...>;
-  static constexpr bool is_tuple = true;
-};
-template <class L>
-struct source_names;
-template <class... S>
-struct source_names<tlist<S...>> {
-  using names = tlist<typename S::name_type...>;
-  using values = tlist<typename S::value_type...>;
-  static constexpr std::size_t size = sizeof...(S);
-};
-
 /// The sources' values as one array (all of one floating-point type T).
 template <class T, class Sources>
-std::array<T, source_names<typename source_list<Sources>::list>::size> values_of(const Sources& s) {
-  if constexpr (source_list<Sources>::is_tuple)
+std::array<T, sources_of<Sources>::size> values_of(const Sources& s) {
+  if constexpr (source_pack<Sources>::is_tuple)
     return std::apply([](const auto&... x) { return std::array<T, sizeof...(x)>{static_cast<T>(x.get())...}; }, s);
   else
     return {static_cast<T>(s.get())};
@@ -68,7 +49,7 @@ struct repeat<D, std::index_sequence<I...>> {
 
 template <class E, class Sources>
 struct higher {
-  using info = source_names<typename source_list<Sources>::list>;
+  using info = sources_of<Sources>;
   using names = typename info::names;
   static constexpr std::size_t n = info::size;
   using T = typename E::value_type;
@@ -96,7 +77,7 @@ struct higher {
   }
   template <class R>
   static R shaped(const std::array<T, n>& a) {  // in the sources' structure
-    if constexpr (source_list<Sources>::is_tuple)
+    if constexpr (source_pack<Sources>::is_tuple)
       return [&]<std::size_t... I>(std::index_sequence<I...>) { return R{a[I]...}; }(std::make_index_sequence<n>{});
     else
       return a[0];
@@ -107,68 +88,91 @@ struct higher {
 
 /// Forward mode: f's value and its derivative along v (one number per source, in the
 /// sources' structure), in one pass. `auto [y, dy] = tt::jvp(f, std::tie(x, y), std::tuple(1.0, 0.0));`
-template <class E, class Sources, class V>
-  requires expression<E>
-auto jvp(const E& f, const Sources& sources, const V& v) {
-  using checked = decltype(tt::gradient(f, sources));  // TT-E01, E02, E03 ... at compile time
-  using H = detail::higher<E, Sources>;
-  using T = typename H::T;
-  static_assert(!std::is_void_v<checked>);
-  const auto tree = detail::pointwise<E, typename H::names, detail::dual_lanes>::make(f);
-  const auto [y, adj] = H::template run<false>(tree, detail::values_of<T>(sources), detail::tangent_array<T, H::n>(v));
-  (void)adj;
-  return std::pair<T, T>{y.v, y.d};
-}
+struct jvp_t {
+  template <class E, class Sources, class V>
+    requires expression<E>
+  auto operator()(const E& f, const Sources& sources, const V& v) const {
+    using checked = decltype(tt::gradient(f, sources));  // TT-E01, E02, E03 ... at compile time
+    using H = detail::higher<E, Sources>;
+    using T = typename H::T;
+    static_assert(!std::is_void_v<checked>);
+    const auto tree = detail::pointwise<E, typename H::names, detail::dual_lanes>::make(f);
+    const auto [y, adj] = H::template run<false>(tree, detail::values_of<T>(sources), detail::tangent_array<T, H::n>(v));
+    (void)adj;
+    return std::pair<T, T>{y.v, y.d};
+  }
+};
+inline constexpr jvp_t jvp{};
 
 /// Hessian-vector product H v, in the sources' structure (forward over reverse: the
 /// tangents of the gradient along v).
-template <class E, class Sources, class V>
-  requires expression<E>
-auto hvp(const E& f, const Sources& sources, const V& v) {
-  using checked = decltype(tt::gradient(f, sources));
-  using H = detail::higher<E, Sources>;
-  using T = typename H::T;
-  const auto tree = detail::pointwise<E, typename H::names, detail::dual_lanes>::make(f);
-  const auto run = H::template run<true>(tree, detail::values_of<T>(sources), detail::tangent_array<T, H::n>(v));
-  const auto& adj = run.second;  // not a structured binding: clang 14 cannot capture those
-  std::array<T, H::n> hv{};
-  detail::static_for<H::n>([&](auto j) { hv[j] = std::get<j>(adj).d; });
-  return H::template shaped<checked>(hv);
-}
+struct hvp_t {
+  template <class E, class Sources, class V>
+    requires expression<E>
+  auto operator()(const E& f, const Sources& sources, const V& v) const {
+    using checked = decltype(tt::gradient(f, sources));
+    using H = detail::higher<E, Sources>;
+    using T = typename H::T;
+    const auto tree = detail::pointwise<E, typename H::names, detail::dual_lanes>::make(f);
+    const auto run = H::template run<true>(tree, detail::values_of<T>(sources), detail::tangent_array<T, H::n>(v));
+    const auto& adj = run.second;  // not a structured binding: clang 14 cannot capture those
+    std::array<T, H::n> hv{};
+    detail::static_for<H::n>([&](auto j) { hv[j] = std::get<j>(adj).d; });
+    return H::template shaped<checked>(hv);
+  }
+};
+inline constexpr hvp_t hvp{};
 
 /// The Hessian: H[i][j] = d2 f / dx_i dx_j, one forward-over-reverse pass per source.
-template <class E, class Sources>
-  requires expression<E>
-auto hessian(const E& f, const Sources& sources) {
-  using H = detail::higher<E, Sources>;
-  using T = typename H::T;
-  using checked = decltype(tt::gradient(f, sources));
-  static_assert(!std::is_void_v<checked>);
-  const auto tree = detail::pointwise<E, typename H::names, detail::dual_lanes>::make(f);
-  const auto x = detail::values_of<T>(sources);
-  std::array<std::array<T, H::n>, H::n> out{};
-  for (std::size_t i = 0; i < H::n; ++i) {
-    std::array<T, H::n> e{};
-    e[i] = T(1);
-    const auto run = H::template run<true>(tree, x, e);
-    const auto& adj = run.second;
-    detail::static_for<H::n>([&](auto j) { out[j][i] = std::get<j>(adj).d; });
+struct hessian_t {
+  template <class E, class Sources>
+    requires expression<E>
+  auto operator()(const E& f, const Sources& sources) const {
+    using H = detail::higher<E, Sources>;
+    using T = typename H::T;
+    using checked = decltype(tt::gradient(f, sources));
+    static_assert(!std::is_void_v<checked>);
+    const auto tree = detail::pointwise<E, typename H::names, detail::dual_lanes>::make(f);
+    const auto x = detail::values_of<T>(sources);
+    std::array<std::array<T, H::n>, H::n> out{};
+    for (std::size_t i = 0; i < H::n; ++i) {
+      std::array<T, H::n> e{};
+      e[i] = T(1);
+      const auto run = H::template run<true>(tree, x, e);
+      const auto& adj = run.second;
+      detail::static_for<H::n>([&](auto j) { out[j][i] = std::get<j>(adj).d; });
+    }
+    return out;
   }
-  return out;
-}
+};
+inline constexpr hessian_t hessian{};
 
-/// The Jacobian of several scalar targets: row i is the gradient of target i, in the
-/// sources' structure. One recording, one backward pass per target.
-template <class... Y, class Sources>
-auto jacobian(const std::tuple<Y...>& targets, const Sources& sources) {
-  static_assert((expression<std::remove_cvref_t<Y>> && ...), "typetape: jacobian's targets are tt expressions");
-  using G = decltype(tt::gradient(std::get<0>(targets), sources));
-  std::array<G, sizeof...(Y)> rows{};
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    const auto t = std::apply([](const auto&... y) { return tt::record<persistent>(y...); }, targets);
-    ((rows[I] = t.gradient(std::get<I>(targets), sources)), ...);
-  }(std::index_sequence_for<Y...>{});
-  return rows;
-}
+namespace detail {
+template <class Y, class S>
+auto tensor_jacobian(const Y& y, const S& x);  // eval/batch.hpp
+}  // namespace detail
+
+struct jacobian_t {
+  /// The Jacobian of several scalar targets: row i is the gradient of target i, in the
+  /// sources' structure. One recording, one backward pass per target.
+  template <class... Y, class Sources>
+  auto operator()(const std::tuple<Y...>& targets, const Sources& sources) const {
+    static_assert((expression<std::remove_cvref_t<Y>> && ...), "typetape: jacobian's targets are tt expressions");
+    using G = decltype(tt::gradient(std::get<0>(targets), sources));
+    std::array<G, sizeof...(Y)> rows{};
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      const auto t = std::apply([](const auto&... y) { return tt::record<persistent>(y...); }, targets);
+      ((rows[I] = t.gradient(std::get<I>(targets), sources)), ...);
+    }(std::index_sequence_for<Y...>{});
+    return rows;
+  }
+  /// The Jacobian of a tensor expression (<typetape/tensor.hpp>, eval/batch.hpp).
+  template <class Y, class S>
+    requires expression<Y> && tensor_like<typename Y::value_type>
+  auto operator()(const Y& y, const S& x) const {
+    return detail::tensor_jacobian(y, x);
+  }
+};
+inline constexpr jacobian_t jacobian{};
 
 }  // namespace tt

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <tuple>
 
-#include "../core/analysis.hpp"
+#include "analysis.hpp"
 #include "../core/sum_chain.hpp"
 
 namespace tt::detail {

@@ -5,7 +5,7 @@
 #include <bit>
 #include <cstring>
 
-#include "expression.hpp"
+#include "../core/expression.hpp"
 
 namespace tt::detail {
 
@@ -154,10 +154,6 @@ TT_INLINE constexpr void for_each_named(const E& e, F& f) {
   } else if constexpr (requires { e.body; }) {
     f(e);
     for_each_named(e.body, f);
-  } else if constexpr (requires { e.kids; e.cell; }) {  // a scan: its operands, then its cell
-    auto visit = [&](const auto& k) TT_INLINE_LAMBDA { for_each_named(k, f); };
-    for_each_element(e.kids, visit);
-    for_each_element(e.cell, visit);
   } else if constexpr (requires { e.kids; }) {
     auto visit = [&](const auto& k) TT_INLINE_LAMBDA { for_each_named(k, f); };
     for_each_element(e.kids, visit);
@@ -176,18 +172,12 @@ TT_INLINE constexpr bool same_tree(const E& a, const E& b) {
     return a.data == b.data || *a.data == *b.data;
   } else if constexpr (requires { a.body; }) {
     return same_tree(a.body, b.body);
-  } else if constexpr (requires { a.kids; a.cell; }) {  // a scan: its operands and its cell's leaves
-    return a.every == b.every &&
-           [&]<std::size_t... I>(std::index_sequence<I...>) TT_INLINE_LAMBDA {
-             return (same_tree(std::get<I>(a.kids), std::get<I>(b.kids)) && ...);
-           }(std::make_index_sequence<std::tuple_size_v<decltype(a.kids)>>{}) &&
-           [&]<std::size_t... I>(std::index_sequence<I...>) TT_INLINE_LAMBDA {
-             return (same_tree(std::get<I>(a.cell), std::get<I>(b.cell)) && ...);
-           }(std::make_index_sequence<std::tuple_size_v<decltype(a.cell)>>{});
   } else if constexpr (requires { a.kids; }) {
+    return same_tree(a.kids, b.kids);
+  } else if constexpr (requires { std::tuple_size<E>::value; }) {  // kids, a scan's cell
     return [&]<std::size_t... I>(std::index_sequence<I...>) TT_INLINE_LAMBDA {
-      return (same_tree(std::get<I>(a.kids), std::get<I>(b.kids)) && ...);
-    }(std::make_index_sequence<std::tuple_size_v<decltype(a.kids)>>{});
+      return (same_tree(std::get<I>(a), std::get<I>(b)) && ...);
+    }(std::make_index_sequence<std::tuple_size_v<E>>{});
   } else if constexpr (std::is_same_v<std::remove_cvref_t<decltype(a.v)>, double> ||
                        std::is_same_v<std::remove_cvref_t<decltype(a.v)>, float>) {
     return std::memcmp(&a.v, &b.v, sizeof a.v) == 0;  // bitwise: NaN == NaN, foldable

@@ -148,12 +148,6 @@ inline constexpr bool all_v = [] {
   return true;
 }();
 
-template <class T>
-inline constexpr bool always_false = false;
-
-template <class T>
-using remove_cvref_t = std::remove_cvref_t<T>;
-
 /// Calls f(std::integral_constant<std::size_t, I>{}) for I in [0, N).
 /// f(element) for each element of a tuple (std::apply goes through
 /// std::__invoke, which compilers do not always inline).

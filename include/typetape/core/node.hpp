@@ -1,0 +1,180 @@
+// The generic node: node<Op, K...> applies the op Op to its kids K.... Every element of
+// an expression tree (leaves, nodes, loops, sums) has:
+//   value_type                    the value it computes
+//   record                        what the tape keeps of it: `v` (its value) and the kids' records
+//   forward(record&, ctx)         computes the record from the leaves (and let slots in ctx)
+//   backward(record, g, ctx)      pushes the adjoint g to the kids the ctx wants
+// Nodes are plain aggregates; an op is an empty tag type whose forward rule
+// (`value`) and vector-Jacobian rule (`vjp<I>`) sit together (ops/*.hpp). How a node
+// evaluates on tensors and duals is in detail/node_eval.hpp.
+#pragma once
+
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "../detail/node_eval.hpp"
+#include "../detail/scalar.hpp"
+
+namespace tt {
+
+// ---- the generic node ---------------------------------------------------------------------
+
+namespace detail {
+template <class Op>
+inline constexpr bool is_comparison = requires { typename Op::comparison; };
+/// The adjoint handed to an operand whose value type is V (moved when it is one).
+template <class V, class G>
+TT_INLINE constexpr decltype(auto) adjoint_to(G&& g) {
+  if constexpr (std::is_same_v<std::remove_cvref_t<G>, V>) return std::forward<G>(g);
+  else return static_cast<V>(std::forward<G>(g));
+}
+}  // namespace detail
+
+/// An op applied to its operands (kids). Plain aggregate: `node<Op, K...>{{k...}}`.
+template <class Op, class... K>
+struct node {
+  using tt_expression = void;
+  static constexpr bool fused = detail::fusable_v<Op, typename K::value_type...>;
+  using value_type = typename detail::node_value<fused, Op, typename K::value_type...>::type;
+  std::tuple<K...> kids;
+
+  struct plain_record {
+    value_type v;
+    std::tuple<typename K::record...> kids;
+  };
+  using record = typename detail::record_select<fused, value_type, plain_record, K...>::type;
+
+  /// A sum or mean over every element of a fused region: the region sums as it
+  /// goes and its elements are never stored; backward seeds them all with one value.
+  static constexpr bool sums_region = [] {
+    if constexpr (requires { Op::sums_region; } && sizeof...(K) == 1)
+      return Op::sums_region && (detail::is_fused_node<K> && ...);
+    else
+      return false;
+  }();
+
+  template <class Ctx>
+  TT_INLINE constexpr void forward(record& r, const Ctx& ctx) const {
+    if constexpr (fused) {
+      detail::fused_kernel<node>::forward(*this, r, ctx);
+    } else if constexpr (sums_region) {
+      using kid = std::tuple_element_t<0, std::tuple<K...>>;
+      const auto [s, n] = detail::fused_kernel<kid>::forward_sum(std::get<0>(kids), std::get<0>(r.kids), ctx);
+      r.v = Op::finish_sum(s, n);
+    } else {
+      forward_kids(r, ctx, std::index_sequence_for<K...>{});
+    }
+  }
+
+  /// The forward pass of a sums_region node whose own value is not needed (the
+  /// target of tt::gradient's short form): its region's inputs only.
+  template <class Ctx>
+  TT_INLINE constexpr void forward_inputs(record& r, const Ctx& ctx) const
+    requires sums_region
+  {
+    using kid = std::tuple_element_t<0, std::tuple<K...>>;
+    detail::fused_kernel<kid>::forward_inputs(std::get<0>(kids), std::get<0>(r.kids), ctx);
+  }
+
+  template <class Ctx>
+  TT_INLINE constexpr void backward(const record& r, const value_type& g, Ctx& ctx) const {
+    if constexpr (fused) {
+      detail::fused_kernel<node>::backward(*this, r, g, ctx);
+    } else if constexpr (sums_region) {
+      using kid = std::tuple_element_t<0, std::tuple<K...>>;
+      if constexpr (detail::op_cut<Op>(0) == 0 && Ctx::template wants<kid>) {
+        const auto& kr = std::get<0>(r.kids);
+        detail::fused_kernel<kid>::backward_uniform(std::get<0>(kids), kr, Op::sum_adjoint(g, kr, std::get<0>(kids)), ctx);
+      }
+    } else {
+      backward_kids(r, g, ctx, std::index_sequence_for<K...>{});
+    }
+  }
+
+  /// The value taken out of the expression (TensorFlow's .numpy()): detaching.
+  constexpr auto value() const { return detail::extract(*this); }
+
+  /// A recorded comparison used as a C++ condition or stored in a bool: TT-E06.
+  /// Implicit on purpose, so that `bool b = x > 1.0;` reaches the diagnostic too.
+  operator bool() const  // NOLINT(google-explicit-constructor)
+    requires detail::is_comparison<Op>
+  {
+    static_assert(diag::comparison_is_not_used_as_a_branch<node, false>, TT_E06);
+    return false;
+  }
+  /// `loss = loss + term;` in a C++ loop (another expression type): TT-E14, naming the
+  /// loop node that records such a loop (tt::sum_over); `loss += term` is below.
+  template <class U>
+    requires(expression<U> && !std::is_same_v<std::remove_cvref_t<U>, node>)
+  node& operator=(U&&) {
+    static_assert(diag::expression_is_built_once_use_tt_sum_over<node, false>, TT_E14);
+    return *this;
+  }
+  /// `double loss = expr;`: TT-E14 (an expression is not a number; tt::eval gives its value).
+  operator value_type() const  // NOLINT(google-explicit-constructor): implicit, to reach the diagnostic
+    requires(std::is_arithmetic_v<value_type> && !std::same_as<Op, detail::extract_op> && !detail::is_comparison<Op>)
+  {
+    static_assert(diag::expression_is_built_once_use_tt_sum_over<node, false>, TT_E14_NUMBER);
+    return value_type{};
+  }
+  /// A value taken out with .value() converts to a plain number.
+  operator value_type() const  // NOLINT: implicit on purpose
+    requires std::same_as<Op, detail::extract_op>
+  {
+    return tt::eval(std::get<0>(kids));
+  }
+
+ private:
+  template <class Ctx, std::size_t... I>
+  TT_INLINE constexpr void forward_kids(record& r, const Ctx& ctx, std::index_sequence<I...>) const {
+    (std::get<I>(kids).forward(std::get<I>(r.kids), ctx), ...);
+    r.v = detail::apply_op<Op>(detail::val(std::get<I>(r.kids))...);
+  }
+  template <class Ctx, std::size_t... I>
+  TT_INLINE constexpr void backward_kids(const record& r, const value_type& g, Ctx& ctx,
+                                         std::index_sequence<I...> all) const {
+    (backward_kid<I>(r, g, ctx, all), ...);
+  }
+  template <std::size_t I, class Ctx, std::size_t... J>
+  TT_INLINE constexpr void backward_kid(const record& r, const value_type& g, Ctx& ctx,
+                                        std::index_sequence<J...>) const {
+    using kid = std::tuple_element_t<I, std::tuple<K...>>;
+    if constexpr (detail::op_cut<Op>(I) == 0 && Ctx::template wants<kid>) {
+      std::get<I>(kids).backward(
+          std::get<I>(r.kids),
+          detail::adjoint_to<typename kid::value_type>(
+              Op::template vjp<I>(detail::val(std::get<J>(r.kids))..., r.v, g)),
+          ctx);
+    }
+  }
+};
+
+namespace detail {
+/// Is E a sum or mean over a whole fused region (node::sums_region)?
+template <class E>
+inline constexpr bool sums_region_v = false;
+template <class Op, class... K>
+inline constexpr bool sums_region_v<node<Op, K...>> = node<Op, K...>::sums_region;
+}  // namespace detail
+
+namespace detail {
+/// The value type an operand has in a tree (a number's is its own type).
+template <class A>
+struct operand_value {
+  using type = std::remove_cvref_t<A>;
+};
+template <class A>
+  requires expression<A>
+struct operand_value<A> {
+  using type = typename std::remove_cvref_t<A>::value_type;
+};
+/// Do the operands' fixed shapes (if any) broadcast? Checked in each elementwise binary
+/// operator itself (TT-E12), so that the diagnostic points at the user's call.
+template <class... A>
+inline constexpr bool operand_shapes_fit = static_shapes_broadcast<typename operand_value<A>::type...>;
+template <class... A>
+using operand_values = tlist<typename operand_value<A>::type...>;
+}  // namespace detail
+
+}  // namespace tt

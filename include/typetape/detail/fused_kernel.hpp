@@ -1,0 +1,409 @@
+// The fused elementwise kernel (see eval/tensor.hpp): a region's per-element tree, where
+// each input is read from and its adjoint written to, and the loop over the elements on
+// xsimd batches with a scalar tail, forward, backward and summed.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <xsimd/xsimd.hpp>
+
+#include "../eval/tensor.hpp"
+
+namespace tt::detail {
+
+// ---- the per-element tree ------------------------------------------------------------------
+template <class T, bool Simd>
+using lane_t = std::conditional_t<Simd && std::is_floating_point_v<T>, xsimd::batch<T>, T>;
+
+/// Does every value in a per-element tree have type E (or bool)? Only then can the tree
+/// run on batches of E: a cast to another type (cast<int>, cast<float> in a double
+/// region) must round per element, which the scalar loop does.
+template <class Tree, class E>
+inline constexpr bool lane_types_are =
+    std::is_same_v<typename Tree::value_type, E> || std::is_same_v<typename Tree::value_type, bool>;
+template <class Op, class... K, class E>
+inline constexpr bool lane_types_are<node<Op, K...>, E> =
+    (std::is_same_v<typename node<Op, K...>::value_type, E> ||
+     std::is_same_v<typename node<Op, K...>::value_type, bool>) &&
+    (lane_types_are<K, E> && ...);
+
+template <class L, class R, class E>
+inline constexpr bool lane_types_are<rope<L, R>, E> = lane_types_are<L, E> && lane_types_are<R, E>;
+template <class K, class E>
+inline constexpr bool lane_types_are<term<K>, E> = lane_types_are<K, E>;
+template <class... R, class E>
+inline constexpr bool lane_types_are<sum_chain<R...>, E> =
+    std::is_same_v<typename sum_chain<R...>::value_type, E> && (lane_types_are<R, E> && ...);
+
+template <class Op>
+constexpr std::string_view op_name() {
+  if constexpr (requires { Op::name; }) return Op::name;
+  else return "elementwise op";
+}
+
+/// The per-element tree of a region (type, construction, and the shapes it broadcasts).
+template <class E, std::size_t Off, bool Simd>
+struct region {  // an input
+  using type = slot<Off, lane_t<elem_t<typename E::value_type>, Simd>>;
+  static type make(const E&) { return {}; }
+  template <class Recs>
+  static shape_vec shape(const E&, const Recs& recs) {
+    return shape_of(val(std::get<Off>(recs)));
+  }
+};
+template <class T, std::size_t Off, bool Simd>
+  requires(!tensor_like<T>)
+struct region<constant<T>, Off, Simd> {  // a scalar constant stays in the tree
+  using type = constant<lane_t<T, Simd>>;
+  static type make(const constant<T>& c) { return {lane_t<T, Simd>(c.v)}; }
+  template <class Recs>
+  static shape_vec shape(const constant<T>&, const Recs&) {
+    return {};
+  }
+};
+/// The first slot of kid I of a region node whose first slot is Off.
+template <std::size_t Off, std::size_t I, class... K>
+constexpr std::size_t kid_offset() {
+  constexpr std::size_t sizes[] = {frontier_t<K>::size..., 0};
+  std::size_t o = Off;
+  for (std::size_t k = 0; k < I; ++k) o += sizes[k];
+  return o;
+}
+
+template <class Op, class... K, std::size_t Off, bool Simd>
+  requires is_fused_node<node<Op, K...>>
+struct region<node<Op, K...>, Off, Simd> {
+  template <std::size_t I>
+  static constexpr std::size_t off = kid_offset<Off, I, K...>();
+  template <class Seq>
+  struct build;
+  template <std::size_t... I>
+  struct build<std::index_sequence<I...>> {
+    using type = node<Op, typename region<K, off<I>, Simd>::type...>;
+  };
+  using seq = std::index_sequence_for<K...>;
+  using type = typename build<seq>::type;
+  static type make(const node<Op, K...>& n) {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return type{{region<K, off<I>, Simd>::make(std::get<I>(n.kids))...}};
+    }(seq{});
+  }
+  template <class Recs>
+  static shape_vec shape(const node<Op, K...>& n, const Recs& recs) {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      shape_vec s;
+      ((s = broadcast_shapes(op_name<Op>(), s, region<K, off<I>, Simd>::shape(std::get<I>(n.kids), recs))), ...);
+      return s;
+    }(seq{});
+  }
+};
+
+/// The region's inputs, as references, in slot order.
+template <class E>
+auto frontier_refs(const E& e) {
+  if constexpr (is_fused_node<E>)
+    return std::apply([](const auto&... k) { return std::tuple_cat(frontier_refs(k)...); }, e.kids);
+  else if constexpr (requires { e.v; } && !tensor_like<typename E::value_type>)
+    return std::tuple<>{};  // a scalar constant
+  else
+    return std::tuple<const E&>(e);
+}
+
+/// Where a region's input is read from: its own data (same shape as the result), one
+/// value (size 1), its own data again and again (`rows`: its shape is the result's
+/// last axes, as a bias is, and it is read at i mod its size), or a broadcast copy.
+template <class T>
+struct input {
+  enum mode_t { full, one, rows, copied } mode = full;
+  const T* p = nullptr;
+  T s{};
+  std::size_t period = 0;                 // rows: the input's size
+  mutable std::size_t base = 0;           // rows: the start of the current repetition
+  std::unique_ptr<T[]> own;  // not std::vector: std::vector<bool> has no data()
+  /// `lanes`: how many elements one load reads (a repetition must hold whole loads).
+  template <class V>
+  void prepare(const V& v, const shape_vec& shape, std::size_t lanes) {
+    if constexpr (!tensor_like<V>) {
+      mode = one;
+      s = v;
+    } else if (shape_of(v) == shape) {
+      p = v.data();
+    } else if (v.size() == 1) {
+      mode = one;
+      s = v.data()[0];
+    } else if (repeats_as_rows(shape_of(v), shape) && v.size() % lanes == 0) {
+      mode = rows;
+      p = v.data();
+      period = v.size();
+    } else {
+      mode = copied;
+      own = std::make_unique<T[]>(product(shape));
+      for_broadcast(shape_of(v), shape, [&](std::size_t i, std::size_t j) { own[i] = v.data()[j]; });
+      p = own.get();
+    }
+  }
+  /// Whether `from`, broadcast to `to`, is `from` repeated: its axes are to's last ones.
+  static bool repeats_as_rows(const shape_vec& from, const shape_vec& to) {
+    std::size_t k = from.size();
+    while (k > 0 && from[k - 1] == to[to.size() - from.size() + k - 1]) --k;
+    for (std::size_t m = 0; m < k; ++m)
+      if (from[m] != 1) return false;
+    return true;
+  }
+  /// rows: i's offset in its repetition. The passes read i = 0, W, 2W, ... then the tail
+  /// one by one, so this steps on by at most one repetition (no division).
+  TT_INLINE std::size_t at(std::size_t i) const {
+    if (i < base) base = 0;
+    while (i - base >= period) base += period;
+    return i - base;
+  }
+  template <class L>
+  TT_INLINE L load(std::size_t i) const {
+    if constexpr (std::is_same_v<L, T>) return mode == one ? s : p[mode == rows ? at(i) : i];
+    else return mode == one ? L(s) : L::load_unaligned(p + (mode == rows ? at(i) : i));
+  }
+};
+
+/// Where a region's input's adjoint goes: straight into a tensor of its shape, into
+/// one sum, or into a buffer of the result's shape summed back afterwards.
+template <class T>
+struct output {
+  typename input<T>::mode_t mode;
+  T* p = nullptr;
+  T s = T(0);
+  std::unique_ptr<T[]> own;
+};
+
+template <class Op, class... K>
+struct fused_kernel<node<Op, K...>> {
+  using N = node<Op, K...>;
+  using V = typename N::value_type;
+  using E = elem_t<V>;
+  using F = frontier_t<K...>;
+  static constexpr std::size_t nf = F::size;
+  static_assert(nf <= 64, "typetape: a fused region has at most 64 inputs");
+  template <std::size_t J>
+  using in_elem = elem_t<typename at_t<J, F>::value_type>;
+  static constexpr bool simd = [] {
+    if constexpr (!std::is_floating_point_v<E>) {
+      return false;
+    } else {
+      return []<std::size_t... J>(std::index_sequence<J...>) {
+        return (std::is_same_v<in_elem<J>, E> && ...) && xsimd::batch<E>::size > 1 &&
+               lane_types_are<typename region<N, 0, false>::type, E>;
+      }(std::make_index_sequence<nf>{});
+    }
+  }();
+  static constexpr std::size_t W = [] {
+    if constexpr (simd) return xsimd::batch<E>::size;
+    else return std::size_t{1};
+  }();
+  using js = std::make_index_sequence<nf>;
+
+  template <bool Simd>
+  using tree_t = typename region<N, 0, Simd>::type;
+  template <bool Simd, class Seq = js>
+  struct lanes_of;
+  template <bool Simd, std::size_t... J>
+  struct lanes_of<Simd, std::index_sequence<J...>> {
+    using type = std::tuple<lane_t<in_elem<J>, Simd>...>;
+    using outputs = std::tuple<output<in_elem<J>>...>;
+    using adjoints = std::tuple<typename at_t<J, F>::value_type...>;
+  };
+  template <bool Simd>
+  using lanes_t = typename lanes_of<Simd>::type;
+
+  template <class Recs>
+  static auto prepare(const Recs& recs, const shape_vec& shape) {
+    return [&]<std::size_t... J>(std::index_sequence<J...>) {
+      std::tuple<input<in_elem<J>>...> ins;
+      (std::get<J>(ins).prepare(val(std::get<J>(recs)), shape, W), ...);
+      return ins;
+    }(js{});
+  }
+
+  template <class Ctx>
+  static void forward(const N& n, typename N::record& r, const Ctx& ctx) {
+    run_forward<false>(n, r, ctx);
+  }
+  /// The sum of the region's elements, which are not stored (tt::sum / tt::mean of a
+  /// fused chain: the loss pattern). Returns the sum and the element count.
+  template <class Ctx>
+  static std::pair<E, std::size_t> forward_sum(const N& n, typename N::record& r, const Ctx& ctx) {
+    return run_forward<true>(n, r, ctx);
+  }
+
+  /// Only the region's inputs (the short form, whose sum's value nobody reads).
+  template <class Ctx>
+  static void forward_inputs(const N& n, typename N::record& r, const Ctx& ctx) {
+    const auto fr = frontier_refs(n);
+    static_for<nf>([&](auto j) { std::get<j>(fr).forward(std::get<j>(r.f), ctx); });
+  }
+
+  template <bool Sum, class Ctx>
+  static std::pair<E, std::size_t> run_forward(const N& n, typename N::record& r, const Ctx& ctx) {
+    forward_inputs(n, r, ctx);
+    const shape_vec shape = region<N, 0, false>::shape(n, r.f);
+    if constexpr (!Sum) resize_to(r.v, shape, op_name<Op>());
+    const auto ins = prepare(r.f, shape);
+    const std::size_t size = product(shape);
+    E* out = nullptr;
+    if constexpr (!Sum) out = r.v.data();
+    E total = E(0);
+    std::size_t i = 0;
+    if constexpr (simd) {
+      const auto tree = region<N, 0, true>::make(n);
+      lane_ctx<lanes_t<true>, 0> c;
+      xsimd::batch<E> acc(E(0));
+      for (; i + W <= size; i += W) {
+        load<true>(ins, c, i);
+        typename tree_t<true>::record rec;
+        tree.forward(rec, c);
+        if constexpr (Sum) acc += rec.v;
+        else rec.v.store_unaligned(out + i);
+      }
+      if constexpr (Sum) total = xsimd::hadd(acc);
+    }
+    const auto tree = region<N, 0, false>::make(n);
+    lane_ctx<lanes_t<false>, 0> c;
+    for (; i < size; ++i) {
+      load<false>(ins, c, i);
+      typename tree_t<false>::record rec;
+      tree.forward(rec, c);
+      if constexpr (Sum) total += rec.v;
+      else out[i] = rec.v;
+    }
+    return {total, size};
+  }
+
+  template <class Ctx>
+  static void backward(const N& n, const typename N::record& r, const V& g, Ctx& ctx) {
+    check_same_shape(op_name<Op>().data(), r.v, g);
+    run_backward<false>(n, r, shape_of(r.v), g.data(), E(0), ctx);
+  }
+  /// The backward pass with the same adjoint g for every element (the adjoint of a sum).
+  template <class Ctx>
+  static void backward_uniform(const N& n, const typename N::record& r, E g, Ctx& ctx) {
+    run_backward<true>(n, r, region<N, 0, false>::shape(n, r.f), nullptr, g, ctx);
+  }
+
+  /// gp: the adjoint of each element, or with Uniform `uniform` everywhere.
+  template <bool Uniform, class Ctx>
+  static void run_backward(const N& n, const typename N::record& r, const shape_vec& shape, const E* gp,
+                           E uniform, Ctx& ctx) {
+    constexpr std::uint64_t want = []<std::size_t... J>(std::index_sequence<J...>) {
+      return ((Ctx::template wants<at_t<J, F>> ? std::uint64_t{1} << J : 0) | ... | 0);
+    }(js{});
+    if constexpr (want != 0) {
+      const auto fr = frontier_refs(n);
+      const auto ins = prepare(r.f, shape);
+      const std::size_t size = product(shape);
+      // adjoint outputs
+      typename lanes_of<false>::outputs outs{};
+      typename lanes_of<false>::adjoints adjs{};
+      static_for<nf>([&](auto j) {
+        if constexpr ((want >> j) & 1) {
+          auto& o = std::get<j>(outs);
+          const auto& in = std::get<j>(ins);
+          using A = typename at_t<j, F>::value_type;
+          o.mode = in.mode;
+          if constexpr (tensor_like<A>) {
+            if (in.mode == input<in_elem<j>>::full) {
+              resize_to(std::get<j>(adjs), shape, op_name<Op>());
+              o.p = std::get<j>(adjs).data();
+            } else if (in.mode == input<in_elem<j>>::rows) {  // summed in place, one repetition
+              auto& a = std::get<j>(adjs);
+              a = zeros_like(val(std::get<j>(r.f)));
+              o.p = a.data();
+            }
+          }
+          if (in.mode == input<in_elem<j>>::copied) {
+            o.own = std::make_unique<in_elem<j>[]>(size);
+            o.p = o.own.get();
+          }
+        }
+      });
+      std::size_t i = 0;
+      if constexpr (simd) {
+        const auto tree = region<N, 0, true>::make(n);
+        lane_ctx<lanes_t<true>, want> c;
+        lanes_t<true> sums;
+        static_for<nf>([&](auto j) { std::get<j>(sums) = lane_t<in_elem<j>, true>(in_elem<j>(0)); });
+        for (; i + W <= size; i += W) {
+          load<true>(ins, c, i);
+          typename tree_t<true>::record rec;
+          tree.forward(rec, c);
+          static_for<nf>([&](auto j) { std::get<j>(c.adj) = lane_t<in_elem<j>, true>(in_elem<j>(-0.0)); });
+          if constexpr (Uniform) tree.backward(rec, xsimd::batch<E>(uniform), c);
+          else tree.backward(rec, xsimd::batch<E>::load_unaligned(gp + i), c);
+          static_for<nf>([&](auto j) {
+            if constexpr ((want >> j) & 1) {
+              auto& o = std::get<j>(outs);
+              if (o.mode == input<in_elem<j>>::one) {
+                std::get<j>(sums) += std::get<j>(c.adj);
+              } else if (o.mode == input<in_elem<j>>::rows) {
+                in_elem<j>* q = o.p + std::get<j>(ins).at(i);
+                (lane_t<in_elem<j>, true>::load_unaligned(q) + std::get<j>(c.adj)).store_unaligned(q);
+              } else {
+                std::get<j>(c.adj).store_unaligned(o.p + i);
+              }
+            }
+          });
+        }
+        static_for<nf>([&](auto j) {
+          if constexpr ((want >> j) & 1) std::get<j>(outs).s = xsimd::hadd(std::get<j>(sums));
+        });
+      }
+      {
+        const auto tree = region<N, 0, false>::make(n);
+        lane_ctx<lanes_t<false>, want> c;
+        for (; i < size; ++i) {
+          load<false>(ins, c, i);
+          typename tree_t<false>::record rec;
+          tree.forward(rec, c);
+          static_for<nf>([&](auto j) { std::get<j>(c.adj) = in_elem<j>(-0.0); });
+          tree.backward(rec, Uniform ? uniform : gp[i], c);
+          static_for<nf>([&](auto j) {
+            if constexpr ((want >> j) & 1) {
+              auto& o = std::get<j>(outs);
+              if (o.mode == input<in_elem<j>>::one) o.s += std::get<j>(c.adj);
+              else if (o.mode == input<in_elem<j>>::rows) o.p[std::get<j>(ins).at(i)] += std::get<j>(c.adj);
+              else o.p[i] = std::get<j>(c.adj);
+            }
+          });
+        }
+      }
+      // hand each wanted input its adjoint, shaped like it
+      static_for<nf>([&](auto j) {
+        if constexpr ((want >> j) & 1) {
+          using A = typename at_t<j, F>::value_type;
+          auto& o = std::get<j>(outs);
+          auto& a = std::get<j>(adjs);
+          if constexpr (!tensor_like<A>) {
+            a = o.s;
+          } else {
+            const auto& x = val(std::get<j>(r.f));
+            if (o.mode == input<in_elem<j>>::one) {
+              a = x;
+              a.data()[0] = o.s;
+            } else if (o.mode == input<in_elem<j>>::copied) {
+              a = x;
+              unbroadcast_into(o.p, shape, a.data(), shape_of(x));
+            }
+          }
+          std::get<j>(fr).backward(std::get<j>(r.f), std::move(a), ctx);
+        }
+      });
+    }
+  }
+
+ private:
+  template <bool Simd, class Ins, class C>
+  TT_INLINE static void load(const Ins& ins, C& c, std::size_t i) {
+    static_for<nf>([&](auto j) TT_INLINE_LAMBDA {
+      std::get<j>(c.in) = std::get<j>(ins).template load<lane_t<in_elem<j>, Simd>>(i);
+    });
+  }
+};
+
+}  // namespace tt::detail
