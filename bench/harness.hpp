@@ -42,9 +42,12 @@ struct normal_workload {
   static constexpr double half_log_2pi = normal_half_log_2pi;
   D data;
   normal_workload() {
-    if constexpr (requires { D::from_shape({std::size_t{1}}); }) data = D::from_shape({1000});  // a tensor
-    else data.resize(1000);
-    for (std::size_t i = 0; i < data.size(); ++i) data[i] = 1.5 + 2.0 * std::sin(0.37 * double(i) * double(i));
+    if constexpr (requires { D::from_shape({std::size_t{1}}); })
+      data = D::from_shape({1000});  // a tensor
+    else
+      data.resize(1000);
+    for (std::size_t i = 0; i < data.size(); ++i)
+      data[i] = 1.5 + 2.0 * std::sin(0.37 * double(i) * double(i));
   }
   std::size_t n() const { return 2; }
   vec point() const { return {1.2, 1.9}; }
@@ -89,8 +92,10 @@ void check(const std::string& name, const vec& g, const vec& h) {
     if (!nan && e > worst) worst = e, at = i;
   }
   if (nan || !(worst <= 1e-10 * std::max(scale, 1.0))) {
-    std::fprintf(stderr, "%s: gradient differs from the hand-written one before timing: [%zu] %.17g vs %.17g\n",
-                 name.c_str(), at, g[at], h[at]);
+    std::fprintf(
+        stderr,
+        "%s: gradient differs from the hand-written one before timing: [%zu] %.17g vs %.17g\n",
+        name.c_str(), at, g[at], h[at]);
     std::exit(1);
   }
 }
@@ -136,7 +141,8 @@ void add_f(const char* workload, const W& proto) {
 template <class W>
 void add_common(const char* workload, const W& w) {
   add_f(workload, w);
-  add(workload, w, "hand", [](const W& wl, const vec&) { return [&wl](const double* x, double* g) { wl.hand(x, g); }; });
+  add(workload, w, "hand",
+      [](const W& wl, const vec&) { return [&wl](const double* x, double* g) { wl.hand(x, g); }; });
 #if TT_BENCH_SACADO
   add(workload, w, "sacado_fad", [](const W& wl, const vec&) {
     using F = Sacado::Fad::DFad<double>;
@@ -171,7 +177,8 @@ void add_common(const char* workload, const W& w) {
       y >>= yv;
       trace_off();
     }
-    return [tag, n = static_cast<int>(wl.n())](const double* x, double* g) { gradient(tag, n, x, g); };
+    return
+        [tag, n = static_cast<int>(wl.n())](const double* x, double* g) { gradient(tag, n, x, g); };
   });
 #endif
 #if TT_BENCH_BOOST

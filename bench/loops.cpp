@@ -27,7 +27,8 @@ struct heat1d {
   vec u0 = vec(cells), target = vec(cells);
   heat1d() {
     for (std::size_t i = 0; i < cells; ++i) {
-      u0[i] = std::sin(3.14159 * double(i + 1) / double(cells + 1)) + 0.2 * std::sin(0.9 * double(i));
+      u0[i] =
+          std::sin(3.14159 * double(i + 1) / double(cells + 1)) + 0.2 * std::sin(0.9 * double(i));
       target[i] = 0.3 * std::sin(3.14159 * double(i + 1) / double(cells + 1));
     }
   }
@@ -105,7 +106,8 @@ struct lennard_jones {
     T e = T(0.0);
     for (std::size_t i = 0; i < particles; ++i)
       for (std::size_t j = i + 1; j < particles; ++j) {
-        T dx = x[3 * i] - x[3 * j], dy = x[3 * i + 1] - x[3 * j + 1], dz = x[3 * i + 2] - x[3 * j + 2];
+        T dx = x[3 * i] - x[3 * j], dy = x[3 * i + 1] - x[3 * j + 1],
+          dz = x[3 * i + 2] - x[3 * j + 2];
         T r2 = dx * dx + dy * dy + dz * dz;
         T s6 = 1.0 / (r2 * r2 * r2);
         e += 4.0 * (s6 * s6 - s6);
@@ -117,7 +119,8 @@ struct lennard_jones {
     double e = 0;
     for (std::size_t i = 0; i < particles; ++i)
       for (std::size_t j = i + 1; j < particles; ++j) {
-        const double dx = x[3 * i] - x[3 * j], dy = x[3 * i + 1] - x[3 * j + 1], dz = x[3 * i + 2] - x[3 * j + 2];
+        const double dx = x[3 * i] - x[3 * j], dy = x[3 * i + 1] - x[3 * j + 1],
+                     dz = x[3 * i + 2] - x[3 * j + 2];
         const double r2 = dx * dx + dy * dy + dz * dz, s2 = 1.0 / r2, s6 = s2 * s2 * s2;
         e += 4.0 * (s6 * s6 - s6);
         const double k = 4.0 * (-12.0 * s6 * s6 + 6.0 * s6) * s2;  // dE/dr2 * 2
@@ -163,7 +166,8 @@ void add_typetape() {
     auto v = std::make_shared<normal_vars>();
     const double nd = double(w.data.size());
     auto inv = tt::let<"inv">(1.0 / v->sigma);
-    auto q = tt::sum_over<"i">(w.data.size(), [&](auto i) { return tt::square((tt::at(w.data, i) - v->mu) * inv); });
+    auto q = tt::sum_over<"i">(
+        w.data.size(), [&](auto i) { return tt::square((tt::at(w.data, i) - v->mu) * inv); });
     auto f = -0.5 * q - nd * tt::log(v->sigma) - nd * normal_loop::half_log_2pi;
     return [v, f](const double* x, double* g) { v->gradient(f, x, g); };
   });
@@ -175,8 +179,9 @@ void add_typetape() {
     std::copy(w.target.begin(), w.target.end(), target.begin());
     auto uT = tt::fold<"t">(heat1d::steps, u0, [&](auto u, auto) {
       return tt::map_over<"i">(n, [&](auto i) {
-        return tt::at(u, i) + heat1d::r * tt::at(*D, i) *
-                                  (tt::at_or(0.0, u, i - 1) - 2.0 * tt::at(u, i) + tt::at_or(0.0, u, i + 1));
+        return tt::at(u, i) +
+               heat1d::r * tt::at(*D, i) *
+                   (tt::at_or(0.0, u, i - 1) - 2.0 * tt::at(u, i) + tt::at_or(0.0, u, i + 1));
       });
     });
     auto f = tt::sum(tt::square(uT - target));
@@ -208,7 +213,8 @@ void add_typetape() {
     });
     return [v, f, bx = T1::from_shape({n}), by = T1::from_shape({n}), bz = T1::from_shape({n})](
                const double* x, double* g) mutable {
-      for (std::size_t p = 0; p < n; ++p) bx(p) = x[3 * p], by(p) = x[3 * p + 1], bz(p) = x[3 * p + 2];
+      for (std::size_t p = 0; p < n; ++p)
+        bx(p) = x[3 * p], by(p) = x[3 * p + 1], bz(p) = x[3 * p + 2];
       v->X = bx;
       v->Y = by;
       v->Z = bz;

@@ -58,17 +58,20 @@ void check(const std::string& what, const A& got, const B& want) {
     worst = std::max(worst, e);
   }
   if (!ok || !(worst <= 1e-10 * scale)) {
-    std::fprintf(stderr, "%s: gradient differs from the hand-written one before timing (max error %g of %g)\n",
-                 what.c_str(), worst, scale);
+    std::fprintf(
+        stderr,
+        "%s: gradient differs from the hand-written one before timing (max error %g of %g)\n",
+        what.c_str(), worst, scale);
     std::exit(1);
   }
 }
 
 /// C = op(A) op(B) (+ C if acc), row-major, op = transpose if t.
-void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const double* a, const double* b, double* c,
-          bool acc = false) {
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
-              1.0, a, ta ? int(m) : int(k), b, tb ? int(k) : int(n), acc ? 1.0 : 0.0, c, int(n));
+void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const double* a,
+          const double* b, double* c, bool acc = false) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m),
+              int(n), int(k), 1.0, a, ta ? int(m) : int(k), b, tb ? int(k) : int(n),
+              acc ? 1.0 : 0.0, c, int(n));
 }
 /// Adds row vector b (n) to every row of z (m x n) and applies tanh, on xsimd batches
 /// (std::tanh does not vectorise, and would make the hand-written step 30% slower).
@@ -118,8 +121,15 @@ struct mlp_hand {
   std::vector<T2> gw;
   std::vector<T1> gb;
   explicit mlp_hand(std::size_t h)
-      : p(h), a1(T2::from_shape({batch, h})), a2(a1), z3(T2::from_shape({batch, classes})), d3(z3), d2(a1), d1(a1),
-        gw{p.w[0], p.w[1], p.w[2]}, gb{p.b[0], p.b[1], p.b[2]} {}
+      : p(h),
+        a1(T2::from_shape({batch, h})),
+        a2(a1),
+        z3(T2::from_shape({batch, classes})),
+        d3(z3),
+        d2(a1),
+        d1(a1),
+        gw{p.w[0], p.w[1], p.w[2]},
+        gb{p.b[0], p.b[1], p.b[2]} {}
   double gradient() {
     const std::size_t h = p.h;
     gemm(false, false, batch, h, features, p.x.data(), p.w[0].data(), a1.data());
@@ -213,7 +223,8 @@ struct rnn_data {
      W = det<T2>({rh, rh}, 1, 0.5 / std::sqrt(double(rh)));
   T1 b = det<T1>({rh}, 2, 0.1);
   rnn_data() {
-    for (std::size_t t = 0; t < steps; ++t) xs.push_back(inp<T2>({rb, rin}, 0.017 + 0.001 * double(t)));
+    for (std::size_t t = 0; t < steps; ++t)
+      xs.push_back(inp<T2>({rb, rin}, 0.017 + 0.001 * double(t)));
   }
 };
 
@@ -238,7 +249,8 @@ struct rnn_hand {
     }
     gU.fill(0), gW.fill(0), gb.fill(0);
     for (std::size_t t = steps; t-- > 0;) {
-      for (std::size_t i = 0; i < dz.size(); ++i) dz.data()[i] = dh.data()[i] * (1 - hs[t].data()[i] * hs[t].data()[i]);
+      for (std::size_t i = 0; i < dz.size(); ++i)
+        dz.data()[i] = dh.data()[i] * (1 - hs[t].data()[i] * hs[t].data()[i]);
       gemm(true, false, rin, rh, rb, p.xs[t].data(), dz.data(), gU.data(), true);
       col_sums(dz.data(), gbt.data(), rb, rh);
       gb += gbt;
@@ -267,8 +279,8 @@ auto rnn_step(const T2& x, uvar& U, wvar& W, bvar& b, hvar& h) {
   return tt::tanh(tt::matmul(x, U) + tt::matmul(h, W) + b);
 }
 using rnn_step_t =
-    decltype(rnn_step(std::declval<const T2&>(), std::declval<uvar&>(), std::declval<wvar&>(), std::declval<bvar&>(),
-                      std::declval<hvar&>()));
+    decltype(rnn_step(std::declval<const T2&>(), std::declval<uvar&>(), std::declval<wvar&>(),
+                      std::declval<bvar&>(), std::declval<hvar&>()));
 
 struct rnn_typetape {
   const rnn_data& p;
@@ -294,9 +306,11 @@ struct rnn_typetape {
       (t + 1 < steps ? *hs[t + 1] : last) = tapes[t]->value();
     }
     T2 dh = tt::gradient(loss, last);
-    std::tuple<T2, T2, T1> g{xt::zeros<double>({rin, rh}), xt::zeros<double>({rh, rh}), xt::zeros<double>({rh})};
+    std::tuple<T2, T2, T1> g{xt::zeros<double>({rin, rh}), xt::zeros<double>({rh, rh}),
+                             xt::zeros<double>({rh})};
     for (std::size_t t = steps; t-- > 0;) {
-      auto [gU, gW, gb, gh] = std::move(*tapes[t]).gradient(step[t], std::tie(U, W, b, *hs[t]), tt::output_gradients(dh));
+      auto [gU, gW, gb, gh] = std::move(*tapes[t]).gradient(step[t], std::tie(U, W, b, *hs[t]),
+                                                            tt::output_gradients(dh));
       std::get<0>(g) += gU, std::get<1>(g) += gW, std::get<2>(g) += gb;
       dh = std::move(gh);
     }
@@ -313,14 +327,18 @@ void rnn_scan_bench(benchmark::State& st, std::size_t every) {
   wvar W{p.W};
   bvar b{p.b};
   T3 xs = T3::from_shape({steps, rb, rin});
-  for (std::size_t t = 0; t < steps; ++t) std::copy(p.xs[t].begin(), p.xs[t].end(), xs.data() + t * rb * rin);
+  for (std::size_t t = 0; t < steps; ++t)
+    std::copy(p.xs[t].begin(), p.xs[t].end(), xs.data() + t * rb * rin);
   const T2 h0 = xt::zeros<double>({rb, rh});
-  auto cell = [&](const auto& h, const auto& x) { return tt::tanh(tt::matmul(x, U) + tt::matmul(h, W) + b); };
+  auto cell = [&](const auto& h, const auto& x) {
+    return tt::tanh(tt::matmul(x, U) + tt::matmul(h, W) + b);
+  };
   auto loss = tt::mse(tt::scan<"rnn">(cell, h0, xs, tt::checkpoint{every}), p.target);
   {
     r.gradient();
     const auto [gU, gW, gb] = tt::gradient(loss, std::tie(U, W, b));
-    check("rnn_bptt (scan) U", gU, r.gU), check("rnn_bptt (scan) W", gW, r.gW), check("rnn_bptt (scan) b", gb, r.gb);
+    check("rnn_bptt (scan) U", gU, r.gU), check("rnn_bptt (scan) W", gW, r.gW),
+        check("rnn_bptt (scan) b", gb, r.gb);
     st.counters["loss0"] = tt::eval(loss);
   }
   for (auto _ : st) {
@@ -358,7 +376,8 @@ void rnn_typetape_bench(benchmark::State& st) {
 }
 
 // ---- conv2d layer ----------------------------------------------------------------------------
-constexpr std::size_t side = 28, chans = 3, filters = 10, kk = 3, taps = kk * kk * chans, pixels = side * side;
+constexpr std::size_t side = 28, chans = 3, filters = 10, kk = 3, taps = kk * kk * chans,
+                      pixels = side * side;
 
 struct conv_data {
   T4 x = inp<T4>({1, side, side, chans}, 0.011), f = det<T4>({kk, kk, chans, filters}, 0, 0.2),
@@ -369,7 +388,8 @@ struct conv_data {
 /// im2col + one GEMM forward, one GEMM for the filters' gradient.
 struct conv_hand {
   conv_data p;
-  T2 cols = T2::from_shape({pixels, taps}), y = T2::from_shape({pixels, filters}), gf = T2::from_shape({taps, filters});
+  T2 cols = T2::from_shape({pixels, taps}), y = T2::from_shape({pixels, filters}),
+     gf = T2::from_shape({taps, filters});
   T1 gb = p.bias;
   double gradient() {
     for (std::size_t r = 0; r < side; ++r)
@@ -410,7 +430,8 @@ void conv_typetape_bench(benchmark::State& st) {
   const conv_data p;
   tt::variable<"F", T4> f{p.f};
   tt::variable<"bias", T1> bias{p.bias};
-  const auto loss = tt::mse(tt::tanh(tt::conv2d(p.x, f, {.pad = tt::padding::same}) + bias), p.target);
+  const auto loss =
+      tt::mse(tt::tanh(tt::conv2d(p.x, f, {.pad = tt::padding::same}) + bias), p.target);
   {
     c.gradient();
     const auto [gf, gb] = tt::gradient(loss, std::tie(f, bias));

@@ -27,7 +27,8 @@ template <class A, class B>
 bool near_all(const A& a, const B& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::abs(a.data()[i] - b.data()[i]) > 1e-12 * std::max(1.0, std::abs(b.data()[i]))) return false;
+    if (std::abs(a.data()[i] - b.data()[i]) > 1e-12 * std::max(1.0, std::abs(b.data()[i])))
+      return false;
   return true;
 }
 T1 ramp(std::size_t n, double lo, double hi) {
@@ -81,7 +82,8 @@ void chain_hand_bench(benchmark::State& st) {
   const auto n = static_cast<std::size_t>(st.range(0));
   const T1 w = ramp(n, -1, 1), x = ramp(n, 0.5, -0.5), b = ramp(n, 0.1, 0.2);
   {
-    chain_grads h{T1::from_shape({n}), T1::from_shape({n})}, k{T1::from_shape({n}), T1::from_shape({n})};
+    chain_grads h{T1::from_shape({n}), T1::from_shape({n})},
+        k{T1::from_shape({n}), T1::from_shape({n})};
     chain_hand(w, x, b, h);
     Kernel(w, x, b, k);
     require(near_all(k.gw, h.gw) && near_all(k.gb, h.gb), "hand-written xsimd chain");
@@ -170,14 +172,16 @@ void points_typetape_batch(benchmark::State& st) {
   tt::variable<"x"> x;
   tt::variable<"y"> y;
   auto v = potential(x, y);
-  const std::array<std::span<const double>, 2> in{std::span<const double>(p.xs), std::span<const double>(p.ys)};
+  const std::array<std::span<const double>, 2> in{std::span<const double>(p.xs),
+                                                  std::span<const double>(p.ys)};
   const std::array<std::span<double>, 2> out{std::span<double>(p.gx), std::span<double>(p.gy)};
   {
     points h(p.xs.size());
     potential_hand(h.xs.data(), h.ys.data(), h.gx.data(), h.gy.data(), h.xs.size());
     tt::batch_gradient_into(v, std::tie(x, y), in, out);
     for (std::size_t i = 0; i < h.xs.size(); ++i)
-      require(std::abs(p.gx[i] - h.gx[i]) <= 1e-12 && std::abs(p.gy[i] - h.gy[i]) <= 1e-12, "batch points");
+      require(std::abs(p.gx[i] - h.gx[i]) <= 1e-12 && std::abs(p.gy[i] - h.gy[i]) <= 1e-12,
+              "batch points");
   }
   for (auto _ : st) {
     tt::batch_gradient_into(v, std::tie(x, y), in, out);
@@ -190,7 +194,8 @@ void points_typetape_batch(benchmark::State& st) {
 // ---- matmul: C = A B, then dA = G B^T and dB = A^T G ----------------------------------------
 struct mm {
   T2 a, b, g;
-  explicit mm(std::size_t n) : a(T2::from_shape({n, n})), b(T2::from_shape({n, n})), g(T2::from_shape({n, n})) {
+  explicit mm(std::size_t n)
+      : a(T2::from_shape({n, n})), b(T2::from_shape({n, n})), g(T2::from_shape({n, n})) {
     for (std::size_t i = 0; i < a.size(); ++i) {
       a.data()[i] = std::sin(double(i));
       b.data()[i] = std::cos(double(i));
@@ -200,8 +205,8 @@ struct mm {
 };
 void dgemm(bool ta, bool tb, std::size_t n, const double* x, const double* y, double* z) {
   const int m = static_cast<int>(n);
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, m, m, 1.0, x, m, y,
-              m, 0.0, z, m);
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, m,
+              m, 1.0, x, m, y, m, 0.0, z, m);
 }
 void matmul_dgemm(benchmark::State& st) {
   const auto n = static_cast<std::size_t>(st.range(0));
@@ -240,7 +245,10 @@ void matmul_typetape(benchmark::State& st) {
 }  // namespace
 
 BENCHMARK(chain_hand_bench<chain_hand>)->Name("chain_fwd_bwd/hand")->Arg(1000)->Arg(100000);
-BENCHMARK(chain_hand_bench<chain_hand_simd>)->Name("chain_fwd_bwd/hand_xsimd")->Arg(1000)->Arg(100000);
+BENCHMARK(chain_hand_bench<chain_hand_simd>)
+    ->Name("chain_fwd_bwd/hand_xsimd")
+    ->Arg(1000)
+    ->Arg(100000);
 BENCHMARK(chain_typetape_bench)->Name("chain_fwd_bwd/typetape")->Arg(1000)->Arg(100000);
 BENCHMARK(points_hand)->Name("points_grad/hand")->Arg(4096);
 BENCHMARK(points_typetape_scalar)->Name("points_grad/typetape_scalar")->Arg(4096);

@@ -182,7 +182,8 @@ void add_typetape() {
     return [](const double* x, double* g) {
       tt::variable<"a"> a{x[0]};
       tt::variable<"b"> b{x[1]};
-      const auto [ga, gb] = tt::gradient(tt::square(1.0 - a) + 100.0 * tt::square(b - a * a), std::tie(a, b));
+      const auto [ga, gb] =
+          tt::gradient(tt::square(1.0 - a) + 100.0 * tt::square(b - a * a), std::tie(a, b));
       g[0] = ga;
       g[1] = gb;
     };
@@ -205,16 +206,18 @@ void add_typetape() {
       g[1] = gb;
     };
   });
-  add("rosenbrock1000", rosenbrock<1000>{}, "typetape", [](const rosenbrock<1000>& w, const vec& x0) {
-    auto x = std::make_shared<tt::variable<"x", T1>>(tensor_of<T1>(x0.data(), {x0.size()}));
-    const std::size_t n = w.n();
-    auto lo = tt::let<"lo">(tt::slice(*x, tt::range{0, n - 1}));  // used twice: one node
-    auto f = tt::sum(100.0 * tt::square(tt::slice(*x, tt::range{1, n}) - tt::square(lo)) + tt::square(1.0 - lo));
-    return [x, f, in = x->get()](const double* xp, double* g) mutable {
-      load(xp, in, *x);
-      copy_out(tt::gradient(f, *x), g);
-    };
-  });
+  add("rosenbrock1000", rosenbrock<1000>{}, "typetape",
+      [](const rosenbrock<1000>& w, const vec& x0) {
+        auto x = std::make_shared<tt::variable<"x", T1>>(tensor_of<T1>(x0.data(), {x0.size()}));
+        const std::size_t n = w.n();
+        auto lo = tt::let<"lo">(tt::slice(*x, tt::range{0, n - 1}));  // used twice: one node
+        auto f = tt::sum(100.0 * tt::square(tt::slice(*x, tt::range{1, n}) - tt::square(lo)) +
+                         tt::square(1.0 - lo));
+        return [x, f, in = x->get()](const double* xp, double* g) mutable {
+          load(xp, in, *x);
+          copy_out(tt::gradient(f, *x), g);
+        };
+      });
   add("logsumexp1000", logsumexp{}, "typetape", [](const logsumexp&, const vec& x0) {
     auto x = std::make_shared<tt::variable<"x", T1>>(tensor_of<T1>(x0.data(), {x0.size()}));
     auto f = tt::log_sum_exp(*x);
@@ -230,8 +233,8 @@ void add_typetape() {
     };
     auto v = std::make_shared<vars>();
     const double nd = double(w.data.size());
-    auto f = -0.5 * tt::sum(tt::square((w.data - v->mu) * (1.0 / v->sigma))) - nd * tt::log(v->sigma) -
-             nd * normal_lpdf::half_log_2pi;
+    auto f = -0.5 * tt::sum(tt::square((w.data - v->mu) * (1.0 / v->sigma))) -
+             nd * tt::log(v->sigma) - nd * normal_lpdf::half_log_2pi;
     return [v, f](const double* x, double* g) {
       v->mu = x[0];
       v->sigma = x[1];
@@ -245,7 +248,8 @@ void add_typetape() {
     struct vars {
       tt::variable<"W", T2> W;
       tt::variable<"b", T1> b;
-      explicit vars(const double* x) : W{tensor_of<T2>(x, {m, m})}, b{tensor_of<T1>(x + m * m, {m})} {}
+      explicit vars(const double* x)
+          : W{tensor_of<T2>(x, {m, m})}, b{tensor_of<T1>(x + m * m, {m})} {}
     };
     auto v = std::make_shared<vars>(x0.data());
     auto f = tt::sum(tt::square(tt::tanh(tt::matmul(v->W, w.input) + v->b)));
@@ -263,7 +267,8 @@ void add_typetape() {
       tt::variable<"u"> u{x[1]};
       tt::variable<"b"> b{x[2]};
       auto h1 = tt::let<"h1">(tt::tanh(w * rnn2::x1 + u * rnn2::h0 + b));
-      const auto [gw, gu, gb] = tt::gradient(tt::tanh(w * rnn2::x2 + u * h1 + b), std::tie(w, u, b));
+      const auto [gw, gu, gb] =
+          tt::gradient(tt::tanh(w * rnn2::x2 + u * h1 + b), std::tie(w, u, b));
       g[0] = gw;
       g[1] = gu;
       g[2] = gb;
@@ -311,7 +316,8 @@ void add_points() {
     tt::variable<"a"> a;
     tt::variable<"b"> b;
     auto f = tt::square(1.0 - a) + 100.0 * tt::square(b - a * a);
-    const std::array<std::span<const double>, 2> in{std::span<const double>(p.a), std::span<const double>(p.b)};
+    const std::array<std::span<const double>, 2> in{std::span<const double>(p.a),
+                                                    std::span<const double>(p.b)};
     const std::array<std::span<double>, 2> out{std::span<double>(p.ga), std::span<double>(p.gb)};
     tt::batch_gradient_into(f, std::tie(a, b), in, out);
     check("rosenbrock2/typetape_batch_4096_points", p.ga, h.ga);

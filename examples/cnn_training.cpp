@@ -16,8 +16,8 @@ namespace {
 constexpr std::size_t side = 12, classes = 3, batch = 32;
 
 struct images {
-  T4 x;        // [batch, side, side, 1]
-  T2 y;        // [batch, classes], one-hot
+  T4 x;  // [batch, side, side, 1]
+  T2 y;  // [batch, classes], one-hot
   std::vector<std::size_t> label;
 };
 
@@ -84,7 +84,8 @@ int main() {
     }
     acc = 0;
     for (const auto& v : valid) acc += accuracy(m, v) / double(valid.size());
-    std::printf("epoch %2d  loss %.4f  validation accuracy %5.1f%%  (%.1f s)\n", epoch, loss_sum, 100 * acc,
+    std::printf("epoch %2d  loss %.4f  validation accuracy %5.1f%%  (%.1f s)\n", epoch, loss_sum,
+                100 * acc,
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   return acc >= 0.9 ? 0 : 1;

@@ -33,7 +33,9 @@ int main(int argc, char** argv) {
   // the zero boundary: tt::at_or reads 0 outside [0, n)
   auto uT = tt::fold<"t">(steps, u0, [&](auto u, auto) {
     return tt::map_over<"i">(n, [&](auto i) {
-      return tt::at(u, i) + r * tt::at(D, i) * (tt::at_or(0.0, u, i - 1) - 2.0 * tt::at(u, i) + tt::at_or(0.0, u, i + 1));
+      return tt::at(u, i) +
+             r * tt::at(D, i) *
+                 (tt::at_or(0.0, u, i - 1) - 2.0 * tt::at(u, i) + tt::at_or(0.0, u, i + 1));
     });
   });
   auto loss = tt::sum(tt::square(uT - target));

@@ -29,9 +29,8 @@ int main(int argc, char** argv) {
   // 1 / sigma^2 does not depend on i: a let outside the body is computed once per
   // recording, not once per datum
   auto inv_var = tt::let<"inv_var">(tt::exp(-2.0 * s));
-  auto nll = tt::sum_over<"i">(y.size(), [&](auto i) {
-    return 0.5 * tt::square(tt::at(y, i) - mu) * inv_var + s;
-  });
+  auto nll = tt::sum_over<"i">(
+      y.size(), [&](auto i) { return 0.5 * tt::square(tt::at(y, i) - mu) * inv_var + s; });
 
   const double step = 0.5 / double(n);
   std::printf("fitting a normal distribution to %zu data by gradient descent\n", n);
@@ -50,7 +49,7 @@ int main(int argc, char** argv) {
   for (double v : y) var += (v - mean) * (v - mean);
   const double sd = std::sqrt(var / double(n));
   const bool ok = std::abs(mu.get() - mean) < 1e-8 && std::abs(std::exp(s.get()) - sd) < 1e-8;
-  std::printf("fit:         mu %.10f  sigma %.10f\nclosed form: mu %.10f  sigma %.10f  %s\n", mu.get(),
-              std::exp(s.get()), mean, sd, ok ? "(agree)" : "MISMATCH");
+  std::printf("fit:         mu %.10f  sigma %.10f\nclosed form: mu %.10f  sigma %.10f  %s\n",
+              mu.get(), std::exp(s.get()), mean, sd, ok ? "(agree)" : "MISMATCH");
   return ok ? 0 : 1;
 }

@@ -33,7 +33,8 @@ struct batch_data {
 };
 
 batch_data make_batch(std::mt19937_64& gen) {
-  std::uniform_real_distribution<double> freq(0.15, 0.45), phase(0.0, 6.283185307179586), amp(0.5, 1.0);
+  std::uniform_real_distribution<double> freq(0.15, 0.45), phase(0.0, 6.283185307179586),
+      amp(0.5, 1.0);
   batch_data d{T3::from_shape({steps, batch, 1}), T2::from_shape({steps * batch, 1})};
   for (std::size_t b = 0; b < batch; ++b) {
     const double w = freq(gen), p = phase(gen), a = amp(gen);
@@ -75,7 +76,8 @@ std::string sparkline(const std::vector<double>& v) {
     hi = std::max(hi, std::log(x));
   }
   std::string s;
-  for (double x : v) s += bars[hi > lo ? std::min<int>(7, int((std::log(x) - lo) / (hi - lo) * 8)) : 0];
+  for (double x : v)
+    s += bars[hi > lo ? std::min<int>(7, int((std::log(x) - lo) / (hi - lo) * 8)) : 0];
   return s;
 }
 
@@ -87,10 +89,12 @@ int train(const char* name, int epochs, const char* csv, bool quiet) {
   // the baseline a network must beat: predict that the wave stays where it is
   double still = 0;
   for (std::size_t t = 0; t < steps; ++t)
-    for (std::size_t b = 0; b < batch; ++b) still += std::pow(valid.target(t * batch + b, 0) - valid.xs(t, b, 0), 2);
+    for (std::size_t b = 0; b < batch; ++b)
+      still += std::pow(valid.target(t * batch + b, 0) - valid.xs(t, b, 0), 2);
   still /= double(steps * batch);
-  std::printf("%s, hidden %zu, %zu steps, batches of %zu sequences; validation loss of 'no change': %.5f\n", name,
-              hidden, steps, batch, still);
+  std::printf(
+      "%s, hidden %zu, %zu steps, batches of %zu sequences; validation loss of 'no change': %.5f\n",
+      name, hidden, steps, batch, still);
 
   tt::nn::adam opt{.lr = 0.01};
   std::vector<double> curve;
@@ -107,7 +111,8 @@ int train(const char* name, int epochs, const char* csv, bool quiet) {
     }
     const double v = tt::eval(m.loss(valid.xs, valid.target));
     curve.push_back(v);
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!quiet || e == epochs)
       std::printf("epoch %3d  train %.5f  validation %.5f  (%.1f s)\n", e, train_loss, v, secs);
   }
@@ -118,8 +123,8 @@ int train(const char* name, int epochs, const char* csv, bool quiet) {
     for (std::size_t i = 0; i < curve.size(); ++i) f << i + 1 << "," << curve[i] << "\n";
   }
   const bool ok = curve.back() < threshold;
-  std::printf("final validation loss %.5f: %s the threshold %.4f (%.0fx below 'no change')\n", curve.back(),
-              ok ? "below" : "NOT below", threshold, still / curve.back());
+  std::printf("final validation loss %.5f: %s the threshold %.4f (%.0fx below 'no change')\n",
+              curve.back(), ok ? "below" : "NOT below", threshold, still / curve.back());
   return ok ? 0 : 1;
 }
 
@@ -131,12 +136,17 @@ int main(int argc, char** argv) {
   const char* csv = nullptr;
   bool quiet = false;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--cell") && i + 1 < argc) cell = argv[++i];
-    else if (!std::strcmp(argv[i], "--epochs") && i + 1 < argc) epochs = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--csv") && i + 1 < argc) csv = argv[++i];
-    else if (!std::strcmp(argv[i], "--quiet")) quiet = true;
+    if (!std::strcmp(argv[i], "--cell") && i + 1 < argc)
+      cell = argv[++i];
+    else if (!std::strcmp(argv[i], "--epochs") && i + 1 < argc)
+      epochs = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--csv") && i + 1 < argc)
+      csv = argv[++i];
+    else if (!std::strcmp(argv[i], "--quiet"))
+      quiet = true;
     else {
-      std::fprintf(stderr, "usage: rnn_training [--cell rnn|lstm] [--epochs N] [--csv FILE] [--quiet]\n");
+      std::fprintf(stderr,
+                   "usage: rnn_training [--cell rnn|lstm] [--epochs N] [--csv FILE] [--quiet]\n");
       return 2;
     }
   }

@@ -46,8 +46,8 @@ void check_ones(int iteration, const char* what, const T2& g) {
 void check_loss(int iteration, double loss, const T2& x) {
   const double expected = xt::sum(x)();
   const bool ok = std::abs(loss - expected) <= 1e-12;
-  std::printf("  iteration %d, %-26s %9.6f   (sum of x: %.6f)%s\n", iteration, "loss", loss, expected,
-              ok ? "" : "  MISMATCH");
+  std::printf("  iteration %d, %-26s %9.6f   (sum of x: %.6f)%s\n", iteration, "loss", loss,
+              expected, ok ? "" : "  MISMATCH");
   failures += !ok;
 }
 

@@ -54,7 +54,8 @@ int main() {
   check("da/dx, a = y + 5, y = x*3 (TF: None)", std::move(tape2).gradient(a, x), 3.0, "analytic");
   // tape2.gradient(y * y, x) here: TT-E05 (and TT-E04, tape2 is used up). To
   // differentiate y * y, record it: d (3x)^2 / dx = 18 x.
-  check("d(y*y)/dx, recorded by its own gradient()", tt::gradient(y * y, x), 36.0, "analytic, 18 x");
+  check("d(y*y)/dx, recorded by its own gradient()", tt::gradient(y * y, x), 36.0,
+        "analytic, 18 x");
 
   std::puts("seed 001, snippet 2: a numpy array times a variable");
   // TF: y = np.array(3.0)

@@ -43,9 +43,9 @@ void check_conv_gradient(const char* what, const T4& g, const T4& c) {
   const bool ok = g.shape() == c.shape() && worst <= 1e-13;
   failures += !ok;
   std::printf("  %-40s element    0: %11.8f   (2 c / size: %11.8f; all %zu within %.0e)%s\n", what,
-              g.data()[0], 2 * c.data()[0] / double(c.size()), c.size(), worst, ok ? "" : "  MISMATCH");
+              g.data()[0], 2 * c.data()[0] / double(c.size()), c.size(), worst,
+              ok ? "" : "  MISMATCH");
 }
-
 
 }  // namespace
 
@@ -102,8 +102,9 @@ int main() {
   const double numpy_loss = xt::mean(xt::square(manipulated_outputs))();
   const bool same_loss = std::abs(numpy_loss - tt::eval(loss2)) <= 1e-12 * numpy_loss;
   failures += !same_loss;
-  std::printf("  %-40s %.8f   (the expression's loss: %.8f)%s\n", "loss of the numpy copy, for a look",
-              numpy_loss, tt::eval(loss2), same_loss ? "" : "  MISMATCH");
+  std::printf("  %-40s %.8f   (the expression's loss: %.8f)%s\n",
+              "loss of the numpy copy, for a look", numpy_loss, tt::eval(loss2),
+              same_loss ? "" : "  MISMATCH");
   check_conv_gradient("d loss / d convOutputs (the expression)", tt::gradient(loss2, convOutputs2),
                       manipulated_outputs);
 

@@ -25,12 +25,12 @@ namespace {
 using example::failures;
 
 template <class T>
-T pseudo_normal(std::initializer_list<std::size_t> shape, double phase) {  // deterministic "tf.random.normal"
+T pseudo_normal(std::initializer_list<std::size_t> shape,
+                double phase) {  // deterministic "tf.random.normal"
   T t = T::from_shape(shape);
   for (std::size_t i = 0; i < t.size(); ++i) t.data()[i] = std::sin(1.3 * double(i) + phase) * 1.2;
   return t;
 }
-
 
 double l2(const auto& t) {
   double s = 0;
@@ -44,7 +44,8 @@ int main() {
   // TF: rnn_cell = tf.keras.layers.SimpleRNNCell(units=32)
   //     dummy_input = tf.random.normal((1, 10, 100))   # batch 1, 10 steps, 100 inputs
   tt::nn::rnn_cell<"rnn_cell"> rnn_cell{100, 32};
-  const T3 dummy_input = pseudo_normal<T3>({10, 1, 100}, 0.0);  // typetape: time first, [T, batch, in]
+  const T3 dummy_input =
+      pseudo_normal<T3>({10, 1, 100}, 0.0);  // typetape: time first, [T, batch, in]
 
   std::puts("seed 004, snippet 2: the initial state is a numpy array, not a variable");
   // TF: dummy_state = np.zeros((1, 32))
@@ -59,8 +60,10 @@ int main() {
   const T2 x0 = xt::view(dummy_input, 0, xt::all(), xt::all());
   auto loss = tt::sum(rnn_cell(dummy_state, x0));
   auto [gw, gu, gb] = tt::gradient(loss, rnn_cell.params());
-  std::printf("  dloss/dW: %zux%zu, norm %.6f; dloss/dU: norm %.1f (zero: U multiplies the zero state); "
-              "dloss/db: norm %.6f\n", gw.shape()[0], gw.shape()[1], l2(gw), l2(gu), l2(gb));
+  std::printf(
+      "  dloss/dW: %zux%zu, norm %.6f; dloss/dU: norm %.1f (zero: U multiplies the zero state); "
+      "dloss/db: norm %.6f\n",
+      gw.shape()[0], gw.shape()[1], l2(gw), l2(gu), l2(gb));
   example::check_fd("dloss/dW", loss, rnn_cell.W, gw, 37);
   example::check_fd("dloss/db", loss, rnn_cell.b, gb, 17);
   failures += l2(gu) != 0.0;
@@ -68,7 +71,8 @@ int main() {
   std::puts("the same cell over all 10 steps (tt::scan), from the same numpy state");
   auto loss10 = tt::sum(tt::scan<"seq">(rnn_cell, dummy_state, dummy_input));
   auto [gw10, gu10, gb10] = tt::gradient(loss10, rnn_cell.params());
-  std::printf("  dloss/dW norm %.6f, dloss/dU norm %.6f, dloss/db norm %.6f\n", l2(gw10), l2(gu10), l2(gb10));
+  std::printf("  dloss/dW norm %.6f, dloss/dU norm %.6f, dloss/db norm %.6f\n", l2(gw10), l2(gu10),
+              l2(gb10));
   example::check_fd("dloss/dU (through 9 earlier steps)", loss10, rnn_cell.U, gu10, 40);
   example::check_fd("dloss/dW", loss10, rnn_cell.W, gw10, 321);
 
@@ -94,7 +98,8 @@ int main() {
     for (std::size_t j = 0; j < 32; ++j) exact = exact && cw(i, j) == input(0, i);
   for (double g : cb) exact = exact && g == 1.0;
   failures += !exact;
-  std::printf("  dloss/dW[i][j] = input[i] and dloss/db = 1 everywhere: %s\n", exact ? "yes" : "NO");
+  std::printf("  dloss/dW[i][j] = input[i] and dloss/db = 1 everywhere: %s\n",
+              exact ? "yes" : "NO");
 
   std::printf("%s\n", failures == 0 ? "all gradients match" : "MISMATCHES");
   return failures == 0 ? 0 : 1;

@@ -11,7 +11,8 @@ namespace {
 template <class T>
 T filled(std::initializer_list<std::size_t> shape, double scale) {  // deterministic data
   T t = T::from_shape(shape);
-  for (std::size_t i = 0; i < t.size(); ++i) t.data()[i] = scale * std::sin(1.0 + 0.7 * static_cast<double>(i));
+  for (std::size_t i = 0; i < t.size(); ++i)
+    t.data()[i] = scale * std::sin(1.0 + 0.7 * static_cast<double>(i));
   return t;
 }
 }  // namespace
@@ -25,8 +26,8 @@ int main() {
   const T2 y = filled<T2>({8, 3}, 0.3);
   auto loss = tt::mse(tt::tanh(tt::matmul(x, w) + b), y);
   const auto [gw, gb] = tt::gradient(loss, std::tie(w, b));
-  std::printf("dense layer: loss %.6f, dloss/db = (%.6f, %.6f, %.6f), dloss/dW[0][0] = %.6f\n", tt::eval(loss),
-              gb(0), gb(1), gb(2), gw(0, 0));
+  std::printf("dense layer: loss %.6f, dloss/db = (%.6f, %.6f, %.6f), dloss/dW[0][0] = %.6f\n",
+              tt::eval(loss), gb(0), gb(1), gb(2), gw(0, 0));
 
   // 2. Seed 003: conv2d on a constant input; name the output to differentiate by it.
   const T4 input = filled<T4>({1, 6, 6, 3}, 1.0);
@@ -34,11 +35,13 @@ int main() {
   auto conv = tt::let<"convOutputs">(tt::conv2d(input, filter, {.pad = tt::padding::same}));
   auto conv_loss = tt::mean(tt::square(conv));
   auto tape = tt::record<tt::persistent>(conv_loss);
-  const T4 g_conv = tape.gradient(conv_loss, conv);      // TensorFlow: a tensor (the seed says None)
+  const T4 g_conv = tape.gradient(conv_loss, conv);  // TensorFlow: a tensor (the seed says None)
   const T4 g_filter = tape.gradient(conv_loss, filter);  // TensorFlow: a tensor
   const T4 c = tt::eval(tt::conv2d(input, filter, {.pad = tt::padding::same}));
-  std::printf("seed 003: d loss / d convOutputs[0,0,0,0] = %.6f (2 c / size = %.6f), d loss / d filter[0,0,0,0] = %.6f\n",
-              g_conv(0, 0, 0, 0), 2 * c(0, 0, 0, 0) / static_cast<double>(c.size()), g_filter(0, 0, 0, 0));
+  std::printf(
+      "seed 003: d loss / d convOutputs[0,0,0,0] = %.6f (2 c / size = %.6f), d loss / d "
+      "filter[0,0,0,0] = %.6f\n",
+      g_conv(0, 0, 0, 0), 2 * c(0, 0, 0, 0) / static_cast<double>(c.size()), g_filter(0, 0, 0, 0));
 
   // 3. The gradient of a potential at many points: one pass on SIMD batches.
   tt::variable<"px"> px;

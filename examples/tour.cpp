@@ -16,7 +16,8 @@ int failures = 0;
 void show(const char* what, double got, double analytic) {
   const bool ok = std::abs(got - analytic) <= 1e-12 * std::max(1.0, std::abs(analytic));
   failures += !ok;
-  std::printf("  %-52s %11.8f   (analytic %11.8f)%s\n", what, got, analytic, ok ? "" : "  MISMATCH");
+  std::printf("  %-52s %11.8f   (analytic %11.8f)%s\n", what, got, analytic,
+              ok ? "" : "  MISMATCH");
 }
 
 }  // namespace
@@ -42,11 +43,13 @@ int main() {
   }
   auto once = tt::record(f);  // non-persistent: one set of gradients, then it is used up
   x = 4.0;                    // a later assignment: the tape keeps the values it recorded
-  show("df/dx from the tape recorded at x = 1.5", std::move(once).gradient(f, x), -0.5 + std::cos(1.5));
+  show("df/dx from the tape recorded at x = 1.5", std::move(once).gradient(f, x),
+       -0.5 + std::cos(1.5));
   show("df/dx recorded now, at x = 4", tt::gradient(f, x), -0.5 + std::cos(4.0));
 
   std::puts("control and detaching");
-  auto branch = tt::where(x > 2.0, x * x, 5.0 * x);  // both sides recorded; `if (x > 2.0)` is TT-E06
+  auto branch =
+      tt::where(x > 2.0, x * x, 5.0 * x);  // both sides recorded; `if (x > 2.0)` is TT-E06
   show("d where(x > 2, x^2, 5 x) / dx at x = 4", tt::gradient(branch, x), 8.0);
   x = 1.5;
   show("d where(x > 2, x^2, 5 x) / dx at x = 1.5", tt::gradient(branch, x), 5.0);
@@ -62,8 +65,8 @@ int main() {
   auto y1 = x * x;
   auto y2 = 3.0 * x;
   // A tuple of targets needs its weights (TT-E07 without): 0.5 dy1/dx - 2 dy2/dx.
-  show("0.5 d(x^2)/dx - 2 d(3 x)/dx, output_gradients", tt::gradient(std::tie(y1, y2), x,
-       tt::output_gradients(0.5, -2.0)), 0.5 * 3.0 - 6.0);
+  show("0.5 d(x^2)/dx - 2 d(3 x)/dx, output_gradients",
+       tt::gradient(std::tie(y1, y2), x, tt::output_gradients(0.5, -2.0)), 0.5 * 3.0 - 6.0);
 
   std::puts("higher order: Hessian, forward mode");
   const auto H = tt::hessian(f, std::tie(x, y));  // f = x y + sin x
@@ -71,7 +74,8 @@ int main() {
   show("d2f/dx dy", H[0][1], 1.0);
   show("d2f/dy dx", H[1][0], 1.0);
   show("d2f/dy2", H[1][1], 0.0);
-  const auto [value, along] = tt::jvp(f, std::tie(x, y), std::tuple(1.0, 2.0));  // f and df . (1, 2)
+  const auto [value, along] =
+      tt::jvp(f, std::tie(x, y), std::tuple(1.0, 2.0));  // f and df . (1, 2)
   show("f, by jvp", value, 1.5 * -0.5 + std::sin(1.5));
   show("df along (1, 2), by jvp", along, (-0.5 + std::cos(1.5)) + 2.0 * 1.5);
 

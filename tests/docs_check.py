@@ -10,7 +10,7 @@ missing = []
 defines = re.findall(r'^#define (TT_E\w+)\b', text, re.M)
 checked = 0
 # a message on its own line or continued over several (each a string literal)
-for m in re.finditer(r'#define (TT_E\w+)((?: \\\n\s+".*")+|(?: ".*"))\n', text):
+for m in re.finditer(r'#define (TT_E\w+)((?:\s*\\\n\s+".*")+|(?: ".*"))\n', text):
     checked += 1
     message = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(2))).replace('\\"', '"')
     if message not in docs:

@@ -2,7 +2,8 @@
 // (Boost.Hana's fold over a range), so each step may differ by its index:
 //
 //   std::tuple<tt::variable<"w0">&, tt::variable<"w1">&, tt::variable<"w2">&> ws{w0, w1, w2};
-//   auto y = tt::unroll<"h", 3>([&](const auto& h, auto i) { return tt::tanh(std::get<i>(ws) * h + x); }, h0);
+//   auto y = tt::unroll<"h", 3>([&](const auto& h, auto i) { return tt::tanh(std::get<i>(ws) * h +
+//   x); }, h0);
 //
 // Each step's state is a let, so its value is computed once per recording however often
 // the cell reads it, and the type grows linearly with N. The object does not: a let holds
@@ -35,13 +36,14 @@ constexpr auto unroll(Cell&& cell, Init&& init) {
   using temporary = typename detail::first_temporary<Init&&>::type;
   static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
   using V = detail::common_expr_value_t<std::remove_cvref_t<Init>>;
-  return hana::fold_left(hana::make_range(hana::size_c<0>, hana::size_c<N>), detail::close<V>(std::forward<Init>(init)),
-                         [&](auto&& state, auto i) {
-                           using step = detail::unrolled_name<name_of<S>, decltype(i)::value>;
-                           auto next = cell(state, i);
-                           using E = decltype(next);
-                           return let_node<step, detail::closure_t<E&&, V>>{detail::close<V>(std::move(next))};
-                         });
+  return hana::fold_left(
+      hana::make_range(hana::size_c<0>, hana::size_c<N>),
+      detail::close<V>(std::forward<Init>(init)), [&](auto&& state, auto i) {
+        using step = detail::unrolled_name<name_of<S>, decltype(i)::value>;
+        auto next = cell(state, i);
+        using E = decltype(next);
+        return let_node<step, detail::closure_t<E&&, V>>{detail::close<V>(std::move(next))};
+      });
 }
 
 }  // namespace tt

@@ -47,11 +47,10 @@ void set_value(tt::constant<T>& c, T x) {
   c.v = x;
 }
 
-/// Central differences of e w.r.t. variable v (or a watched constant) at its current value, refined by
-/// one Richardson step (truncation error O(h^4)). The step is relative to |x| so
-/// that points near a domain edge (log, sqrt at 1e-3) stay inside it; the
-/// rounding error that a small step brings (about eps |f| / h) is reported, so
-/// the comparison allows for it and for nothing else.
+/// Central differences of e w.r.t. variable v (or a watched constant) at its current value, refined
+/// by one Richardson step (truncation error O(h^4)). The step is relative to |x| so that points
+/// near a domain edge (log, sqrt at 1e-3) stay inside it; the rounding error that a small step
+/// brings (about eps |f| / h) is reported, so the comparison allows for it and for nothing else.
 /// The Richardson-refined central difference of f at x, where f(y) evaluates the
 /// function with the nudged value set to y (a T: the steps as T really takes them).
 /// The step is h = cbrt(eps) max(|x|, floor); the rounding noise reported is
@@ -74,7 +73,8 @@ template <class E, class V>
 estimate finite_difference(const E& e, V& v) {
   using T = typename V::value_type;  // float variables: float's steps
   using R = typename E::value_type;  // float anywhere in the value: float's rounding
-  constexpr double eps = std::max<double>(std::numeric_limits<T>::epsilon(), std::numeric_limits<R>::epsilon());
+  constexpr double eps =
+      std::max<double>(std::numeric_limits<T>::epsilon(), std::numeric_limits<R>::epsilon());
   const T x = value_of(v);
   const estimate d = richardson(x, eps, 1e-3, 8, [&](T y) {
     set_value(v, y);
@@ -130,7 +130,9 @@ std::string thrown(F&& f) {
 /// Uniform random numbers from a fixed seed (reproducible failures).
 struct sampler {
   std::mt19937_64 rng{20261124};
-  double operator()(double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); }
+  double operator()(double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  }
 };
 
 }  // namespace ttest

@@ -93,7 +93,8 @@ inline json load(const std::string& name) {
   std::stringstream ss;
   ss << f.rdbuf();
   const std::string text = ss.str();
-  if (text.empty()) throw std::runtime_error("oracle: cannot read " + std::string(TT_ORACLE_DIR) + "/" + name);
+  if (text.empty())
+    throw std::runtime_error("oracle: cannot read " + std::string(TT_ORACLE_DIR) + "/" + name);
   return parser{text}.value();
 }
 

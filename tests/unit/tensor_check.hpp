@@ -40,12 +40,16 @@ std::vector<estimate> element_differences(const L& loss, V& v) {
   std::vector<estimate> out;
   T x0 = v.get();
   const std::size_t n = [&] {
-    if constexpr (tt::tensor_like<T>) return x0.size();
-    else return std::size_t{1};
+    if constexpr (tt::tensor_like<T>)
+      return x0.size();
+    else
+      return std::size_t{1};
   }();
   auto at = [](T& t, std::size_t i) -> E& {
-    if constexpr (tt::tensor_like<T>) return t.data()[i];
-    else return (void)i, t;
+    if constexpr (tt::tensor_like<T>)
+      return t.data()[i];
+    else
+      return (void)i, t;
   };
   for (std::size_t i = 0; i < n; ++i) {
     out.push_back(richardson(at(x0, i), eps, 1e-2, 16, [&](E y) {
@@ -61,8 +65,10 @@ std::vector<estimate> element_differences(const L& loss, V& v) {
 
 template <class G>
 double element(const G& g, std::size_t i) {
-  if constexpr (tt::tensor_like<G>) return double(g.data()[i]);
-  else return (void)i, double(g);
+  if constexpr (tt::tensor_like<G>)
+    return double(g.data()[i]);
+  else
+    return (void)i, double(g);
 }
 
 /// gradcheck for tensors: d <seed, y> / d v for each variable v, the seed random
@@ -73,24 +79,32 @@ void tensor_gradcheck(const Y& y, tolerance tol, V&... v) {
   using YV = typename Y::value_type;
   const YV y0 = tt::eval(y);
   YV seed{};
-  if constexpr (tt::tensor_like<YV>) seed = random_tensor<YV>(s, tt::detail::shape_of(y0));
-  else seed = YV(1);
+  if constexpr (tt::tensor_like<YV>)
+    seed = random_tensor<YV>(s, tt::detail::shape_of(y0));
+  else
+    seed = YV(1);
   const auto loss = [&] { return weigh(tt::eval(y), seed); };
   const auto grads = [&] {
-    if constexpr (tt::tensor_like<YV>) return tt::gradient(y, std::tie(v...), tt::output_gradients(seed));
-    else return tt::gradient(y, std::tie(v...));
+    if constexpr (tt::tensor_like<YV>)
+      return tt::gradient(y, std::tie(v...), tt::output_gradients(seed));
+    else
+      return tt::gradient(y, std::tie(v...));
   }();
   [&]<std::size_t... J>(std::index_sequence<J...>) {
-    ([&](auto& var, const auto& g) {
-      INFO("d/d", var.name());
-      CHECK(tt::detail::shape_of(g) == tt::detail::shape_of(var.get()));
-      const auto fd = element_differences(loss, var);
-      for (std::size_t i = 0; i < fd.size(); ++i) {
-        INFO("element ", i, ": typetape ", element(g, i), ", finite differences ", fd[i].value, " (noise ", fd[i].noise, ")");
-        CHECK(close(element(g, i), fd[i].value, tol, fd[i].noise));
-      }
-    }(v, std::get<J>(grads)), ...);
-  }(std::index_sequence_for<V...>{});
+    (
+        [&](auto& var, const auto& g) {
+          INFO("d/d", var.name());
+          CHECK(tt::detail::shape_of(g) == tt::detail::shape_of(var.get()));
+          const auto fd = element_differences(loss, var);
+          for (std::size_t i = 0; i < fd.size(); ++i) {
+            INFO("element ", i, ": typetape ", element(g, i), ", finite differences ", fd[i].value,
+                 " (noise ", fd[i].noise, ")");
+            CHECK(close(element(g, i), fd[i].value, tol, fd[i].noise));
+          }
+        }(v, std::get<J>(grads)),
+        ...);
+  }
+  (std::index_sequence_for<V...>{});
 }
 template <class Y, class... V>
 void tensor_gradcheck(const Y& y, V&... v) {

@@ -64,7 +64,8 @@ TEST_CASE("a loop over run-time data (tt::sum_over, nested, with lets): zero hea
     return 0.5 * z * z + tt::log(s);
   });
   auto pairs = tt::sum_over<"i">(std::size_t{40}, [&](auto i) {
-    return tt::sum_over<"j">(i + 1, std::size_t{40}, [&](auto j) { return tt::square(tt::at(y, i) * mu - tt::at(y, j)); });
+    return tt::sum_over<"j">(i + 1, std::size_t{40},
+                             [&](auto j) { return tt::square(tt::at(y, i) * mu - tt::at(y, j)); });
   });
   const std::size_t before = allocations;
   auto [a, b] = tt::gradient(nll, std::tie(mu, s));

@@ -18,7 +18,8 @@ TEST_CASE("batch_gradient of a 2-D potential matches the analytic gradient at ev
     for (std::size_t i = 0; i < n; ++i) {
       const double a = xs[i], b = ys[i], ex = std::exp(-(a * a + b * b));
       INFO("n = ", n, ", point ", i);
-      CHECK(gx[i] == doctest::Approx(-2 * a * ex + 0.7 * std::sin(b) + (a >= 0.25 ? 1 : 0)).epsilon(1e-14));
+      CHECK(gx[i] ==
+            doctest::Approx(-2 * a * ex + 0.7 * std::sin(b) + (a >= 0.25 ? 1 : 0)).epsilon(1e-14));
       CHECK(gy[i] == doctest::Approx(-2 * b * ex + 0.7 * a * std::cos(b)).epsilon(1e-14));
     }
   }
@@ -32,7 +33,8 @@ TEST_CASE("batch_gradient with one source returns one array; lets are evaluated 
   const std::vector<double> g = tt::batch_gradient(lj, r, rs);
   for (std::size_t i = 0; i < rs.size(); ++i) {
     const double q = rs[i];
-    CHECK(g[i] == doctest::Approx(4 * (-12 * std::pow(q, -13) + 6 * std::pow(q, -7))).epsilon(1e-13));
+    CHECK(g[i] ==
+          doctest::Approx(4 * (-12 * std::pow(q, -13) + 6 * std::pow(q, -7))).epsilon(1e-13));
   }
 }
 
@@ -40,7 +42,8 @@ TEST_CASE("batch_gradient_into writes into caller's arrays, and checks their len
   tt::variable<"x"> x;
   auto e = tt::tanh(x) * x;
   std::vector<double> xs{0.1, 0.2, 0.3, 0.4, 0.5}, out(5);
-  tt::batch_gradient_into(e, x, std::array{std::span<const double>(xs)}, std::array{std::span<double>(out)});
+  tt::batch_gradient_into(e, x, std::array{std::span<const double>(xs)},
+                          std::array{std::span<double>(out)});
   for (std::size_t i = 0; i < xs.size(); ++i) {
     const double t = std::tanh(xs[i]);
     CHECK(out[i] == doctest::Approx(t + xs[i] * (1 - t * t)).epsilon(1e-14));
@@ -67,7 +70,8 @@ TEST_CASE("batch_gradient w.r.t. a let: the points are the let's values") {
   auto e = tt::sin(h) * 2.0;
   const std::vector<double> hs{0.1, 0.5, 1.0, 2.0, 3.0};
   const std::vector<double> g = tt::batch_gradient(e, h, hs);
-  for (std::size_t i = 0; i < hs.size(); ++i) CHECK(g[i] == doctest::Approx(2 * std::cos(hs[i])).epsilon(1e-14));
+  for (std::size_t i = 0; i < hs.size(); ++i)
+    CHECK(g[i] == doctest::Approx(2 * std::cos(hs[i])).epsilon(1e-14));
 }
 
 TEST_CASE("batch_gradient of a long sum (a + chain, summed on SIMD lanes)") {

@@ -52,7 +52,8 @@ TEST_CASE("cast: to float/double differentiable, to int detaching") {
     u = float(s(-3, 3));
     ttest::gradcheck(tt::cast<double>(tt::sin(x)) * x, x);
     ttest::gradcheck(tt::cast<float>(x * x) * 3.0f, ttest::tolerance{1e-5, 0}, x);
-    ttest::gradcheck(tt::cast<double>(u) * tt::cast<double>(u) * x, ttest::tolerance{1e-5, 0}, x, u);
+    ttest::gradcheck(tt::cast<double>(u) * tt::cast<double>(u) * x, ttest::tolerance{1e-5, 0}, x,
+                     u);
   }
 }
 

@@ -11,7 +11,8 @@ TEST_CASE("variables carry their name and their value") {
   w = 2.0;
   w += 1.0;
   CHECK(w.get() == 3.0);
-  static_assert(std::is_same_v<tt::variable<"weight">, tt::basic_variable<tt::name<'w', 'e', 'i', 'g', 'h', 't'>, double>>);
+  static_assert(std::is_same_v<tt::variable<"weight">,
+                               tt::basic_variable<tt::name<'w', 'e', 'i', 'g', 'h', 't'>, double>>);
   static_assert(!std::is_copy_constructible_v<tt::variable<"w">>);
 }
 

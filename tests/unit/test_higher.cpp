@@ -24,7 +24,8 @@ std::array<std::array<double, 2>, 2> fd_hessian(const F& grad, X& x, Y& y) {
     auto diff = [&](double e) {
       auto p = j == 0 ? nudge(x, e) : nudge(y, e);
       auto m = j == 0 ? nudge(x, -e) : nudge(y, -e);
-      return std::array<double, 2>{(std::get<0>(p) - std::get<0>(m)) / (2 * e), (std::get<1>(p) - std::get<1>(m)) / (2 * e)};
+      return std::array<double, 2>{(std::get<0>(p) - std::get<0>(m)) / (2 * e),
+                                   (std::get<1>(p) - std::get<1>(m)) / (2 * e)};
     };
     const auto d1 = diff(1e-4), d2 = diff(5e-5);
     for (int i = 0; i < 2; ++i) h[i][j] = (4 * d2[i] - d1[i]) / 3;  // Richardson: O(e^4)
@@ -59,17 +60,21 @@ TEST_CASE("hessian, jvp, hvp: smooth ops against finite differences of the gradi
   tt::variable<"x"> x{0.7};
   tt::variable<"y"> y{-1.2};
   SUBCASE("exp, sin, square, log1p, tanh, division") {
-    check_second_order(tt::exp(x * y) + tt::sin(x) * tt::square(y) + tt::log1p(x * x) / (1.0 + tt::tanh(y)), x, y);
+    check_second_order(
+        tt::exp(x * y) + tt::sin(x) * tt::square(y) + tt::log1p(x * x) / (1.0 + tt::tanh(y)), x, y);
   }
   SUBCASE("log, sqrt, cos, tan, sigmoid") {
-    check_second_order(tt::log(x + 2.0) * tt::sqrt(y * y + 1.0) + tt::cos(x * y) - tt::tan(0.3 * x) * tt::sigmoid(y), x, y);
+    check_second_order(tt::log(x + 2.0) * tt::sqrt(y * y + 1.0) + tt::cos(x * y) -
+                           tt::tan(0.3 * x) * tt::sigmoid(y),
+                       x, y);
   }
   SUBCASE("pow (both operands), atan2, erf, expm1") {
-    check_second_order(tt::pow(x + 1.5, y) + tt::atan2(y, x + 0.5) * tt::erf(x) + tt::expm1(0.5 * y) * x, x, y);
+    check_second_order(
+        tt::pow(x + 1.5, y) + tt::atan2(y, x + 0.5) * tt::erf(x) + tt::expm1(0.5 * y) * x, x, y);
   }
   SUBCASE("piecewise: where, max, min, abs, relu away from their kinks") {
-    check_second_order(tt::where(x > 0.0, x * x * y, -x) + tt::max(x * y, y) * tt::min(x, 2.0) + tt::abs(y) * x +
-                           tt::relu(x) * tt::square(y),
+    check_second_order(tt::where(x > 0.0, x * x * y, -x) + tt::max(x * y, y) * tt::min(x, 2.0) +
+                           tt::abs(y) * x + tt::relu(x) * tt::square(y),
                        x, y);
   }
   SUBCASE("a let (inlined per use) and a Rosenbrock function") {
@@ -115,22 +120,38 @@ TEST_CASE("dual numbers: each rule against a difference quotient of the function
     CHECK(r.v == doctest::Approx(f(D(at)).v).epsilon(1e-15));
     CHECK(r.d == doctest::Approx((f(D(at + e)).v - f(D(at - e)).v) / (2 * e)).epsilon(1e-7));
   };
-  check("exp", [](D t) { return exp(t); }, a);
-  check("log", [](D t) { return log(t); }, a);
-  check("sqrt", [](D t) { return sqrt(t); }, a);
-  check("sin", [](D t) { return sin(t); }, a);
-  check("cos", [](D t) { return cos(t); }, a);
-  check("tan", [](D t) { return tan(t); }, a);
-  check("tanh", [](D t) { return tanh(t); }, a);
-  check("abs", [](D t) { return abs(t); }, -a);
-  check("log1p", [](D t) { return log1p(t); }, a);
-  check("expm1", [](D t) { return expm1(t); }, a);
-  check("erf", [](D t) { return erf(t); }, a);
-  check("pow base", [](D t) { return pow(t, D(2.5)); }, a);
-  check("pow exponent", [](D t) { return pow(D(1.7), t); }, a);
-  check("atan2 y", [](D t) { return atan2(t, D(0.8)); }, a);
-  check("atan2 x", [](D t) { return atan2(D(0.8), t); }, a);
-  check("division", [](D t) { return D(2.0) / (t * t + 1.0); }, a);
+  check(
+      "exp", [](D t) { return exp(t); }, a);
+  check(
+      "log", [](D t) { return log(t); }, a);
+  check(
+      "sqrt", [](D t) { return sqrt(t); }, a);
+  check(
+      "sin", [](D t) { return sin(t); }, a);
+  check(
+      "cos", [](D t) { return cos(t); }, a);
+  check(
+      "tan", [](D t) { return tan(t); }, a);
+  check(
+      "tanh", [](D t) { return tanh(t); }, a);
+  check(
+      "abs", [](D t) { return abs(t); }, -a);
+  check(
+      "log1p", [](D t) { return log1p(t); }, a);
+  check(
+      "expm1", [](D t) { return expm1(t); }, a);
+  check(
+      "erf", [](D t) { return erf(t); }, a);
+  check(
+      "pow base", [](D t) { return pow(t, D(2.5)); }, a);
+  check(
+      "pow exponent", [](D t) { return pow(D(1.7), t); }, a);
+  check(
+      "atan2 y", [](D t) { return atan2(t, D(0.8)); }, a);
+  check(
+      "atan2 x", [](D t) { return atan2(D(0.8), t); }, a);
+  check(
+      "division", [](D t) { return D(2.0) / (t * t + 1.0); }, a);
   CHECK(floor(D(1.5, 1.0)).d == 0.0);
   CHECK(static_cast<int>(D(2.7, 1.0)) == 2);
 }
@@ -140,21 +161,25 @@ TEST_CASE("custom_vjp: the user's VJP replaces the op's, and the value is the fo
   tt::variable<"y"> y{-2.0};
   // gradient clipping: identity forward, the adjoint clamped to [-1, 1]
   auto clip = [](const auto& e) {
-    return tt::custom_vjp([](double a) { return a; }, [](double, double, double g) { return std::clamp(g, -1.0, 1.0); }, e);
+    return tt::custom_vjp([](double a) { return a; },
+                          [](double, double, double g) { return std::clamp(g, -1.0, 1.0); }, e);
   };
   CHECK(tt::eval(clip(x * x)) == 9.0);
   CHECK(tt::gradient(clip(x * x), x) == 6.0);        // the adjoint 1 is inside [-1, 1]: 2x = 6
   CHECK(tt::gradient(5.0 * clip(x * x), x) == 6.0);  // g = 5 is clipped to 1, then times 2x
   // a numerically stable softplus with its VJP written by hand, against finite differences
   auto softplus = [](const auto& e) {
-    return tt::custom_vjp([](double a) { return a > 0 ? a + std::log1p(std::exp(-a)) : std::log1p(std::exp(a)); },
-                          [](double a, double, double g) { return g / (1.0 + std::exp(-a)); }, e);
+    return tt::custom_vjp(
+        [](double a) { return a > 0 ? a + std::log1p(std::exp(-a)) : std::log1p(std::exp(a)); },
+        [](double a, double, double g) { return g / (1.0 + std::exp(-a)); }, e);
   };
   ttest::gradcheck(softplus(x * y) + softplus(40.0 * y), x, y);
   CHECK(tt::eval(softplus(800.0 + x)) == 803.0);  // no overflow
   // two operands: the adjoints come back as a tuple, one per operand
-  auto hyp = tt::custom_vjp([](double a, double b) { return std::hypot(a, b); },
-                            [](double a, double b, double v, double g) { return std::tuple(g * a / v, g * b / v); }, x, y);
+  auto hyp = tt::custom_vjp(
+      [](double a, double b) { return std::hypot(a, b); },
+      [](double a, double b, double v, double g) { return std::tuple(g * a / v, g * b / v); }, x,
+      y);
   CHECK(tt::eval(hyp) == doctest::Approx(std::sqrt(13.0)));
   ttest::gradcheck(hyp * x, x, y);
   // the analysis sees through it: y is differentiable, a stop_gradient inside still cuts

@@ -87,12 +87,14 @@ TEST_CASE("sum_over: nested, triangular (j from i + 1), with a let in the inner 
 TEST_CASE("sum_over: inside a let, beside other terms, with the index as a value") {
   tt::variable<"k"> k{0.8};
   const std::vector<double> x = data(25);
-  auto s = tt::let<"s">(tt::sum_over<"i">(x.size(), [&](auto i) { return tt::exp(-k * i.as()) * tt::at(x, i); }));
+  auto s = tt::let<"s">(
+      tt::sum_over<"i">(x.size(), [&](auto i) { return tt::exp(-k * i.as()) * tt::at(x, i); }));
   auto loss = tt::square(s) + tt::sqrt(s * s + 1.0) * k;
   gradcheck(loss, k);
   // and the let itself as a source: d loss / d s
   const double sv = tt::eval(s);
-  CHECK(ttest::close(tt::gradient(loss, s), 2 * sv + sv / std::sqrt(sv * sv + 1) * 0.8, {1e-12, 1e-12}));
+  CHECK(ttest::close(tt::gradient(loss, s), 2 * sv + sv / std::sqrt(sv * sv + 1) * 0.8,
+                     {1e-12, 1e-12}));
 }
 
 TEST_CASE("fold: a scalar recurrence over 0, 1, 7, 1000 steps") {
@@ -101,7 +103,8 @@ TEST_CASE("fold: a scalar recurrence over 0, 1, 7, 1000 steps") {
     tt::variable<"x0"> x0{0.4};
     tt::variable<"r"> r{0.9};
     const std::vector<double> f = data(steps, 0.0, 1.0);
-    auto xT = tt::fold<"t">(steps, x0, [&](auto x, auto t) { return x + 0.01 * tt::sin(r * x + tt::at(f, t)); });
+    auto xT = tt::fold<"t">(
+        steps, x0, [&](auto x, auto t) { return x + 0.01 * tt::sin(r * x + tt::at(f, t)); });
     gradcheck(xT, x0, r);
     // a linear recurrence against its closed form: x_T = a^T x0
     tt::variable<"a"> a{0.999};
@@ -131,13 +134,17 @@ TEST_CASE("an index out of range throws tt::shape_error naming the index and the
   tt::variable<"m"> m{1.0};
   const std::vector<double> y = data(7);
   auto bad = tt::sum_over<"i">(y.size(), [&](auto i) { return tt::at(y, i + 1) * m; });
-  CHECK(thrown([&] { (void)tt::gradient(bad, m); }) == "TT-E12: tt::at: index 7 is out of range for axis 0 of length 7");
-  CHECK(thrown([&] { (void)tt::eval(bad); }) == "TT-E12: tt::at: index 7 is out of range for axis 0 of length 7");
+  CHECK(thrown([&] { (void)tt::gradient(bad, m); }) ==
+        "TT-E12: tt::at: index 7 is out of range for axis 0 of length 7");
+  CHECK(thrown([&] { (void)tt::eval(bad); }) ==
+        "TT-E12: tt::at: index 7 is out of range for axis 0 of length 7");
   auto before = tt::sum_over<"i">(y.size(), [&](auto i) { return tt::at(y, i - 2) * m; });
-  CHECK(thrown([&] { (void)tt::eval(before); }) == "TT-E12: tt::at: index -2 is out of range for axis 0 of length 7");
+  CHECK(thrown([&] { (void)tt::eval(before); }) ==
+        "TT-E12: tt::at: index -2 is out of range for axis 0 of length 7");
 }
 
-TEST_CASE("a persistent tape of a loop: the values at recording, or TT-E11 when a variable changed") {
+TEST_CASE(
+    "a persistent tape of a loop: the values at recording, or TT-E11 when a variable changed") {
   tt::variable<"m"> m{0.5};
   const std::vector<double> y = data(30);
   auto loss = tt::sum_over<"i">(y.size(), [&](auto i) { return tt::exp(m * tt::at(y, i)); });
@@ -147,7 +154,9 @@ TEST_CASE("a persistent tape of a loop: the values at recording, or TT-E11 when 
   CHECK(ttest::close(t.gradient(loss, m), g, {1e-12, 0}));
   CHECK(ttest::close(t.gradient(loss, m), g, {1e-12, 0}));  // asked twice
   m = 0.6;
-  CHECK(thrown([&] { (void)t.gradient(loss, m); }).starts_with("TT-E11: the variable \"m\" was assigned"));
+  CHECK(thrown([&] {
+          (void)t.gradient(loss, m);
+        }).starts_with("TT-E11: the variable \"m\" was assigned"));
   m = 0.5;  // the recorded value again: nothing changed for this recording
   CHECK(ttest::close(t.gradient(loss, m), g, {1e-12, 0}));
 }
@@ -157,7 +166,8 @@ TEST_CASE("the analysis sees through a loop's body (the checks as traits)") {
   tt::variable<"v"> v{2.0};
   tt::variable<"u"> u{3.0};
   const std::vector<double> y{1, 2, 3};
-  auto live = tt::sum_over<"i">(y.size(), [&](auto i) { return w * tt::at(y, i) + tt::stop_gradient(v); });
+  auto live =
+      tt::sum_over<"i">(y.size(), [&](auto i) { return w * tt::at(y, i) + tt::stop_gradient(v); });
   using L = decltype(live);
   static_assert(tt::differentiable_wrt<L, tt::variable<"w">>);
   static_assert(tt::only_detached<L, tt::variable<"v">>);
@@ -167,13 +177,16 @@ TEST_CASE("the analysis sees through a loop's body (the checks as traits)") {
   static_assert(tt::differentiable_wrt<F, tt::variable<"w">>);
   static_assert(!tt::differentiable_wrt<F, tt::variable<"u">>);  // the cell never reads its state
   // a let inside a body is per iteration: not a source of the loop
-  auto with_let = tt::sum_over<"i">(y.size(), [&](auto i) { return tt::let<"h">(w * tt::at(y, i)) * 2.0; });
+  auto with_let =
+      tt::sum_over<"i">(y.size(), [&](auto i) { return tt::let<"h">(w * tt::at(y, i)) * 2.0; });
   static_assert(!tt::uses<decltype(with_let), decltype(tt::let<"h">(w * 1.0))>);
   CHECK(tt::gradient(with_let, w) == doctest::Approx(12.0));
   (void)u;
 }
 
-TEST_CASE("a let that does not vary with the index is hoisted: computed once, a source, beside per-iteration lets") {
+TEST_CASE(
+    "a let that does not vary with the index is hoisted: computed once, a source, beside "
+    "per-iteration lets") {
   tt::variable<"mu"> mu{0.4};
   tt::variable<"sigma"> sigma{1.3};
   const std::vector<double> y = data(50);

@@ -27,7 +27,8 @@ TEST_CASE("tt::at on a tensor variable: each element's adjoint in its place, bes
     INFO("n = ", n);
     tt::variable<"w", T1> w{random1(n, -1, 1, 1)};
     tt::variable<"d", T1> d{random1(n, 0.5, 1.5, 2)};
-    auto loss = tt::sum_over<"i">(n, [&](auto i) { return tt::exp(tt::at(w, i) * tt::at(d, i)); }) + tt::sum(w * w);
+    auto loss = tt::sum_over<"i">(n, [&](auto i) { return tt::exp(tt::at(w, i) * tt::at(d, i)); }) +
+                tt::sum(w * w);
     const auto [gw, gd] = tt::gradient(loss, std::tie(w, d));
     REQUIRE(gw.size() == n);
     REQUIRE(gd.size() == n);
@@ -47,7 +48,9 @@ TEST_CASE("tt::map_over: a vector from a scalar body, into tensor ops") {
   const std::vector<double> x = {0.1, -0.4, 0.9, 1.3, -1.1, 0.2, 0.0, 0.5, -0.8};
   auto v = tt::map_over<"i">(n, [&](auto i) { return tt::tanh(tt::at(a, i) * tt::at(x, i) + s); });
   tensor_gradcheck(v, a, s);  // a tensor target, weighed by a random seed
-  tensor_gradcheck(tt::sum(tt::square(v - 0.3)) + tt::sum(tt::matmul(tt::reshape(v, {3, 3}), tt::reshape(v, {3, 3}))), a, s);
+  tensor_gradcheck(tt::sum(tt::square(v - 0.3)) +
+                       tt::sum(tt::matmul(tt::reshape(v, {3, 3}), tt::reshape(v, {3, 3}))),
+                   a, s);
 }
 
 TEST_CASE("tt::at with two indices: a quadratic form over nested loops") {
@@ -58,7 +61,8 @@ TEST_CASE("tt::at with two indices: a quadratic form over nested loops") {
   tt::variable<"A", T2> A{m};
   tt::variable<"x", T1> x{random1(n, -1, 1, 6)};
   auto q = tt::sum_over<"i">(n, [&](auto i) {
-    return tt::sum_over<"j">(n, [&](auto j) { return tt::at(x, i) * tt::at(A, i, j) * tt::at(x, j); });
+    return tt::sum_over<"j">(n,
+                             [&](auto j) { return tt::at(x, i) * tt::at(A, i, j) * tt::at(x, j); });
   });
   const auto [gA, gx] = tt::gradient(q, std::tie(A, x));
   for (std::size_t i = 0; i < n; ++i) {
@@ -71,7 +75,9 @@ TEST_CASE("tt::at with two indices: a quadratic form over nested loops") {
   }
 }
 
-TEST_CASE("fold with a tensor state: a 1-D heat equation, d (final profile) / d (diffusion coefficients)") {
+TEST_CASE(
+    "fold with a tensor state: a 1-D heat equation, d (final profile) / d (diffusion "
+    "coefficients)") {
   for (std::size_t steps : {0u, 1u, 25u}) {
     INFO("steps = ", steps);
     const std::size_t n = 8;
@@ -80,8 +86,9 @@ TEST_CASE("fold with a tensor state: a 1-D heat equation, d (final profile) / d 
     const double r = 0.2;
     auto uT = tt::fold<"t">(steps, u0, [&](auto u, auto) {
       return tt::map_over<"i">(n, [&](auto i) {
-        return tt::at(u, i) + r * tt::at(D, i) *
-                                  (tt::at_or(0.0, u, i - 1) - 2.0 * tt::at(u, i) + tt::at_or(0.0, u, i + 1));
+        return tt::at(u, i) +
+               r * tt::at(D, i) *
+                   (tt::at_or(0.0, u, i - 1) - 2.0 * tt::at(u, i) + tt::at_or(0.0, u, i + 1));
       });
     });
     const T1 target = xt::linspace<double>(0.0, 0.5, n);
@@ -93,7 +100,9 @@ TEST_CASE("fold with a tensor state: a 1-D heat equation, d (final profile) / d 
     }
     tt::variable<"u0", T1> v0{u0};  // and the initial state as a source
     auto from_v0 = tt::fold<"t">(steps, v0, [&](auto u, auto) {
-      return tt::map_over<"i">(n, [&](auto i) { return tt::at(u, i) * (1.0 - r * tt::at(D, i)) + r * tt::at_or(0.0, u, i + 1); });
+      return tt::map_over<"i">(n, [&](auto i) {
+        return tt::at(u, i) * (1.0 - r * tt::at(D, i)) + r * tt::at_or(0.0, u, i + 1);
+      });
     });
     tensor_gradcheck(tt::sum(tt::sin(from_v0)), v0, D);
   }
@@ -106,7 +115,8 @@ TEST_CASE("a loop inside a scan cell") {
   const T1 xs = random1(T, -1, 1, 9);
   tt::variable<"h0", T1> h0{random1(H, -0.5, 0.5, 10)};
   auto cell = [&](const auto& h, const auto& x) {
-    return tt::map_over<"k">(H, [&](auto k) { return tt::tanh(tt::at(v, k) * tt::at(h, k) + c * x); });
+    return tt::map_over<"k">(H,
+                             [&](auto k) { return tt::tanh(tt::at(v, k) * tt::at(h, k) + c * x); });
   };
   auto hT = tt::scan<"rnn">(cell, h0, xs);
   tensor_gradcheck(tt::sum(tt::square(hT)), v, c, h0);
@@ -120,7 +130,8 @@ struct polynomial : tt::nn::layer<polynomial> {
   auto params() { return std::tie(c); }
   template <class X>
   auto forward(X&& x) const {
-    return tt::sum_over<"k">(c.get().size(), [&](auto k) { return tt::at(c, k) * tt::pow(x, k.as()); });
+    return tt::sum_over<"k">(c.get().size(),
+                             [&](auto k) { return tt::at(c, k) * tt::pow(x, k.as()); });
   }
 };
 }  // namespace
@@ -130,6 +141,7 @@ TEST_CASE("a layer whose forward pass is a loop (TT-E08's check sees through the
   tt::variable<"x"> x{0.7};
   auto y = p(x);
   const auto [gc] = tt::gradient(y, p.params());
-  for (std::size_t k = 0; k < 5; ++k) CHECK(ttest::close(gc(k), std::pow(0.7, double(k)), {1e-14, 0}));
+  for (std::size_t k = 0; k < 5; ++k)
+    CHECK(ttest::close(gc(k), std::pow(0.7, double(k)), {1e-14, 0}));
   tensor_gradcheck(tt::square(p(x)), p.c, x);
 }

@@ -63,7 +63,8 @@ TEST_CASE("a model's params() is one structure: gradient returns it, sgd and ada
     tt::nn::sgd opt{.lr = 0.1};
     opt.step(model.params(), g);
     for (std::size_t k = 0; k < w0.size(); ++k)
-      CHECK(model.fc1.W.get().data()[k] == doctest::Approx(w0.data()[k] - 0.1 * std::get<0>(g).data()[k]).epsilon(1e-15));
+      CHECK(model.fc1.W.get().data()[k] ==
+            doctest::Approx(w0.data()[k] - 0.1 * std::get<0>(g).data()[k]).epsilon(1e-15));
   }
   SUBCASE("sgd with momentum: v = m v + g, w -= lr v, over two steps with the same gradient") {
     const T1 b0 = model.fc2.b.get();
@@ -71,7 +72,8 @@ TEST_CASE("a model's params() is one structure: gradient returns it, sgd and ada
     opt.step(model.params(), g);
     opt.step(model.params(), g);
     for (std::size_t k = 0; k < b0.size(); ++k)  // v1 = g, v2 = 1.9 g: w2 = w0 - 0.1 (g + 1.9 g)
-      CHECK(model.fc2.b.get()(k) == doctest::Approx(b0(k) - 0.29 * std::get<3>(g)(k)).epsilon(1e-14));
+      CHECK(model.fc2.b.get()(k) ==
+            doctest::Approx(b0(k) - 0.29 * std::get<3>(g)(k)).epsilon(1e-14));
   }
   SUBCASE("adam: the first step moves each weight by lr g / (|g| + eps)") {
     const T2 w0 = model.fc2.W.get();
@@ -79,7 +81,8 @@ TEST_CASE("a model's params() is one structure: gradient returns it, sgd and ada
     opt.step(model.params(), g);
     for (std::size_t k = 0; k < w0.size(); ++k) {
       const double gk = std::get<2>(g).data()[k];
-      CHECK(model.fc2.W.get().data()[k] == doctest::Approx(w0.data()[k] - 0.01 * gk / (std::abs(gk) + 1e-8)).epsilon(1e-14));
+      CHECK(model.fc2.W.get().data()[k] ==
+            doctest::Approx(w0.data()[k] - 0.01 * gk / (std::abs(gk) + 1e-8)).epsilon(1e-14));
     }
   }
   SUBCASE("training lowers the loss; a gradient of another shape throws, naming the parameter") {
@@ -91,14 +94,16 @@ TEST_CASE("a model's params() is one structure: gradient returns it, sgd and ada
     auto wrong = tt::gradient(loss, model.params());
     std::get<1>(wrong) = T1{1.0};
     const T2 w_before = model.fc1.W.get();
-    CHECK_THROWS_WITH_AS(opt.step(model.params(), wrong),
-                         "adam: the gradient of parameter 1 (fc1.b) has 1 elements, the parameter 7",
-                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(
+        opt.step(model.params(), wrong),
+        "adam: the gradient of parameter 1 (fc1.b) has 1 elements, the parameter 7",
+        std::invalid_argument);
     CHECK(model.fc1.W.get() == w_before);  // nothing updated: every parameter is checked first
     auto transposed = tt::gradient(loss, model.params());
     std::get<2>(transposed) = T2(xt::transpose(std::get<2>(transposed)));
     CHECK_THROWS_WITH_AS(opt.step(model.params(), transposed),
-                         "adam: the gradient of parameter 2 (fc2.W) has 21 elements, the parameter 21 (another shape)",
+                         "adam: the gradient of parameter 2 (fc2.W) has 21 elements, the parameter "
+                         "21 (another shape)",
                          std::invalid_argument);
   }
 }
@@ -117,7 +122,8 @@ TEST_CASE("lstm_cell under scan is PyTorch's LSTM (the oracle's lstm_final case)
   tt::variable<"h0", T2> h0{oracle::tensor<2>(in["h0"])};
   tt::variable<"c0", T2> c0{oracle::tensor<2>(in["c0"])};
   const T3 xs = oracle::tensor<3>(in["xs"]);
-  auto loss = tt::sum(tt::scan<"seq">(cell, std::tie(h0, c0), xs) * oracle::tensor<2>((*c)["seed"]));
+  auto loss =
+      tt::sum(tt::scan<"seq">(cell, std::tie(h0, c0), xs) * oracle::tensor<2>((*c)["seed"]));
   oracle::compare("lstm_cell loss", tt::eval(loss), (*c)["output"], 1e-10);
   auto [gw, gu, gb, gh, gc] = tt::gradient(loss, std::tuple_cat(cell.params(), std::tie(h0, c0)));
   oracle::compare("d/dW", gw, (*c)["gradients"]["W"], 1e-10);
@@ -142,7 +148,8 @@ TEST_CASE("rnn_cell and conv2d layers against finite differences") {
   CHECK(conv.K.get().shape() == std::array<std::size_t, 4>{3, 3, 2, 4});
   T4 img = T4::from_shape({1, 5, 5, 2});
   for (std::size_t k = 0; k < img.size(); ++k) img.data()[k] = std::sin(0.17 * double(k));
-  ttest::tensor_gradcheck(tt::sum(tt::relu(conv(img)) * 0.5 + tt::square(conv(img))), conv.K, conv.b);
+  ttest::tensor_gradcheck(tt::sum(tt::relu(conv(img)) * 0.5 + tt::square(conv(img))), conv.K,
+                          conv.b);
 }
 
 TEST_CASE("jacobian of a tensor expression: softmax's is diag(s) - s s^T") {
@@ -151,7 +158,8 @@ TEST_CASE("jacobian of a tensor expression: softmax's is diag(s) - s s^T") {
   REQUIRE(J.shape() == std::array<std::size_t, 2>{4, 4});
   const T1 s = tt::eval(tt::softmax<0>(z));
   for (std::size_t i = 0; i < 4; ++i)
-    for (std::size_t j = 0; j < 4; ++j) CHECK(J(i, j) == doctest::Approx((i == j ? s(i) : 0.0) - s(i) * s(j)).epsilon(1e-14));
+    for (std::size_t j = 0; j < 4; ++j)
+      CHECK(J(i, j) == doctest::Approx((i == j ? s(i) : 0.0) - s(i) * s(j)).epsilon(1e-14));
   // rank 2 by rank 2: d (W x)[i] / d W[k, l] = [i == k] x[l]
   tt::variable<"W", T2> w{data(2, 3, 0.0)};
   const T1 x{0.5, -1.0, 2.0};
@@ -166,11 +174,13 @@ TEST_CASE("custom_vjp on tensors: whole values in, adjoints shaped like the oper
   tt::variable<"a", T2> a{data(3, 4, 0.2)};
   // softplus, forward and VJP written on whole tensors
   auto softplus = [](const auto& e) {
-    return tt::custom_vjp([](const T2& v) { return T2(xt::log1p(xt::exp(v))); },
-                          [](const T2& v, const T2&, const T2& g) { return T2(g / (1.0 + xt::exp(-v))); }, e);
+    return tt::custom_vjp(
+        [](const T2& v) { return T2(xt::log1p(xt::exp(v))); },
+        [](const T2& v, const T2&, const T2& g) { return T2(g / (1.0 + xt::exp(-v))); }, e);
   };
   ttest::tensor_gradcheck(tt::sum(softplus(a * 2.0) * a), a);
   // an adjoint of the wrong shape is a shape error naming the op
-  auto bad = tt::custom_vjp([](const T2& v) { return v; }, [](const T2&, const T2&, const T2&) { return T2{{1.0}}; }, a);
+  auto bad = tt::custom_vjp([](const T2& v) { return v; },
+                            [](const T2&, const T2&, const T2&) { return T2{{1.0}}; }, a);
   CHECK_THROWS_AS(tt::gradient(tt::sum(bad), a), tt::shape_error);
 }

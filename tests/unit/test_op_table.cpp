@@ -26,7 +26,9 @@ void for_each_op(F f) {
 }
 
 template <class Op>
-constexpr bool is_binary = requires { Op::template vjp<1>(0.0, 0.0, 0.0, 0.0); };
+constexpr bool is_binary = requires {
+  Op::template vjp<1>(0.0, 0.0, 0.0, 0.0);
+};
 
 /// A point in the op's domain: operand k's interval, shrunk by `margin` at each end.
 template <class Op>
@@ -39,8 +41,10 @@ double draw(ttest::sampler& s, int k, double margin = 0) {
 /// Op applied to the variables (one or two), as an expression.
 template <class Op, class X, class Y>
 auto apply(X& x, Y& y) {
-  if constexpr (is_binary<Op>) return tt::detail::make<Op>(x, y);
-  else return (void)y, tt::detail::make<Op>(x);
+  if constexpr (is_binary<Op>)
+    return tt::detail::make<Op>(x, y);
+  else
+    return (void)y, tt::detail::make<Op>(x);
 }
 
 template <class T, class Op>
@@ -52,8 +56,10 @@ void gradcheck_op(Op, ttest::tolerance tol) {
   for (int i = 0; i < points; ++i) {
     x = T(draw<Op>(s, 0, 0.01));
     y = T(draw<Op>(s, 1, 0.01));
-    if constexpr (is_binary<Op>) gradcheck(apply<Op>(x, y), tol, x, y);
-    else gradcheck(apply<Op>(x, y), tol, x);
+    if constexpr (is_binary<Op>)
+      gradcheck(apply<Op>(x, y), tol, x, y);
+    else
+      gradcheck(apply<Op>(x, y), tol, x);
   }
 }
 
@@ -80,7 +86,8 @@ TEST_CASE("every elementwise op: gradients against finite differences, in float"
   for_each_op([]<class Op>(Op op) { gradcheck_op<float>(op, {2e-3, 1e-5}); });
 }
 
-TEST_CASE("every elementwise op with a kink: the derivative there lies between the one-sided ones") {
+TEST_CASE(
+    "every elementwise op with a kink: the derivative there lies between the one-sided ones") {
   for_each_op([]<class Op>(Op) {
     if constexpr (Op::domain.kink == Op::domain.kink) {  // not NaN
       INFO("op ", Op::name, " at its kink ", Op::domain.kink);

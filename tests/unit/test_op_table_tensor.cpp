@@ -12,7 +12,9 @@ void for_each_op(tt::detail::tlist<Op...>, F f) {
 }
 
 template <class Op>
-constexpr bool is_binary = requires { Op::template vjp<1>(0.0, 0.0, 0.0, 0.0); };
+constexpr bool is_binary = requires {
+  Op::template vjp<1>(0.0, 0.0, 0.0, 0.0);
+};
 
 template <class T, class Op>
 T draw(ttest::sampler& s, const tt::detail::shape_vec& shape, int k) {
@@ -23,7 +25,8 @@ T draw(ttest::sampler& s, const tt::detail::shape_vec& shape, int k) {
 
 }  // namespace
 
-TEST_CASE("every elementwise op on tensors, with broadcasting: gradients against finite differences") {
+TEST_CASE(
+    "every elementwise op on tensors, with broadcasting: gradients against finite differences") {
   using T1 = xt::xtensor<double, 1>;
   using T2 = xt::xtensor<double, 2>;
   for_each_op(tt::detail::elementwise_ops{}, []<class Op>(Op) {

@@ -11,9 +11,10 @@
 #include "tensor_check.hpp"
 #include <xtensor/xview.hpp>
 
-// ---- live heap bytes, for the memory test --------------------------------------------------------
-// glibc's own count (xtensor allocates through posix_memalign, not operator new); a
-// sanitizer's allocator does not keep it, so the memory test is skipped under one.
+// ---- live heap bytes, for the memory test
+// -------------------------------------------------------- glibc's own count (xtensor allocates
+// through posix_memalign, not operator new); a sanitizer's allocator does not keep it, so the
+// memory test is skipped under one.
 #if defined(__SANITIZE_ADDRESS__)
 #define TT_NO_MALLINFO 1
 #elif defined(__has_feature)
@@ -52,7 +53,9 @@ const json& find_case(const std::string& name) {
 // The cells, as a user writes them.
 template <class W, class U, class B>
 auto rnn_cell(const W& w, const U& u, const B& b) {
-  return [&](const auto& h, const auto& x) { return tt::tanh(tt::matmul(x, w) + tt::matmul(h, u) + b); };
+  return [&](const auto& h, const auto& x) {
+    return tt::tanh(tt::matmul(x, w) + tt::matmul(h, u) + b);
+  };
 }
 /// PyTorch's LSTM: one [in, 4H] and one [H, 4H] weight, gates in the order i, f, g, o.
 template <class W, class U, class B>
@@ -98,7 +101,8 @@ TEST_CASE("scan: an RNN over 50 steps against PyTorch (final state and every ste
   }
 }
 
-TEST_CASE("scan: an LSTM (state of two parts, lets inside the cell) over 50 steps against PyTorch") {
+TEST_CASE(
+    "scan: an LSTM (state of two parts, lets inside the cell) over 50 steps against PyTorch") {
   for (const std::string mode : {"lstm_final", "lstm_all"}) {
     const json& c = find_case(mode);
     tt::variable<"xs", T3> xs{tensor<3>(c["inputs"]["xs"])};
@@ -119,7 +123,8 @@ TEST_CASE("scan: an LSTM (state of two parts, lets inside the cell) over 50 step
       check_grad(mode, gb, c, "b");
     };
     if (mode == "lstm_final")
-      check(tt::sum(tt::scan<"lstm">(lstm_cell(w, u, b, H), std::tie(h0, c0), xs) * tensor<2>(c["seed"])));
+      check(tt::sum(tt::scan<"lstm">(lstm_cell(w, u, b, H), std::tie(h0, c0), xs) *
+                    tensor<2>(c["seed"])));
     else
       check(tt::sum(tt::scan<"lstm", tt::all_steps>(lstm_cell(w, u, b, H), std::tie(h0, c0), xs) *
                     tensor<3>(c["seed"])));
@@ -168,16 +173,21 @@ TEST_CASE("scan: a scalar state over a vector of inputs; the cell's own lets are
   CHECK(tt::eval(loss) == doctest::Approx(run(0.8, 0.3, 0.1)).epsilon(1e-14));
   auto [ga, gc, gs] = tt::gradient(loss, std::tie(a, c, s0));
   const double e = 1e-6;
-  CHECK(ga == doctest::Approx((run(0.8 + e, 0.3, 0.1) - run(0.8 - e, 0.3, 0.1)) / (2 * e)).epsilon(1e-7));
-  CHECK(gc == doctest::Approx((run(0.8, 0.3 + e, 0.1) - run(0.8, 0.3 - e, 0.1)) / (2 * e)).epsilon(1e-7));
-  CHECK(gs == doctest::Approx((run(0.8, 0.3, 0.1 + e) - run(0.8, 0.3, 0.1 - e)) / (2 * e)).epsilon(1e-7));
+  CHECK(ga ==
+        doctest::Approx((run(0.8 + e, 0.3, 0.1) - run(0.8 - e, 0.3, 0.1)) / (2 * e)).epsilon(1e-7));
+  CHECK(gc ==
+        doctest::Approx((run(0.8, 0.3 + e, 0.1) - run(0.8, 0.3 - e, 0.1)) / (2 * e)).epsilon(1e-7));
+  CHECK(gs ==
+        doctest::Approx((run(0.8, 0.3, 0.1 + e) - run(0.8, 0.3, 0.1 - e)) / (2 * e)).epsilon(1e-7));
 }
 
-TEST_CASE("scan: zero steps gives the initial state; its gradient is the seed, the cell's are zeros") {
+TEST_CASE(
+    "scan: zero steps gives the initial state; its gradient is the seed, the cell's are zeros") {
   tt::variable<"W", T2> w{T2{{0.5, 0.1}, {0.2, 0.3}}};
   tt::variable<"h0", T2> h0{T2{{1.0, 2.0}}};
   const T3 none = T3::from_shape({0, 1, 2});
-  auto hT = tt::scan<"z">([&](const auto& h, const auto& x) { return tt::tanh(tt::matmul(h, w) + x); }, h0, none);
+  auto hT = tt::scan<"z">(
+      [&](const auto& h, const auto& x) { return tt::tanh(tt::matmul(h, w) + x); }, h0, none);
   auto loss = tt::sum(hT * T2{{3.0, -1.0}});
   CHECK(tt::eval(loss) == 1.0);
   auto [gw, gh] = tt::gradient(loss, std::tie(w, h0));
@@ -191,18 +201,20 @@ TEST_CASE("scan: the compile-time checks see through the cell") {
   tt::variable<"V", T2> v{T2{{0.5}}};
   tt::variable<"h0", T2> h0{T2{{1.0}}};
   const T3 xs = T3::from_shape({3, 1, 1});
-  auto hT = tt::scan<"z">([&](const auto& h, const auto& x) { return tt::matmul(h, w) + tt::stop_gradient(x * v); }, h0, xs);
+  auto hT = tt::scan<"z">(
+      [&](const auto& h, const auto& x) { return tt::matmul(h, w) + tt::stop_gradient(x * v); }, h0,
+      xs);
   using L = decltype(tt::sum(hT));
   static_assert(tt::differentiable_wrt<L, decltype(w)>);   // a parameter of the cell
   static_assert(tt::differentiable_wrt<L, decltype(h0)>);  // through the state
   static_assert(tt::only_detached<L, decltype(v)>);        // TT-E02 if asked
   tt::variable<"other", T2> other{T2{{1.0}}};
-  static_assert(!tt::uses<L, decltype(other)>);             // TT-E01 if asked
+  static_assert(!tt::uses<L, decltype(other)>);  // TT-E01 if asked
   CHECK(tt::gradient(tt::sum(hT), w)(0, 0) != 0.0);
 }
 
-TEST_CASE("scan: a non-persistent tape gives back the steps' memory when its gradient is taken"
-          * doctest::skip(TT_NO_MALLINFO != 0)) {
+TEST_CASE("scan: a non-persistent tape gives back the steps' memory when its gradient is taken" *
+          doctest::skip(TT_NO_MALLINFO != 0)) {
   const std::size_t T = 200, B = 16, I = 8, H = 32;
   T3 xv = T3::from_shape({T, B, I});
   for (std::size_t k = 0; k < xv.size(); ++k) xv.data()[k] = std::sin(0.1 * double(k));
@@ -229,10 +241,11 @@ TEST_CASE("scan: a non-persistent tape gives back the steps' memory when its gra
     after = heap_in_use() - before;  // the gradients (and the empty tape) only
   }
   const auto grads = static_cast<long long>((I * H + H * H + H) * sizeof(double));
-  MESSAGE("scan memory, T = ", T, ", batch ", B, ", hidden ", H, ": recorded ", recorded, " bytes; after gradient ",
-          after, " bytes, of which the gradients ", grads);
+  MESSAGE("scan memory, T = ", T, ", batch ", B, ", hidden ", H, ": recorded ", recorded,
+          " bytes; after gradient ", after, " bytes, of which the gradients ", grads);
   CHECK(after < grads + 4096);
-  CHECK(heap_in_use() - before < 4096);  // everything returned once the gradients are gone (the test's own messages aside)
+  CHECK(heap_in_use() - before <
+        4096);  // everything returned once the gradients are gone (the test's own messages aside)
 
   // a persistent tape keeps its steps until it is destroyed
   {
@@ -254,7 +267,8 @@ TEST_CASE("scan with checkpointing: the same gradients, bit for bit, for less me
   tt::variable<"h0", T2> h0{xt::xtensor<double, 2>(xt::ones<double>({B, H}) * 0.1)};
   tt::variable<"xs", T3> xs{xv};
   auto loss_of = [&](std::size_t every) {
-    return tt::sum(tt::square(tt::scan<"m", tt::all_steps>(rnn_cell(w, u, b), h0, xs, tt::checkpoint{every})));
+    return tt::sum(
+        tt::square(tt::scan<"m", tt::all_steps>(rnn_cell(w, u, b), h0, xs, tt::checkpoint{every})));
   };
   const auto full = tt::gradient(loss_of(0), std::tie(w, u, b, h0, xs));
   for (std::size_t every : {1, 7, 20, 200, 500}) {
@@ -276,15 +290,17 @@ TEST_CASE("scan with checkpointing: the same gradients, bit for bit, for less me
     return heap_in_use() - before;
   };
   const long long all = held(0), some = held(20);
-  MESSAGE("scan memory, T = 200, batch 16, hidden 32, all_steps: every step kept ", all, " bytes; checkpoint every 20 ",
-          some, " bytes");
+  MESSAGE("scan memory, T = 200, batch 16, hidden 32, all_steps: every step kept ", all,
+          " bytes; checkpoint every 20 ", some, " bytes");
   CHECK(some * 3 < all);
 #endif
 }
 
 #include <typetape/unroll.hpp>
 
-TEST_CASE("unroll: a compile-time loop (Hana) matches scan over the same steps; steps may differ by index") {
+TEST_CASE(
+    "unroll: a compile-time loop (Hana) matches scan over the same steps; steps may differ by "
+    "index") {
   tt::variable<"W", T2> w{T2{{0.3, -0.2}, {0.1, 0.4}}};
   tt::variable<"U", T2> u{T2{{0.5, 0.1}, {-0.3, 0.2}}};
   tt::variable<"b", T1> b{T1{0.05, -0.1}};
@@ -294,7 +310,8 @@ TEST_CASE("unroll: a compile-time loop (Hana) matches scan over the same steps; 
   auto cell = rnn_cell(w, u, b);
   const T2 xs[4] = {xt::view(xv, 0), xt::view(xv, 1), xt::view(xv, 2), xt::view(xv, 3)};
   // the cell reads its state twice: each step's state is a let, so the tree stays small
-  auto unrolled = tt::unroll<"h", 4>([&](const auto& h, auto i) { return cell(h, xs[i]) + 0.0 * h; }, h0);
+  auto unrolled =
+      tt::unroll<"h", 4>([&](const auto& h, auto i) { return cell(h, xs[i]) + 0.0 * h; }, h0);
   auto scanned = tt::scan<"s">(cell, h0, xv);
   const auto gu = tt::gradient(tt::sum(tt::square(unrolled)), std::tie(w, u, b, h0));
   const auto gs = tt::gradient(tt::sum(tt::square(scanned)), std::tie(w, u, b, h0));
@@ -309,17 +326,21 @@ TEST_CASE("unroll: a compile-time loop (Hana) matches scan over the same steps; 
   tt::variable<"a2"> a2{1.1};
   tt::variable<"s0"> s0{0.3};
   std::tuple<tt::variable<"a0">&, tt::variable<"a1">&, tt::variable<"a2">&> as{a0, a1, a2};
-  auto y = tt::unroll<"z", 3>([&](const auto& s, auto i) { return tt::sin(std::get<i>(as) * s + 0.5) * s; }, s0);
+  auto y = tt::unroll<"z", 3>(
+      [&](const auto& s, auto i) { return tt::sin(std::get<i>(as) * s + 0.5) * s; }, s0);
   ttest::gradcheck(y, a0, a1, a2, s0);
 }
 
-TEST_CASE("a tape holding a scan can be moved (the first step reads a computed initial state), not copied") {
+TEST_CASE(
+    "a tape holding a scan can be moved (the first step reads a computed initial state), not "
+    "copied") {
   tt::variable<"W", T2> w{T2{{0.5, 0.1}, {0.2, 0.3}}};
   tt::variable<"h0", T2> h0{T2{{1.0, -2.0}}};
   T3 xv = T3::from_shape({5, 1, 2});
   for (std::size_t k = 0; k < xv.size(); ++k) xv.data()[k] = std::sin(double(k));
   auto cell = [&](const auto& h, const auto& x) { return tt::tanh(tt::matmul(h, w) + x); };
-  auto loss = tt::sum(tt::scan<"mv">(cell, h0 * 0.5 + 0.25, xv));  // the initial state is computed: held in the record
+  auto loss = tt::sum(tt::scan<"mv">(cell, h0 * 0.5 + 0.25,
+                                     xv));  // the initial state is computed: held in the record
   const auto expected = tt::gradient(loss, std::tie(w, h0));
   auto make = [&] {
     auto t = tt::record(loss);
@@ -340,8 +361,10 @@ TEST_CASE("TT-E10 at run time sees the variables inside a scan's cell") {
   tt::variable<"W", T2> w_other{T2{{0.25}}};  // another object with the cell's name
   tt::variable<"h0", T2> h0{T2{{1.0}}};
   const T3 xs = T3::from_shape({3, 1, 1});
-  auto hT = tt::scan<"e10">([&](const auto& h, const auto& x) { return tt::tanh(tt::matmul(h, w_cell) + x); }, h0, xs);
-  CHECK_THROWS_AS(tt::record(tt::sum(hT) + tt::sum(w_other)), tt::name_clash_error);  // one name, two objects
-  CHECK_THROWS_AS(tt::gradient(tt::sum(hT), w_other), tt::name_clash_error);         // not the cell's W
+  auto hT = tt::scan<"e10">(
+      [&](const auto& h, const auto& x) { return tt::tanh(tt::matmul(h, w_cell) + x); }, h0, xs);
+  CHECK_THROWS_AS(tt::record(tt::sum(hT) + tt::sum(w_other)),
+                  tt::name_clash_error);  // one name, two objects
+  CHECK_THROWS_AS(tt::gradient(tt::sum(hT), w_other), tt::name_clash_error);  // not the cell's W
   CHECK_NOTHROW(tt::gradient(tt::sum(hT), w_cell));
 }

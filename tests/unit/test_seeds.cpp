@@ -11,7 +11,8 @@ namespace {
 // Ten variables x0..x9, named at compile time: the seed's x of shape [1, 10].
 template <std::size_t... I>
 auto make_xs(std::index_sequence<I...>) {
-  return std::tuple<tt::basic_variable<tt::name<'x', char('0' + I)>, double>...>{(0.1 * I - 0.3)...};
+  return std::tuple<tt::basic_variable<tt::name<'x', char('0' + I)>, double>...>{
+      (0.1 * I - 0.3)...};
 }
 }  // namespace
 
@@ -19,7 +20,8 @@ TEST_CASE("seed 000: a fresh recording per iteration; loss = sum(x @ ones) has g
   auto xs = make_xs(std::make_index_sequence<10>{});
   for (int it = 0; it < 3; ++it) {
     auto loss = std::apply([](const auto&... x) { return ((x * 1.0) + ...); }, xs);
-    const auto grads = std::apply([&](const auto&... x) { return tt::gradient(loss, std::tie(x...)); }, xs);
+    const auto grads =
+        std::apply([&](const auto&... x) { return tt::gradient(loss, std::tie(x...)); }, xs);
     std::apply([](auto... g) { ([&] { CHECK(g == 1.0); }(), ...); }, grads);
     std::get<0>(xs) += 0.5;  // the variables move between iterations
   }
@@ -112,8 +114,10 @@ TEST_CASE("seed 003 as written: a non-persistent tape, d loss/d conv, then a sec
   auto t = tt::record(loss);
   const double cv = input * filter.get();
   CHECK(std::move(t).gradient(loss, conv) == doctest::Approx(2 * cv));  // a value, not None
-  // TensorFlow: RuntimeError "A non-persistent GradientTape can only be used to compute one set of gradients"
-  CHECK_THROWS_WITH_AS(ttest::consume(t, loss, filter), doctest::Contains("TT-E04"), tt::consumed_tape_error);
+  // TensorFlow: RuntimeError "A non-persistent GradientTape can only be used to compute one set of
+  // gradients"
+  CHECK_THROWS_WITH_AS(ttest::consume(t, loss, filter), doctest::Contains("TT-E04"),
+                       tt::consumed_tape_error);
 }
 
 TEST_CASE("seed 003: conv output of a constant input is differentiable when named") {
@@ -123,7 +127,7 @@ TEST_CASE("seed 003: conv output of a constant input is differentiable when name
   auto loss = tt::square(conv);  // reduce_mean over one element
   auto t = tt::record<tt::persistent>(loss);
   const double cv = input * filter.get();
-  CHECK(t.gradient(loss, conv) == doctest::Approx(2 * cv));             // a value, not None
+  CHECK(t.gradient(loss, conv) == doctest::Approx(2 * cv));            // a value, not None
   CHECK(t.gradient(loss, filter) == doctest::Approx(2 * cv * input));  // the filter's
 }
 

@@ -26,26 +26,30 @@ double term_value(std::size_t k, double x, double y) {
 
 }  // namespace
 
-TEST_CASE("a + chain is a chain past 16 terms, and its value is the left-to-right sum, bit for bit") {
+TEST_CASE(
+    "a + chain is a chain past 16 terms, and its value is the left-to-right sum, bit for bit") {
   tt::variable<"x"> x{0.37};
   tt::variable<"y"> y{-1.2};
   auto three = x * y + tt::exp(x) - tt::sin(y);  // short sums stay binary nodes
   static_assert(!tt::detail::is_chain<decltype(three)>);
   auto sixteen = [&]<std::size_t... K>(std::index_sequence<K...>) {
     return (... + term_expr(K, x, y));
-  }(std::make_index_sequence<16>{});
+  }
+  (std::make_index_sequence<16>{});
   static_assert(!tt::detail::is_chain<decltype(sixteen)>);
   auto seventeen = sixteen - tt::sin(y);  // the left-deep spine becomes ropes
   static_assert(tt::detail::is_chain<decltype(seventeen)>);
   double v17 = 0;
-  for (std::size_t k = 0; k < 16; ++k) v17 = k == 0 ? term_value(k, 0.37, -1.2) : v17 + term_value(k, 0.37, -1.2);
+  for (std::size_t k = 0; k < 16; ++k)
+    v17 = k == 0 ? term_value(k, 0.37, -1.2) : v17 + term_value(k, 0.37, -1.2);
   CHECK(same_bits(tt::eval(seventeen), v17 - std::sin(-1.2)));
   gradcheck(seventeen, x, y);
 
   // 100 terms by a left fold: a chain pushed 98 times, runs merged as a binary counter
   auto chain = [&]<std::size_t... K>(std::index_sequence<K...>) {
     return (... + term_expr(K, x, y));
-  }(std::make_index_sequence<100>{});
+  }
+  (std::make_index_sequence<100>{});
   static_assert(tt::detail::is_chain<decltype(chain)>);
   double value = 0, gx = 0, gy = 0;
   for (std::size_t k = 0; k < 100; ++k) {
@@ -65,10 +69,12 @@ TEST_CASE("tt::sum_of: one n-ary node, the same value and gradient as the + chai
   tt::variable<"y"> y{0.1};
   auto n_ary = [&]<std::size_t... K>(std::index_sequence<K...>) {
     return tt::sum_of(term_expr(K, x, y)...);
-  }(std::make_index_sequence<77>{});
+  }
+  (std::make_index_sequence<77>{});
   auto chain = [&]<std::size_t... K>(std::index_sequence<K...>) {
     return (... + term_expr(K, x, y));
-  }(std::make_index_sequence<77>{});
+  }
+  (std::make_index_sequence<77>{});
   CHECK(same_bits(tt::eval(n_ary), tt::eval(chain)));
   const auto [a, b] = tt::gradient(n_ary, std::tie(x, y));
   const auto [c, d] = tt::gradient(chain, std::tie(x, y));
@@ -76,7 +82,8 @@ TEST_CASE("tt::sum_of: one n-ary node, the same value and gradient as the + chai
   CHECK(same_bits(b, d));
   gradcheck(n_ary, x, y);
   // numbers join as constants; one term is the term itself
-  CHECK(tt::eval(tt::sum_of(x, 2.0, y * y, 1)) == doctest::Approx(0.8 + 2.0 + 0.01 + 1.0).epsilon(1e-15));
+  CHECK(tt::eval(tt::sum_of(x, 2.0, y * y, 1)) ==
+        doctest::Approx(0.8 + 2.0 + 0.01 + 1.0).epsilon(1e-15));
   CHECK(tt::gradient(tt::sum_of(x * x), x) == doctest::Approx(1.6));
 }
 

@@ -155,8 +155,8 @@ TEST_CASE("a persistent tape of a variable, and lets recorded inside a target as
   auto y = tt::let<"y">(x * 2.0);
   auto big = y * y + 1.0;
   auto t = tt::record<tt::persistent>(big);
-  CHECK(t.gradient(y, x) == 2.0);  // y was recorded as part of big (TensorFlow: 2)
-  CHECK(t.gradient(big, x) == 16.0);  // 2 y * 2
+  CHECK(t.gradient(y, x) == 2.0);      // y was recorded as part of big (TensorFlow: 2)
+  CHECK(t.gradient(big, x) == 16.0);   // 2 y * 2
   auto other = tt::let<"y">(x * 3.0);  // same name and type, another constant
   CHECK_THROWS_AS(t.gradient(other, x), tt::unrecorded_target_error);
 }

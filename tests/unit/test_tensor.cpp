@@ -38,10 +38,10 @@ TEST_CASE("unary elementwise ops on a tensor match finite differences") {
 
 TEST_CASE("binary elementwise ops broadcast, and their adjoints sum back to each shape") {
   tt::variable<"a", T2> a{random_tensor<T2>(rng, {3, 4}, 0.5, 1.5)};
-  tt::variable<"r", T1> r{random_tensor<T1>(rng, {4}, 0.5, 1.5)};            // a row
-  tt::variable<"c", T2> c{random_tensor<T2>(rng, {3, 1}, 0.5, 1.5)};         // a column
-  tt::variable<"u", T2> u{random_tensor<T2>(rng, {1, 1}, 0.5, 1.5)};         // size 1, rank 2
-  tt::variable<"s"> s{0.8};                                                  // a scalar
+  tt::variable<"r", T1> r{random_tensor<T1>(rng, {4}, 0.5, 1.5)};     // a row
+  tt::variable<"c", T2> c{random_tensor<T2>(rng, {3, 1}, 0.5, 1.5)};  // a column
+  tt::variable<"u", T2> u{random_tensor<T2>(rng, {1, 1}, 0.5, 1.5)};  // size 1, rank 2
+  tt::variable<"s"> s{0.8};                                           // a scalar
   tensor_gradcheck(a + r, a, r);
   tensor_gradcheck(a - c, a, c);
   tensor_gradcheck(c * r, c, r);  // (3,1) x (4,) -> (3,4): both operands broadcast
@@ -55,7 +55,9 @@ TEST_CASE("binary elementwise ops broadcast, and their adjoints sum back to each
   tensor_gradcheck(a * a * a, a);  // one input used three times in one region
 }
 
-TEST_CASE("bias-like inputs (the result's last axes) read in place: periods 16 and 32, double and float") {
+TEST_CASE(
+    "bias-like inputs (the result's last axes) read in place: periods 16 and 32, double and "
+    "float") {
   // a multiple of any lane width, so the in-place mode runs whatever the target
   tt::variable<"a", T2> a{random_tensor<T2>(rng, {5, 32})};
   tt::variable<"b", T1> b{random_tensor<T1>(rng, {32})};
@@ -116,7 +118,8 @@ TEST_CASE("a fused region gives the same values as the scalar ops, elementwise")
   const T2 y = tt::eval(tt::sigmoid(x) * tt::exp(-x * x) + 1.5);
   for (std::size_t i = 0; i < x0.size(); ++i) {
     const double v = x0.data()[i];
-    CHECK(y.data()[i] == doctest::Approx(1 / (1 + std::exp(-v)) * std::exp(-v * v) + 1.5).epsilon(1e-15));
+    CHECK(y.data()[i] ==
+          doctest::Approx(1 / (1 + std::exp(-v)) * std::exp(-v * v) + 1.5).epsilon(1e-15));
   }
 }
 
@@ -210,13 +213,15 @@ TEST_CASE("dense layer: sum(tanh(W x + b)^2) against the analytic gradient") {
   tt::variable<"W", T2> W{random_tensor<T2>(rng, {6, 5})};
   tt::variable<"b", T1> b{random_tensor<T1>(rng, {6})};
   const T1 x = random_tensor<T1>(rng, {5});
-  const auto [gW, gb] = tt::gradient(tt::sum(tt::square(tt::tanh(tt::matmul(W, x) + b))), std::tie(W, b));
+  const auto [gW, gb] =
+      tt::gradient(tt::sum(tt::square(tt::tanh(tt::matmul(W, x) + b))), std::tie(W, b));
   for (std::size_t i = 0; i < 6; ++i) {
     double z = b.get()(i);
     for (std::size_t k = 0; k < 5; ++k) z += W.get()(i, k) * x(k);
     const double t = std::tanh(z), dz = 2 * t * (1 - t * t);
     CHECK(gb(i) == doctest::Approx(dz).epsilon(1e-13));
-    for (std::size_t k = 0; k < 5; ++k) CHECK(gW(i, k) == doctest::Approx(dz * x(k)).epsilon(1e-13));
+    for (std::size_t k = 0; k < 5; ++k)
+      CHECK(gW(i, k) == doctest::Approx(dz * x(k)).epsilon(1e-13));
   }
 }
 
@@ -242,7 +247,8 @@ TEST_CASE("softmax, log_softmax, cross-entropy and mse") {
   tensor_gradcheck(tt::cross_entropy(z, t), z, t);
   tensor_gradcheck(tt::mse(tt::tanh(z), t), z, t);
   const T2 p = tt::eval(tt::softmax(z));
-  for (std::size_t i = 0; i < 4; ++i) CHECK(xt::sum(xt::row(p, static_cast<std::ptrdiff_t>(i)))() == doctest::Approx(1.0));
+  for (std::size_t i = 0; i < 4; ++i)
+    CHECK(xt::sum(xt::row(p, static_cast<std::ptrdiff_t>(i)))() == doctest::Approx(1.0));
 }
 
 TEST_CASE("fixed-shape tensors keep their type through a fused region") {
@@ -259,22 +265,32 @@ TEST_CASE("bad shapes throw an error that names the op and both shapes") {
   tt::variable<"a", T2> a{T2::from_shape({2, 3})};
   tt::variable<"b", T2> b{T2::from_shape({4, 5})};
   tt::variable<"v", T1> v{T1::from_shape({4})};
-  CHECK(thrown([&] { tt::eval(a + v); }) == "TT-E12: add (+): shapes cannot broadcast: (2, 3) and (4,)");
-  CHECK(thrown([&] { tt::eval(tt::exp(a) * b); }) == "TT-E12: multiply (*): shapes cannot broadcast: (2, 3) and (4, 5)");
-  CHECK(thrown([&] { tt::eval(tt::matmul(a, b)); }) == "TT-E12: matmul: inner dimensions differ: (2, 3) and (4, 5)");
-  CHECK(thrown([&] { tt::eval(tt::reshape(a, {4, 2})); }) == "TT-E12: reshape: sizes differ: (2, 3) and (4, 2)");
-  CHECK(thrown([&] { tt::eval(tt::slice(a, {0, 3})); }).starts_with("TT-E12: slice: range out of bounds"));
-  CHECK(thrown([&] { tt::eval(tt::concatenate<0>(a, b)); }) == "TT-E12: concatenate: shapes do not fit: (2, 3) and (4, 5)");
+  CHECK(thrown([&] { tt::eval(a + v); }) ==
+        "TT-E12: add (+): shapes cannot broadcast: (2, 3) and (4,)");
+  CHECK(thrown([&] { tt::eval(tt::exp(a) * b); }) ==
+        "TT-E12: multiply (*): shapes cannot broadcast: (2, 3) and (4, 5)");
+  CHECK(thrown([&] { tt::eval(tt::matmul(a, b)); }) ==
+        "TT-E12: matmul: inner dimensions differ: (2, 3) and (4, 5)");
+  CHECK(thrown([&] {
+          tt::eval(tt::reshape(a, {4, 2}));
+        }) == "TT-E12: reshape: sizes differ: (2, 3) and (4, 2)");
+  CHECK(thrown([&] {
+          tt::eval(tt::slice(a, {0, 3}));
+        }).starts_with("TT-E12: slice: range out of bounds"));
+  CHECK(thrown([&] { tt::eval(tt::concatenate<0>(a, b)); }) ==
+        "TT-E12: concatenate: shapes do not fit: (2, 3) and (4, 5)");
   tt::variable<"x", T4> x{T4::from_shape({1, 4, 4, 3})};
   tt::variable<"k", T4> k{T4::from_shape({3, 3, 2, 8})};
   CHECK(thrown([&] { tt::eval(tt::conv2d(x, k)); }) ==
-        "TT-E12: conv2d: input channels (NHWC) and filter channels (HWCF) differ: (1, 4, 4, 3) and (3, 3, 2, 8)");
+        "TT-E12: conv2d: input channels (NHWC) and filter channels (HWCF) differ: (1, 4, 4, 3) and "
+        "(3, 3, 2, 8)");
   const T2 wrong = T2::from_shape({3, 2});
   CHECK(thrown([&] { tt::gradient(a * 2.0, a, tt::output_gradients(wrong)); }) ==
         "TT-E12: output_gradients: shapes differ: (2, 3) and (3, 2)");
 }
 
-TEST_CASE("log_sum_exp along long unit-stride lines (the SIMD path, with its tail) against long double") {
+TEST_CASE(
+    "log_sum_exp along long unit-stride lines (the SIMD path, with its tail) against long double") {
   // 37 elements: whole batches and a tail on any vector width; large and -inf entries
   for (const int len : {1, 2, 7, 37}) {
     T1 v = random_tensor<T1>(rng, {std::size_t(len)});
@@ -284,7 +300,8 @@ TEST_CASE("log_sum_exp along long unit-stride lines (the SIMD path, with its tai
     for (double x : v) m = std::max<long double>(m, x);
     for (double x : v) s += std::exp(static_cast<long double>(x) - m);
     tt::variable<"v", T1> var{v};
-    CHECK(tt::eval(tt::log_sum_exp(var)) == doctest::Approx(double(m + std::log(s))).epsilon(1e-15));
+    CHECK(tt::eval(tt::log_sum_exp(var)) ==
+          doctest::Approx(double(m + std::log(s))).epsilon(1e-15));
     const T1 g = tt::gradient(tt::log_sum_exp(var), var);
     for (int i = 0; i < len; ++i) {
       const double want = double(std::exp(static_cast<long double>(v(i)) - m) / s);
@@ -295,7 +312,8 @@ TEST_CASE("log_sum_exp along long unit-stride lines (the SIMD path, with its tai
     }
   }
   tt::variable<"f", xt::xtensor<float, 1>> f{xt::xtensor<float, 1>{1.f, 2.f, 3.f, 4.f, 5.f}};
-  const float e = std::log(std::exp(1.f) + std::exp(2.f) + std::exp(3.f) + std::exp(4.f) + std::exp(5.f));
+  const float e =
+      std::log(std::exp(1.f) + std::exp(2.f) + std::exp(3.f) + std::exp(4.f) + std::exp(5.f));
   CHECK(tt::eval(tt::log_sum_exp(f)) == doctest::Approx(e).epsilon(1e-6));
   tt::variable<"n", T1> n{T1{1.0, std::nan(""), 2.0, 3.0, 4.0}};
   CHECK(std::isnan(tt::eval(tt::log_sum_exp(n))));
@@ -328,7 +346,9 @@ TEST_CASE("a tensor variable changed after recording makes gradient() throw (TT-
   auto t = tt::record<tt::persistent>(y);
   CHECK(t.gradient(y, w) == T1{2.0, 4.0});
   w = T1{3.0, 4.0};
-  CHECK(thrown([&] { (void)t.gradient(y, w); }).starts_with("TT-E11: the variable \"w\" was assigned"));
+  CHECK(thrown([&] {
+          (void)t.gradient(y, w);
+        }).starts_with("TT-E11: the variable \"w\" was assigned"));
   CHECK(tt::gradient(y, w) == T1{6.0, 8.0});  // a new recording sees the new value
 }
 
@@ -396,9 +416,9 @@ TEST_CASE("a fused chain stores one tensor, not one per node; a summed chain sto
 TEST_CASE("a view or a column-major tensor in an expression is read in its own order") {
   const T2 B{{1.0, 2.0}, {3.0, 4.0}};
   tt::variable<"r", T1> r{T1{1.0, 1.0}};
-  CHECK(tt::eval(r * xt::view(B, 1)) == T1{3.0, 4.0});               // row 1, not the buffer's start
+  CHECK(tt::eval(r * xt::view(B, 1)) == T1{3.0, 4.0});  // row 1, not the buffer's start
   tt::variable<"w", T2> w{T2{{1.0, 0.5}, {0.0, 2.0}}};
-  const T2 wt = tt::eval(tt::matmul(xt::transpose(B), w));            // B^T w
+  const T2 wt = tt::eval(tt::matmul(xt::transpose(B), w));  // B^T w
   CHECK(wt == T2{{1.0, 6.5}, {2.0, 9.0}});
   using C2 = xt::xtensor<double, 2, xt::layout_type::column_major>;
   const C2 c = B;  // the same values, stored by columns

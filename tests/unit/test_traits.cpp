@@ -36,8 +36,9 @@ static_assert(tt::can_take_gradient<tt::tape<tt::persistent, decltype(h)>&>);
 using tape_h = tt::tape<tt::persistent, decltype(h * 2.0)>;
 static_assert(tt::recorded_on<tape_h, decltype(h * 2.0)>);
 static_assert(tt::recorded_on<tape_h&, decltype(h)>);
-static_assert(tt::recorded_on<tape_h, decltype(h * 3)>);  // same type (3 becomes a double constant):
-                                                          // another value is TT-E05 at run time
+static_assert(
+    tt::recorded_on<tape_h, decltype(h * 3)>);  // same type (3 becomes a double constant):
+                                                // another value is TT-E05 at run time
 static_assert(!tt::recorded_on<tape_h, decltype(h + 2.0)>);
 static_assert(!tt::recorded_on<tape_h, decltype(x * y)>);
 // E07: a tuple of targets needs output_gradients; one target does not
@@ -57,9 +58,11 @@ TEST_CASE("the traits agree with what gradient() does") {
   // analytic: d(2xy)/dx = 2y = 6; d(2x + stop(x))/dx = 2
   CHECK(tt::gradient(h * 2.0, x) == 6.0);
   CHECK(tt::gradient(x * 2.0 + tt::stop_gradient(x), x) == 2.0);
-  CHECK(tt::gradient(x * n + c, x) == 3.0);  // the integer leaf and the constant are operands, not sources
+  CHECK(tt::gradient(x * n + c, x) ==
+        3.0);  // the integer leaf and the constant are operands, not sources
   auto t = tt::record<tt::persistent>(h * 2.0);
   static_assert(tt::recorded_on<decltype(t), decltype(h)>);
   CHECK(t.gradient(h, y) == 2.0);  // the let inside a recorded target is a target: d(xy)/dy = x
-  CHECK_THROWS_WITH_AS(t.gradient(h * 3.0, x), doctest::Contains("TT-E05"), tt::unrecorded_target_error);
+  CHECK_THROWS_WITH_AS(t.gradient(h * 3.0, x), doctest::Contains("TT-E05"),
+                       tt::unrecorded_target_error);
 }

@@ -40,9 +40,10 @@ struct name_or_void<A> {
 template <class... A>
 struct first_temporary {
   static constexpr std::size_t index = first_set<sizeof...(A)>({is_temporary_variable<A>...});
-  using type = typename std::conditional_t<(index < sizeof...(A)),
-                                           name_or_void<std::remove_cvref_t<pack_at<(index < sizeof...(A) ? index : 0), A...>>>,
-                                           std::type_identity<void>>::type;
+  using type = typename std::conditional_t<
+      (index < sizeof...(A)),
+      name_or_void<std::remove_cvref_t<pack_at<(index < sizeof...(A) ? index : 0), A...>>>,
+      std::type_identity<void>>::type;
 };
 template <>
 struct first_temporary<> {
@@ -124,7 +125,8 @@ struct common_value {  // no common type (an op's parameters): the first
   using type = A;
 };
 template <class A, class B>
-  requires(!tensor_like<A> && !tensor_like<B> && requires { typename std::common_type<A, B>::type; })
+  requires(!tensor_like<A> && !tensor_like<B> &&
+           requires { typename std::common_type<A, B>::type; })
 struct common_value<A, B> {
   using type = std::common_type_t<A, B>;
 };
@@ -134,42 +136,41 @@ struct common_value<A, B> {  // a tensor and anything: the tensor (numbers take 
   using type = std::conditional_t<tensor_like<A>, A, B>;
 };
 template <class Acc, class A>
-  requires expression<A> && (!std::is_void_v<Acc>)
-struct common_step<Acc, A> {
-  using type = typename common_value<Acc, typename A::value_type>::type;
-};
-template <class Acc, class... A>
-struct common_expr;
-template <class Acc>
-struct common_expr<Acc> {
-  using type = std::conditional_t<std::is_void_v<Acc>, double, Acc>;
-};
-template <class Acc, class A, class... R>
-struct common_expr<Acc, A, R...> : common_expr<typename common_step<Acc, A>::type, R...> {};
-template <class... A>
-using common_expr_value_t = typename common_expr<void, A...>::type;
+  requires expression<A> &&(!std::is_void_v<Acc>)struct common_step<Acc, A> {
+    using type = typename common_value<Acc, typename A::value_type>::type;
+  };
+  template <class Acc, class... A>
+  struct common_expr;
+  template <class Acc>
+  struct common_expr<Acc> {
+    using type = std::conditional_t<std::is_void_v<Acc>, double, Acc>;
+  };
+  template <class Acc, class A, class... R>
+  struct common_expr<Acc, A, R...> : common_expr<typename common_step<Acc, A>::type, R...> {};
+  template <class... A>
+  using common_expr_value_t = typename common_expr<void, A...>::type;
 
-/// Builds node<Op, ...> from operands; the one place operands are closed over.
-template <class Op, class... A>
-TT_INLINE constexpr auto make(A&&... a) {
-  using temporary = typename first_temporary<A&&...>::type;  // void if none
-  static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
-  using V = common_expr_value_t<std::remove_cvref_t<A>...>;
-  return node<Op, closure_t<A&&, V>...>{{close<V>(std::forward<A>(a))...}};
-}
-
-struct extract_op {
-  using structural = void;
-  static constexpr unsigned cut(std::size_t) { return reach::extract; }
-  template <class A>
-  static constexpr A value(const A& a) {
-    return a;
+  /// Builds node<Op, ...> from operands; the one place operands are closed over.
+  template <class Op, class... A>
+  TT_INLINE constexpr auto make(A&&... a) {
+    using temporary = typename first_temporary<A&&...>::type;  // void if none
+    static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
+    using V = common_expr_value_t<std::remove_cvref_t<A>...>;
+    return node<Op, closure_t<A&&, V>...>{{close<V>(std::forward<A>(a))...}};
   }
-};
-template <class E>
-constexpr auto extract(const E& e) {
-  return node<extract_op, closure_t<const E&>>{{close<void>(e)}};
-}
+
+  struct extract_op {
+    using structural = void;
+    static constexpr unsigned cut(std::size_t) { return reach::extract; }
+    template <class A>
+    static constexpr A value(const A& a) {
+      return a;
+    }
+  };
+  template <class E>
+  constexpr auto extract(const E& e) {
+    return node<extract_op, closure_t<const E&>>{{close<void>(e)}};
+  }
 
 }  // namespace detail
 
@@ -179,28 +180,30 @@ template <class D, class E>
 concept accumulation_misuse = (std::is_arithmetic_v<D> && expression<E>) ||
                               (expression<D> && !detail::is_variable<D> && operand<E>);
 template <class D, class E>
-  requires accumulation_misuse<D, E>
-D& operator+=(D& d, E&&) {
+requires accumulation_misuse<D, E> D& operator+=(D& d, E&&) {
   if constexpr (std::is_arithmetic_v<D>)
-    static_assert(diag::expression_is_built_once_use_tt_sum_over<std::remove_cvref_t<E>, false>, TT_E14_NUMBER);
+    static_assert(diag::expression_is_built_once_use_tt_sum_over<std::remove_cvref_t<E>, false>,
+                  TT_E14_NUMBER);
   else
     static_assert(diag::expression_is_built_once_use_tt_sum_over<D, false>, TT_E14);
   return d;
 }
 template <class D, class E>
-  requires accumulation_misuse<D, E>
-D& operator-=(D& d, E&&) {  // (not via +=: one instantiation note less)
+requires accumulation_misuse<D, E> D& operator-=(
+    D& d, E&&) {  // (not via +=: one instantiation note less)
   if constexpr (std::is_arithmetic_v<D>)
-    static_assert(diag::expression_is_built_once_use_tt_sum_over<std::remove_cvref_t<E>, false>, TT_E14_NUMBER);
+    static_assert(diag::expression_is_built_once_use_tt_sum_over<std::remove_cvref_t<E>, false>,
+                  TT_E14_NUMBER);
   else
     static_assert(diag::expression_is_built_once_use_tt_sum_over<D, false>, TT_E14);
   return d;
 }
 template <class D, class E>
-  requires accumulation_misuse<D, E>
-D& operator*=(D& d, E&&) {  // (not via +=: one instantiation note less)
+requires accumulation_misuse<D, E> D& operator*=(
+    D& d, E&&) {  // (not via +=: one instantiation note less)
   if constexpr (std::is_arithmetic_v<D>)
-    static_assert(diag::expression_is_built_once_use_tt_sum_over<std::remove_cvref_t<E>, false>, TT_E14_NUMBER);
+    static_assert(diag::expression_is_built_once_use_tt_sum_over<std::remove_cvref_t<E>, false>,
+                  TT_E14_NUMBER);
   else
     static_assert(diag::expression_is_built_once_use_tt_sum_over<D, false>, TT_E14);
   return d;

@@ -13,7 +13,9 @@ namespace tt {
 
 /// Anything that can appear in an expression tree (variables included).
 template <class E>
-concept expression = requires { typename std::remove_cvref_t<E>::tt_expression; };
+concept expression = requires {
+  typename std::remove_cvref_t<E>::tt_expression;
+};
 /// A plain number mixed into an expression: becomes a constant.
 template <class T>
 concept number = std::is_arithmetic_v<std::remove_cvref_t<T>>;
@@ -76,7 +78,8 @@ using elem_t = typename elem_of<T>::type;
 template <class T>
 inline constexpr std::size_t rank_v = 0;
 template <tensor_like T>
-inline constexpr std::size_t rank_v<T> = std::tuple_size_v<std::remove_cvref_t<decltype(std::declval<const T&>().shape())>>;
+inline constexpr std::size_t rank_v<T> =
+    std::tuple_size_v<std::remove_cvref_t<decltype(std::declval<const T&>().shape())>>;
 
 }  // namespace detail
 }  // namespace tt

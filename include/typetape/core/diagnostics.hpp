@@ -29,105 +29,107 @@
 #endif
 
 // ---- messages -------------------------------------------------------------------------
-#define TT_E08 \
-  "TT-E08: this layer lists a parameter in params() that its forward expression never " \
+#define TT_E08                                                                            \
+  "TT-E08: this layer lists a parameter in params() that its forward expression never "   \
   "uses (or uses only through a detaching op), so it would never be trained (TensorFlow " \
   "returns None for it). Fix: use it in forward(), or drop it from params()."
-#define TT_E08_UNLISTED \
-  "TT-E08: this layer's forward expression uses a variable that its params() does not " \
+#define TT_E08_UNLISTED                                                                    \
+  "TT-E08: this layer's forward expression uses a variable that its params() does not "    \
   "list, so an optimizer stepping params() would never train it (Keras 3 silently leaves " \
   "such a variable out). Fix: add it to params()."
-#define TT_E01 \
+#define TT_E01                                                                             \
   "TT-E01: the target does not use this source at all, so it has no gradient (TensorFlow " \
   "would return None). Fix: build the target from the source, or pass tt::unconnected::zero."
-#define TT_E02_STOP \
-  "TT-E02: the source reaches the target only through tt::stop_gradient, which cuts the " \
+#define TT_E02_STOP                                                                        \
+  "TT-E02: the source reaches the target only through tt::stop_gradient, which cuts the "  \
   "gradient (TensorFlow would return None). Fix: remove stop_gradient from this path, or " \
   "pass tt::unconnected::zero."
-#define TT_E02_INT_CAST \
+#define TT_E02_INT_CAST                                                                    \
   "TT-E02: the source reaches the target only through a cast to an integer or bool type, " \
   "which has no gradient (TensorFlow would return None). Fix: cast to float/double only."
-#define TT_E02_EXTRACT \
+#define TT_E02_EXTRACT                                                                       \
   "TT-E02: the source reaches the target only through .value(), which takes the number out " \
   "of the expression (like TensorFlow's .numpy(), which gives None). Fix: use the expression."
-#define TT_E02_PIECEWISE \
-  "TT-E02: the source reaches the target only through round/floor/ceil/trunc/sign, whose gradient " \
-  "is zero or undefined (TensorFlow returns None). Fix: use a smooth op, or tt::unconnected::zero."
-#define TT_E02_COMPARE \
+#define TT_E02_PIECEWISE                                                                   \
+  "TT-E02: the source reaches the target only through round/floor/ceil/trunc/sign, whose " \
+  "gradient "                                                                              \
+  "is zero or undefined (TensorFlow returns None). Fix: use a smooth op, or "              \
+  "tt::unconnected::zero."
+#define TT_E02_COMPARE                                                                      \
   "TT-E02: the source reaches the target only through a comparison (a where() condition), " \
   "which has no gradient (TensorFlow returns None). Fix: use it in a branch of where()."
-#define TT_E03_CONSTANT \
+#define TT_E03_CONSTANT                                                                    \
   "TT-E03: the source is a tt::constant, which is never watched (TensorFlow would return " \
   "None). Fix: make it a source with tt::watch<\"name\">(c), use that in the target and here."
-#define TT_E03_INTEGER \
+#define TT_E03_INTEGER                                                                       \
   "TT-E03: the source has an integer or bool value type, which has no gradient (TensorFlow " \
   "would return None). Fix: declare it as tt::variable<\"name\", double> (or float)."
-#define TT_E03_UNNAMED \
+#define TT_E03_UNNAMED                                                                     \
   "TT-E03: the source is an unnamed expression, which is not a node of the graph one can " \
   "ask for. Fix: name it in the target, auto h = tt::let<\"h\">(expr);, and pass h."
-#define TT_E01_NUMBER \
+#define TT_E01_NUMBER                                                                      \
   "TT-E01: the target is a plain number, not an expression, so it uses no source (like a " \
   "value computed outside TensorFlow's tape: None). Fix: build the target from tt expressions."
-#define TT_E04 \
+#define TT_E04                                                                      \
   "TT-E04: gradient() consumes a non-persistent tape, so it needs an rvalue: call " \
   "std::move(t).gradient(...) once. Fix: for several gradients record with tt::persistent."
-#define TT_E05 \
+#define TT_E05                                                                              \
   "TT-E05: this target was not recorded on this tape (TensorFlow would return None). Fix: " \
   "record the target itself, e.g. tt::record(target), before asking for its gradient."
-#define TT_E06 \
+#define TT_E06                                                                             \
   "TT-E06: a data-dependent branch: a recorded comparison converted to bool would record " \
   "only one branch. Fix: tt::where(cond, a, b); to branch on plain numbers compare x.get()."
-#define TT_E07 \
+#define TT_E07                                                                              \
   "TT-E07: the target is not a scalar (a tuple of targets), and TensorFlow would silently " \
   "sum it. Fix: pass tt::output_gradients(w1, w2, ...), one weight per target."
-#define TT_E07_TENSOR \
+#define TT_E07_TENSOR                                                                         \
   "TT-E07: the target is a tensor, and TensorFlow would silently sum it. Fix: differentiate " \
   "tt::sum(target), or pass tt::output_gradients(g) with g of the target's shape."
-#define TT_E12_FIXED \
+#define TT_E12_FIXED                                                                        \
   "TT-E12: these fixed-shape tensors cannot broadcast together (each axis, from the last, " \
   "must be equal or 1). Fix: use shapes that broadcast, or xt::xtensor for run-time shapes."
-#define TT_E12_FIXED_MATMUL \
+#define TT_E12_FIXED_MATMUL                                                                 \
   "TT-E12: matmul of fixed-shape tensors whose inner dimensions differ. Fix: transpose or " \
   "reshape an operand so that A's last axis and B's first have one length."
-#define TT_E13_AXIS \
+#define TT_E13_AXIS                                                                        \
   "TT-E13: the axis is out of range for the tensor's rank (axes count from 0, or from -1 " \
   "for the last). Fix: pass an axis in [-rank, rank)."
-#define TT_E13_RANK \
-  "TT-E13: the operand has the wrong rank for this op (matmul takes rank 1 or 2, conv2d " \
-  "takes NHWC input and HWCF filters of rank 4, cross_entropy rank 1 or more). Fix: reshape the operand."
-#define TT_E13_AT \
+#define TT_E13_RANK                                                                               \
+  "TT-E13: the operand has the wrong rank for this op (matmul takes rank 1 or 2, conv2d "         \
+  "takes NHWC input and HWCF filters of rank 4, cross_entropy rank 1 or more). Fix: reshape the " \
+  "operand."
+#define TT_E13_AT                                                                                \
   "TT-E13: tt::at takes one index per axis of a tensor variable, a fold's tensor state or data " \
   "(a std::vector is one axis). Fix: pass as many indices as the operand has axes."
-#define TT_E14 \
+#define TT_E14                                                                              \
   "TT-E14: an expression is accumulated in a C++ loop (loss = loss + term, loss += term): " \
-  "each iteration would make a new expression type. Fix: write the loop as one node, " \
+  "each iteration would make a new expression type. Fix: write the loop as one node, "      \
   "tt::sum_over<\"i\">(n, [&](auto i) { return term; }), or tt::fold for a recurrence."
-#define TT_E14_NUMBER \
-  "TT-E14: an expression is used as a plain number (double loss = expr; loss += expr): " \
+#define TT_E14_NUMBER                                                                        \
+  "TT-E14: an expression is used as a plain number (double loss = expr; loss += expr): "     \
   "it is a recorded computation, not a value. Fix: for a loop write tt::sum_over<\"i\">(n, " \
   "[&](auto i) { return term; }); for the value alone, tt::eval(expr)."
-#define TT_E07_COUNT \
-  "TT-E07: tt::output_gradients must give exactly one weight per target."
-#define TT_E09 \
+#define TT_E07_COUNT "TT-E07: tt::output_gradients must give exactly one weight per target."
+#define TT_E09                                                                             \
   "TT-E09: an expression would hold a temporary variable by reference (a dangling leaf). " \
   "Fix: declare the variable first, tt::variable<\"x\"> x{1.0};, and use x."
-#define TT_E10 \
+#define TT_E10                                                                               \
   "TT-E10: two different leaves or intermediates share this name, so their gradients would " \
   "be mixed up. Fix: give every variable and every let<> in one expression its own name."
 
-#define TT_E10_SOURCE \
+#define TT_E10_SOURCE                                                                          \
   "TT-E10: the target uses another thing under this source's name (another type of variable, " \
   "or a let), so the gradient would be the other one's. Fix: pass the object the target uses."
 
 // Run-time messages (the same codes, for what no type can see).
-#define TT_E04_RUNTIME \
+#define TT_E04_RUNTIME                                                                       \
   "TT-E04: this non-persistent tape was already consumed by gradient(); record a new tape, " \
   "or record with tt::persistent to ask for several gradients."
-#define TT_E05_RUNTIME \
+#define TT_E05_RUNTIME                                                                   \
   "TT-E05: this target has the type of a recorded target but is a different expression " \
   "(other variables or constants); record it before asking for its gradient."
 #define TT_E11_RUNTIME_PREFIX "TT-E11: the variable \""
-#define TT_E11_RUNTIME \
+#define TT_E11_RUNTIME                                                                  \
   "\" was assigned after this tape recorded it; the gradient would use the new value. " \
   "Fix: take the gradient before updating the variable, or record again."
 #define TT_E12_RUNTIME_PREFIX "TT-E12: "
@@ -179,7 +181,8 @@ namespace detail {
 #else
 #define TT_COLD [[noreturn]]
 #endif
-TT_COLD inline void throw_name_clash(std::string_view name, std::string_view rest = TT_E10_RUNTIME_RECORDING) {
+TT_COLD inline void throw_name_clash(std::string_view name,
+                                     std::string_view rest = TT_E10_RUNTIME_RECORDING) {
   throw name_clash_error(name, rest);
 }
 }  // namespace detail
@@ -202,33 +205,33 @@ struct shape_error : error {
 /// the first argument is what the compilers show: the name, or the type involved.
 namespace diag {
 template <class Name, bool Ok>
-inline constexpr bool target_uses_source = Ok;                        // E01
+inline constexpr bool target_uses_source = Ok;  // E01
 template <class Name, bool Ok>
 inline constexpr bool source_reaches_target_through_differentiable_ops = Ok;  // E02
 template <class Source, bool Ok>
-inline constexpr bool source_is_a_watched_floating_point_leaf = Ok;   // E03
+inline constexpr bool source_is_a_watched_floating_point_leaf = Ok;  // E03
 template <class SourceName, bool Ok>
-inline constexpr bool target_is_an_expression_of = Ok;                // E01 (a number)
+inline constexpr bool target_is_an_expression_of = Ok;  // E01 (a number)
 template <class Tape, bool Ok>
-inline constexpr bool tape_is_persistent_or_an_rvalue = Ok;           // E04
+inline constexpr bool tape_is_persistent_or_an_rvalue = Ok;  // E04
 template <class Target, bool Ok>
-inline constexpr bool target_was_recorded_on_this_tape = Ok;          // E05
+inline constexpr bool target_was_recorded_on_this_tape = Ok;  // E05
 template <class Comparison, bool Ok>
-inline constexpr bool comparison_is_not_used_as_a_branch = Ok;        // E06
+inline constexpr bool comparison_is_not_used_as_a_branch = Ok;  // E06
 template <class Target, bool Ok>
 inline constexpr bool target_is_scalar_or_has_output_gradients = Ok;  // E07
 template <class Name, bool Ok>
-inline constexpr bool layer_uses_every_parameter = Ok;                // E08
+inline constexpr bool layer_uses_every_parameter = Ok;  // E08
 template <class Name, bool Ok>
-inline constexpr bool layer_lists_every_variable_it_uses = Ok;        // E08
+inline constexpr bool layer_lists_every_variable_it_uses = Ok;  // E08
 template <class Name, bool Ok>
-inline constexpr bool variable_is_not_a_temporary = Ok;               // E09
+inline constexpr bool variable_is_not_a_temporary = Ok;  // E09
 template <class Name, bool Ok>
-inline constexpr bool name_is_unique = Ok;                            // E10
+inline constexpr bool name_is_unique = Ok;  // E10
 template <class Shapes, bool Ok>
-inline constexpr bool fixed_shapes_broadcast = Ok;                    // E12
+inline constexpr bool fixed_shapes_broadcast = Ok;  // E12
 template <class Operand, bool Ok>
-inline constexpr bool axis_and_rank_fit_the_op = Ok;                  // E13
+inline constexpr bool axis_and_rank_fit_the_op = Ok;  // E13
 template <class Node, bool Ok>
 inline constexpr bool expression_is_built_once_use_tt_sum_over = Ok;  // E14
 }  // namespace diag

@@ -94,8 +94,10 @@ class basic_variable {
   }
   /// How many times the value was changed (tensor variables only; 0 for scalars).
   constexpr std::uint64_t version() const noexcept {
-    if constexpr (tensor_like<T>) return version_;
-    else return 0;
+    if constexpr (tensor_like<T>)
+      return version_;
+    else
+      return 0;
   }
   static constexpr std::string_view name() noexcept { return Name::view(); }
 
@@ -120,8 +122,10 @@ class basic_variable {
       auto* p = v_.data();
       const auto* q = d.data();
       for (std::size_t i = 0, n = v_.size(); i < n; ++i) {
-        if constexpr (Sign > 0) p[i] += q[i];
-        else p[i] -= q[i];  // not p[i] += -1 * q[i]: -1 * an unsigned q wraps
+        if constexpr (Sign > 0)
+          p[i] += q[i];
+        else
+          p[i] -= q[i];  // not p[i] += -1 * q[i]: -1 * an unsigned q wraps
       }
       return true;
     } else {
@@ -154,8 +158,10 @@ struct var_ref {
   using record = std::conditional_t<tensor_like<T>, tensor_record, scalar_record>;
   template <class Ctx>
   TT_INLINE constexpr void forward(record& r, const Ctx&) const {
-    if constexpr (tensor_like<T>) r = {p, p->version()};
-    else r.v = p->get();
+    if constexpr (tensor_like<T>)
+      r = {p, p->version()};
+    else
+      r.v = p->get();
   }
   template <class G, class Ctx>  // G is T; an rvalue tensor adjoint is moved, not copied
   TT_INLINE constexpr void backward(const record&, G&& g, Ctx& ctx) const {
@@ -176,8 +182,10 @@ struct watched_ref {
   };
   template <class Ctx>
   TT_INLINE constexpr void forward(record& r, const Ctx&) const {
-    if constexpr (requires { p->get(); }) r.v = p->get();  // a tensor constant
-    else r.v = p->v;
+    if constexpr (requires { p->get(); })
+      r.v = p->get();  // a tensor constant
+    else
+      r.v = p->v;
   }
   template <class G, class Ctx>  // G is T; an rvalue tensor adjoint is moved, not copied
   TT_INLINE constexpr void backward(const record&, G&& g, Ctx& ctx) const {

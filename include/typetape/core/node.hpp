@@ -22,12 +22,16 @@ namespace tt {
 
 namespace detail {
 template <class Op>
-inline constexpr bool is_comparison = requires { typename Op::comparison; };
+inline constexpr bool is_comparison = requires {
+  typename Op::comparison;
+};
 /// The adjoint handed to an operand whose value type is V (moved when it is one).
 template <class V, class G>
 TT_INLINE constexpr decltype(auto) adjoint_to(G&& g) {
-  if constexpr (std::is_same_v<std::remove_cvref_t<G>, V>) return std::forward<G>(g);
-  else return static_cast<V>(std::forward<G>(g));
+  if constexpr (std::is_same_v<std::remove_cvref_t<G>, V>)
+    return std::forward<G>(g);
+  else
+    return static_cast<V>(std::forward<G>(g));
 }
 }  // namespace detail
 
@@ -60,7 +64,8 @@ struct node {
       detail::fused_kernel<node>::forward(*this, r, ctx);
     } else if constexpr (sums_region) {
       using kid = std::tuple_element_t<0, std::tuple<K...>>;
-      const auto [s, n] = detail::fused_kernel<kid>::forward_sum(std::get<0>(kids), std::get<0>(r.kids), ctx);
+      const auto [s, n] =
+          detail::fused_kernel<kid>::forward_sum(std::get<0>(kids), std::get<0>(r.kids), ctx);
       r.v = Op::finish_sum(s, n);
     } else {
       forward_kids(r, ctx, std::index_sequence_for<K...>{});
@@ -70,9 +75,7 @@ struct node {
   /// The forward pass of a sums_region node whose own value is not needed (the
   /// target of tt::gradient's short form): its region's inputs only.
   template <class Ctx>
-  TT_INLINE constexpr void forward_inputs(record& r, const Ctx& ctx) const
-    requires sums_region
-  {
+  TT_INLINE constexpr void forward_inputs(record& r, const Ctx& ctx) const requires sums_region {
     using kid = std::tuple_element_t<0, std::tuple<K...>>;
     detail::fused_kernel<kid>::forward_inputs(std::get<0>(kids), std::get<0>(r.kids), ctx);
   }
@@ -85,7 +88,8 @@ struct node {
       using kid = std::tuple_element_t<0, std::tuple<K...>>;
       if constexpr (detail::op_cut<Op>(0) == 0 && Ctx::template wants<kid>) {
         const auto& kr = std::get<0>(r.kids);
-        detail::fused_kernel<kid>::backward_uniform(std::get<0>(kids), kr, Op::sum_adjoint(g, kr, std::get<0>(kids)), ctx);
+        detail::fused_kernel<kid>::backward_uniform(std::get<0>(kids), kr,
+                                                    Op::sum_adjoint(g, kr, std::get<0>(kids)), ctx);
       }
     } else {
       backward_kids(r, g, ctx, std::index_sequence_for<K...>{});
@@ -98,8 +102,7 @@ struct node {
   /// A recorded comparison used as a C++ condition or stored in a bool: TT-E06.
   /// Implicit on purpose, so that `bool b = x > 1.0;` reaches the diagnostic too.
   operator bool() const  // NOLINT(google-explicit-constructor)
-    requires detail::is_comparison<Op>
-  {
+      requires detail::is_comparison<Op> {
     static_assert(diag::comparison_is_not_used_as_a_branch<node, false>, TT_E06);
     return false;
   }
@@ -112,22 +115,23 @@ struct node {
     return *this;
   }
   /// `double loss = expr;`: TT-E14 (an expression is not a number; tt::eval gives its value).
-  operator value_type() const  // NOLINT(google-explicit-constructor): implicit, to reach the diagnostic
-    requires(std::is_arithmetic_v<value_type> && !std::same_as<Op, detail::extract_op> && !detail::is_comparison<Op>)
-  {
+  operator value_type()
+      const  // NOLINT(google-explicit-constructor): implicit, to reach the diagnostic
+      requires(std::is_arithmetic_v<value_type> && !std::same_as<Op, detail::extract_op> &&
+               !detail::is_comparison<Op>) {
     static_assert(diag::expression_is_built_once_use_tt_sum_over<node, false>, TT_E14_NUMBER);
     return value_type{};
   }
   /// A value taken out with .value() converts to a plain number.
   operator value_type() const  // NOLINT: implicit on purpose
-    requires std::same_as<Op, detail::extract_op>
-  {
+      requires std::same_as<Op, detail::extract_op> {
     return tt::eval(std::get<0>(kids));
   }
 
  private:
   template <class Ctx, std::size_t... I>
-  TT_INLINE constexpr void forward_kids(record& r, const Ctx& ctx, std::index_sequence<I...>) const {
+  TT_INLINE constexpr void forward_kids(record& r, const Ctx& ctx,
+                                        std::index_sequence<I...>) const {
     (std::get<I>(kids).forward(std::get<I>(r.kids), ctx), ...);
     r.v = detail::apply_op<Op>(detail::val(std::get<I>(r.kids))...);
   }
@@ -141,11 +145,10 @@ struct node {
                                         std::index_sequence<J...>) const {
     using kid = std::tuple_element_t<I, std::tuple<K...>>;
     if constexpr (detail::op_cut<Op>(I) == 0 && Ctx::template wants<kid>) {
-      std::get<I>(kids).backward(
-          std::get<I>(r.kids),
-          detail::adjoint_to<typename kid::value_type>(
-              Op::template vjp<I>(detail::val(std::get<J>(r.kids))..., r.v, g)),
-          ctx);
+      std::get<I>(kids).backward(std::get<I>(r.kids),
+                                 detail::adjoint_to<typename kid::value_type>(Op::template vjp<I>(
+                                     detail::val(std::get<J>(r.kids))..., r.v, g)),
+                                 ctx);
     }
   }
 };
@@ -172,7 +175,8 @@ struct operand_value<A> {
 /// Do the operands' fixed shapes (if any) broadcast? Checked in each elementwise binary
 /// operator itself (TT-E12), so that the diagnostic points at the user's call.
 template <class... A>
-inline constexpr bool operand_shapes_fit = static_shapes_broadcast<typename operand_value<A>::type...>;
+inline constexpr bool operand_shapes_fit =
+    static_shapes_broadcast<typename operand_value<A>::type...>;
 template <class... A>
 using operand_values = tlist<typename operand_value<A>::type...>;
 }  // namespace detail

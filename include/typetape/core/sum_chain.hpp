@@ -96,8 +96,10 @@ TT_NOINLINE void rope_forward_chunk(const E& e, Rec& r, const Ctx& ctx) {
 }
 template <class E, class Rec, class Ctx>
 TT_INLINE void rope_forward(const E& e, Rec& r, const Ctx& ctx) {
-  if constexpr (outline_v<E>) rope_forward_chunk(e, r, ctx);
-  else rope_forward_parts(e, r, ctx);
+  if constexpr (outline_v<E>)
+    rope_forward_chunk(e, r, ctx);
+  else
+    rope_forward_parts(e, r, ctx);
 }
 
 /// acc = acc + each term's value, left to right (the first term of the chain: acc = value).
@@ -118,11 +120,14 @@ TT_INLINE void rope_backward(const E& e, const Rec& r, const G& g, Ctx& ctx);
 template <class E, class Rec, class G, class Ctx>
 TT_INLINE void rope_backward_parts(const E& e, const Rec& r, const G& g, Ctx& ctx) {
   if constexpr (is_rope<E>) {
-    if constexpr (Ctx::template wants<std::tuple_element_t<0, decltype(e.kids)>>) rope_backward(std::get<0>(e.kids), r.l, g, ctx);
-    if constexpr (Ctx::template wants<std::tuple_element_t<1, decltype(e.kids)>>) rope_backward(std::get<1>(e.kids), r.r, g, ctx);
+    if constexpr (Ctx::template wants<std::tuple_element_t<0, decltype(e.kids)>>)
+      rope_backward(std::get<0>(e.kids), r.l, g, ctx);
+    if constexpr (Ctx::template wants<std::tuple_element_t<1, decltype(e.kids)>>)
+      rope_backward(std::get<1>(e.kids), r.r, g, ctx);
   } else {
     using K = std::tuple_element_t<0, decltype(e.kids)>;
-    if constexpr (Ctx::template wants<K>) std::get<0>(e.kids).backward(r, adjoint_to<typename K::value_type>(g), ctx);
+    if constexpr (Ctx::template wants<K>)
+      std::get<0>(e.kids).backward(r, adjoint_to<typename K::value_type>(g), ctx);
   }
 }
 template <class E, class Rec, class G, class Ctx>
@@ -131,8 +136,10 @@ TT_NOINLINE void rope_backward_chunk(const E& e, const Rec& r, const G& g, Ctx& 
 }
 template <class E, class Rec, class G, class Ctx>
 TT_INLINE void rope_backward(const E& e, const Rec& r, const G& g, Ctx& ctx) {
-  if constexpr (outline_v<E>) rope_backward_chunk(e, r, g, ctx);
-  else rope_backward_parts(e, r, g, ctx);
+  if constexpr (outline_v<E>)
+    rope_backward_chunk(e, r, g, ctx);
+  else
+    rope_backward_parts(e, r, g, ctx);
 }
 
 }  // namespace detail
@@ -153,25 +160,29 @@ struct sum_chain {
     [&]<std::size_t... I>(std::index_sequence<I...>) TT_INLINE_LAMBDA {
       (detail::rope_forward(std::get<I>(kids), std::get<I>(r.kids), ctx), ...);
       (detail::rope_sum<I == 0>(std::get<I>(kids), std::get<I>(r.kids), r.v), ...);
-    }(std::index_sequence_for<R...>{});
+    }
+    (std::index_sequence_for<R...>{});
   }
   template <class Ctx>
   TT_INLINE void backward(const record& r, const value_type& g, Ctx& ctx) const {
     [&]<std::size_t... I>(std::index_sequence<I...>) TT_INLINE_LAMBDA {
       (detail::rope_backward(std::get<I>(kids), std::get<I>(r.kids), g, ctx), ...);
-    }(std::index_sequence_for<R...>{});
+    }
+    (std::index_sequence_for<R...>{});
   }
 
   /// The value taken out of the expression (TensorFlow's .numpy()): detaching.
   constexpr auto value() const { return detail::extract(*this); }
-  /// TT-E14, as for any node: `loss = loss + term;` in a C++ loop, or a double (`+=`: expression.hpp).
+  /// TT-E14, as for any node: `loss = loss + term;` in a C++ loop, or a double (`+=`:
+  /// expression.hpp).
   template <class U>
     requires(expression<U> && !std::is_same_v<std::remove_cvref_t<U>, sum_chain>)
   sum_chain& operator=(U&&) {
     static_assert(diag::expression_is_built_once_use_tt_sum_over<sum_chain, false>, TT_E14);
     return *this;
   }
-  operator value_type() const {  // NOLINT(google-explicit-constructor): implicit, to reach the diagnostic
+  operator value_type()
+      const {  // NOLINT(google-explicit-constructor): implicit, to reach the diagnostic
     static_assert(diag::expression_is_built_once_use_tt_sum_over<sum_chain, false>, TT_E14_NUMBER);
     return value_type{};
   }
@@ -181,11 +192,13 @@ namespace detail {
 
 // ---- the analysis and the walks see the terms ------------------------------------------------
 template <class L, class R, class N>
-struct reach_of<rope<L, R>, N> : std::integral_constant<unsigned, reach_of<L, N>::value | reach_of<R, N>::value> {};
+struct reach_of<rope<L, R>, N>
+    : std::integral_constant<unsigned, reach_of<L, N>::value | reach_of<R, N>::value> {};
 template <class E, class N>
 struct reach_of<term<E>, N> : reach_of<E, N> {};
 template <class... R, class N>
-struct reach_of<sum_chain<R...>, N> : std::integral_constant<unsigned, (0u | ... | reach_of<R, N>::value)> {};
+struct reach_of<sum_chain<R...>, N>
+    : std::integral_constant<unsigned, (0u | ... | reach_of<R, N>::value)> {};
 template <class L, class R, class Acc>
 struct collect_named<rope<L, R>, Acc> : collect_named_all<Acc, L, R> {};
 template <class E, class Acc>
@@ -209,15 +222,17 @@ inline constexpr bool is_chain<sum_chain<R...>> = true;
 template <class L, class V>
 inline constexpr bool chains_with = false;
 template <class... R, class V>
-inline constexpr bool chains_with<sum_chain<R...>, V> = std::is_same_v<typename sum_chain<R...>::value_type, V>;
+inline constexpr bool chains_with<sum_chain<R...>, V> =
+    std::is_same_v<typename sum_chain<R...>::value_type, V>;
 /// How many terms a left-deep spine of scalar `+`/`-` nodes of one value type V holds
 /// (1: E is not such a node). Computed per node type as the sum is written, so never deep.
 template <class E, class V>
 inline constexpr std::size_t spine_v = 1;
 template <class Op, class A, class B, class V>
-  requires((std::is_same_v<Op, add_op> || std::is_same_v<Op, sub_op>) && std::is_floating_point_v<V> &&
-           std::is_same_v<typename A::value_type, V> && std::is_same_v<typename B::value_type, V> &&
-           std::is_same_v<typename node<Op, A, B>::value_type, V>)
+  requires(
+      (std::is_same_v<Op, add_op> || std::is_same_v<Op, sub_op>)&&std::is_floating_point_v<V>&&
+          std::is_same_v<typename A::value_type, V>&& std::is_same_v<typename B::value_type, V>&&
+              std::is_same_v<typename node<Op, A, B>::value_type, V>)
 inline constexpr std::size_t spine_v<node<Op, A, B>, V> = spine_v<A, V> + 1;
 /// A sum becomes a chain past chunk_terms terms: shorter sums stay binary nodes (for
 /// them, the nodes cost less to compile than the chain's machinery).
@@ -236,13 +251,19 @@ TT_INLINE constexpr auto push_rope(std::tuple<R...>&& rs, X&& x) {
     using last = at_t<sizeof...(R) - 1, tlist<R...>>;
     if constexpr (last::terms == std::remove_cvref_t<X>::terms) {
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return push_rope(std::tuple<at_t<I, tlist<R...>>...>(std::move(std::get<I>(rs))...),
-                         rope<last, std::remove_cvref_t<X>>(std::move(std::get<sizeof...(R) - 1>(rs)), std::remove_cvref_t<X>(std::forward<X>(x))));
-      }(std::make_index_sequence<sizeof...(R) - 1>{});
+        return push_rope(
+            std::tuple<at_t<I, tlist<R...>>...>(std::move(std::get<I>(rs))...),
+            rope<last, std::remove_cvref_t<X>>(std::move(std::get<sizeof...(R) - 1>(rs)),
+                                               std::remove_cvref_t<X>(std::forward<X>(x))));
+      }
+      (std::make_index_sequence<sizeof...(R) - 1>{});
     } else {
-      return [&]<std::size_t... I>(std::index_sequence<I...>) {  // (std::tuple_cat costs more to compile)
-        return std::tuple<R..., std::remove_cvref_t<X>>(std::move(std::get<I>(rs))..., std::forward<X>(x));
-      }(std::index_sequence_for<R...>{});
+      return [&]<std::size_t... I>(
+          std::index_sequence<I...>) {  // (std::tuple_cat costs more to compile)
+        return std::tuple<R..., std::remove_cvref_t<X>>(std::move(std::get<I>(rs))...,
+                                                        std::forward<X>(x));
+      }
+      (std::index_sequence_for<R...>{});
     }
   } else {
     return std::tuple<std::remove_cvref_t<X>>(std::forward<X>(x));
@@ -258,23 +279,30 @@ template <bool Negate, class L, class K>
 TT_INLINE constexpr auto chain_push(L&& l, K&& k) {
   using KD = std::remove_cvref_t<K>;
   auto t = [&] {
-    if constexpr (Negate) return term<node<neg_op, KD>>{{node<neg_op, KD>{{std::forward<K>(k)}}}};
-    else return term<KD>{{std::forward<K>(k)}};
+    if constexpr (Negate)
+      return term<node<neg_op, KD>>{{node<neg_op, KD>{{std::forward<K>(k)}}}};
+    else
+      return term<KD>{{std::forward<K>(k)}};
   }();
   using LD = std::remove_cvref_t<L>;
-  if constexpr (is_chain<LD>) return as_chain(push_rope(std::tuple(std::forward<L>(l).kids), std::move(t)));
-  else return as_chain(push_rope(spine_ropes<typename LD::value_type>(std::forward<L>(l)), std::move(t)));
+  if constexpr (is_chain<LD>)
+    return as_chain(push_rope(std::tuple(std::forward<L>(l).kids), std::move(t)));
+  else
+    return as_chain(
+        push_rope(spine_ropes<typename LD::value_type>(std::forward<L>(l)), std::move(t)));
 }
 
 template <class V, class E>
 TT_INLINE constexpr auto spine_ropes(E&& e) {
   using ED = std::remove_cvref_t<E>;
-  if constexpr (spine_v<ED, V> > 1) {
+  if constexpr (spine_v < ED, V >> 1) {
     using A = std::tuple_element_t<0, decltype(e.kids)>;
     using B = std::tuple_element_t<1, decltype(e.kids)>;
     auto head = spine_ropes<V>(std::get<0>(std::forward<E>(e).kids));
     if constexpr (std::is_same_v<ED, node<sub_op, A, B>>)
-      return push_rope(std::move(head), term<node<neg_op, B>>{{node<neg_op, B>{{std::get<1>(std::forward<E>(e).kids)}}}});
+      return push_rope(
+          std::move(head),
+          term<node<neg_op, B>>{{node<neg_op, B>{{std::get<1>(std::forward<E>(e).kids)}}}});
     else
       return push_rope(std::move(head), term<B>{{std::get<1>(std::forward<E>(e).kids)}});
   } else {
@@ -358,8 +386,9 @@ constexpr std::size_t top_bit(std::size_t n) {
 template <class... A>
 struct first_expr_value {
   static constexpr std::size_t index = first_set<sizeof...(A)>({expression<A>...});
-  using type = typename std::conditional_t<(index < sizeof...(A)), pack_at<(index < sizeof...(A) ? index : 0), A...>,
-                                           double>;
+  using type =
+      typename std::conditional_t<(index < sizeof...(A)),
+                                  pack_at<(index < sizeof...(A) ? index : 0), A...>, double>;
 };
 template <class V>
 struct value_of_expr {
@@ -378,10 +407,13 @@ struct value_of_expr<double> {
 template <class... A>
   requires(sizeof...(A) >= 1 && detail::all_v<operand<A>...>)
 constexpr auto sum_of(A&&... a) {
-  using V = typename detail::value_of_expr<std::remove_cvref_t<typename detail::first_expr_value<A...>::type>>::type;
-  static_assert(std::is_floating_point_v<V> &&
-                    detail::all_v<std::is_same_v<typename detail::closure_t<A&&, V>::value_type, V>...>,
-                "typetape: tt::sum_of adds scalar terms of one floating-point type (a tensor: tt::sum of a stack)");
+  using V = typename detail::value_of_expr<
+      std::remove_cvref_t<typename detail::first_expr_value<A...>::type>>::type;
+  static_assert(
+      std::is_floating_point_v<V> &&
+          detail::all_v<std::is_same_v<typename detail::closure_t<A&&, V>::value_type, V>...>,
+      "typetape: tt::sum_of adds scalar terms of one floating-point type (a tensor: tt::sum of a "
+      "stack)");
   using temporary = typename detail::first_temporary<A&&...>::type;  // void if none
   static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
   using P = detail::arg_pack<V, std::index_sequence_for<A...>, A&&...>;

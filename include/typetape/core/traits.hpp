@@ -14,8 +14,12 @@ using name_type_t = typename detail::name_or_void<std::remove_cvref_t<S>>::type;
 template <class S>
 inline constexpr bool is_source = [] {
   using D = std::remove_cvref_t<S>;
-  if constexpr (requires { typename D::name_type; typename D::value_type; })
-    return std::is_floating_point_v<detail::elem_t<typename D::value_type>>;  // tensors: their elements
+  if constexpr (requires {
+                  typename D::name_type;
+                  typename D::value_type;
+                })
+    return std::is_floating_point_v<detail::elem_t<typename D::value_type>>;  // tensors: their
+                                                                              // elements
   else
     return false;
 }();
@@ -28,8 +32,8 @@ inline constexpr bool uses =
 /// TT-E01/E02: does the target reach the source through differentiable ops?
 template <class Target, class Source>
 inline constexpr bool differentiable_wrt =
-    is_source<Source> &&
-    (detail::reach_v<detail::closure_t<const Target&>, name_type_t<Source>> & detail::reach::live) != 0;
+    is_source<Source> && (detail::reach_v<detail::closure_t<const Target&>, name_type_t<Source>> &
+                          detail::reach::live) != 0;
 
 /// TT-E02: does the source reach the target only through detaching nodes?
 template <class Target, class Source>
@@ -59,11 +63,12 @@ inline constexpr bool names_are_unique = std::is_void_v<
 /// TT-E05: is Target (by type) a target of a tape of type Tape? A target of the
 /// recorded type that is another expression is TT-E05 at run time.
 template <class Tape, class Target>
-inline constexpr bool recorded_on = std::remove_cvref_t<Tape>::template records<std::remove_cvref_t<Target>>;
+inline constexpr bool recorded_on =
+    std::remove_cvref_t<Tape>::template records<std::remove_cvref_t<Target>>;
 
 /// TT-E07: does gradient() of Target need tt::output_gradients (a tuple of targets)?
 template <class Target>
-inline constexpr bool needs_output_gradients = detail::target_pack<std::remove_cvref_t<Target>>::is_tuple;
-
+inline constexpr bool needs_output_gradients =
+    detail::target_pack<std::remove_cvref_t<Target>>::is_tuple;
 
 }  // namespace tt

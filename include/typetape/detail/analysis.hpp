@@ -20,12 +20,14 @@ struct reach_of<watched_ref<M, T>, N>
     : std::integral_constant<unsigned, std::is_same_v<M, N> ? reach::live : 0u> {};
 template <class M, class B, class N>
 struct reach_of<let_node<M, B>, N>
-    : std::integral_constant<unsigned, std::is_same_v<M, N> ? reach::live : reach_of<B, N>::value> {};
+    : std::integral_constant<unsigned, std::is_same_v<M, N> ? reach::live : reach_of<B, N>::value> {
+};
 template <class Op, class... K, class N>
 struct reach_of<node<Op, K...>, N> {
   static constexpr unsigned value = []<std::size_t... I>(std::index_sequence<I...>) {
     return (0u | ... | reach::cut(op_cut<Op>(I), reach_of<K, N>::value));
-  }(std::index_sequence_for<K...>{});
+  }
+  (std::index_sequence_for<K...>{});
 };
 template <class E, class N>
 inline constexpr unsigned reach_v = reach_of<E, N>::value;
@@ -64,8 +66,8 @@ template <class L>
 struct lets_of;
 template <class... X>
 struct lets_of<tlist<X...>> {
-  using type = typename concat<std::conditional_t<requires { typename X::body_type; },
-                                                  tlist<X>, tlist<>>...>::type;
+  using type = typename concat < std::conditional_t < requires { typename X::body_type; }
+  , tlist<X>, tlist < >> ... > ::type;
 };
 /// The let nodes of some targets, each once, in an order where a let comes after
 /// every let its body uses (the forward order; backward runs it in reverse).
@@ -86,8 +88,9 @@ struct clashing_name {
 };
 template <class X, class... R>
 struct clashing_name<tlist<X, R...>> {
-  using type = std::conditional_t<(std::is_same_v<typename X::name_type, typename R::name_type> || ...),
-                                  typename X::name_type, typename clashing_name<tlist<R...>>::type>;
+  using type =
+      std::conditional_t<(std::is_same_v<typename X::name_type, typename R::name_type> || ...),
+                         typename X::name_type, typename clashing_name<tlist<R...>>::type>;
 };
 
 // ---- finding a let node by name ---------------------------------------------------------
@@ -117,16 +120,20 @@ TT_INLINE constexpr const auto& find_let(const E& e) {
   if constexpr (requires { e.template tt_find_let<N>(); }) {  // a node that finds its own (loops)
     return e.template tt_find_let<N>();
   } else if constexpr (requires { typename E::body_type; }) {
-    if constexpr (std::is_same_v<typename E::name_type, N>) return e;
-    else return find_let<N>(e.body);
+    if constexpr (std::is_same_v<typename E::name_type, N>)
+      return e;
+    else
+      return find_let<N>(e.body);
   } else {
-    return find_let<N>(std::get<first_with_let(decltype(as_tlist(e.kids)){}, static_cast<N*>(nullptr))>(e.kids));
+    return find_let<N>(
+        std::get<first_with_let(decltype(as_tlist(e.kids)){}, static_cast<N*>(nullptr))>(e.kids));
   }
 }
 template <class N, class... T>
 TT_INLINE constexpr const auto& find_let_in(const std::tuple<T...>& targets) {
   return find_let<N>(
-      std::get<first_with_let(tlist<std::remove_cvref_t<T>...>{}, static_cast<N*>(nullptr))>(targets));
+      std::get<first_with_let(tlist<std::remove_cvref_t<T>...>{}, static_cast<N*>(nullptr))>(
+          targets));
 }
 
 // ---- leaves and structural identity ----------------------------------------------------
@@ -168,7 +175,9 @@ TT_INLINE constexpr bool same_tree(const E& a, const E& b) {
     return a.tt_same(b);
   } else if constexpr (requires { a.p; }) {
     return a.p == b.p;
-  } else if constexpr (requires { a.data.get(); }) {  // a tensor constant: the same tensor, or equal ones
+  } else if constexpr (requires {
+                         a.data.get();
+                       }) {  // a tensor constant: the same tensor, or equal ones
     return a.data == b.data || *a.data == *b.data;
   } else if constexpr (requires { a.body; }) {
     return same_tree(a.body, b.body);
@@ -177,7 +186,8 @@ TT_INLINE constexpr bool same_tree(const E& a, const E& b) {
   } else if constexpr (requires { std::tuple_size<E>::value; }) {  // kids, a scan's cell
     return [&]<std::size_t... I>(std::index_sequence<I...>) TT_INLINE_LAMBDA {
       return (same_tree(std::get<I>(a), std::get<I>(b)) && ...);
-    }(std::make_index_sequence<std::tuple_size_v<E>>{});
+    }
+    (std::make_index_sequence<std::tuple_size_v<E>>{});
   } else if constexpr (std::is_same_v<std::remove_cvref_t<decltype(a.v)>, double> ||
                        std::is_same_v<std::remove_cvref_t<decltype(a.v)>, float>) {
     return std::memcmp(&a.v, &b.v, sizeof a.v) == 0;  // bitwise: NaN == NaN, foldable

@@ -33,8 +33,10 @@ struct bwd_ctx;
 /// as a hand-written gradient has none (x + 0.0 is not x when x is -0.0).
 template <class V>
 constexpr V adjoint_zero() {
-  if constexpr (std::is_floating_point_v<V>) return V(-0.0);
-  else return V{};
+  if constexpr (std::is_floating_point_v<V>)
+    return V(-0.0);
+  else
+    return V{};
 }
 
 template <class Wanted, class... N, class... V>
@@ -94,11 +96,12 @@ struct bwd_ctx<Wanted, tlist<N...>, tlist<V...>> {
   template <class Name>
   TT_INLINE constexpr bool has() const {
     constexpr std::size_t i = index_of_v<Name, tlist<N...>>;
-    if constexpr (tensor_like<std::remove_cvref_t<decltype(std::get<i>(adj))>>) return started[i];
-    else return true;
+    if constexpr (tensor_like<std::remove_cvref_t<decltype(std::get<i>(adj))>>)
+      return started[i];
+    else
+      return true;
   }
 };
-
 
 template <class Lets>
 struct let_slots;
@@ -140,8 +143,9 @@ struct processed_lets<tlist<L...>, Targets, Wanted> {
   static constexpr bool live_from(tlist<T...>) {
     return ((reach_v<T, typename X::name_type> & reach::live) || ...);
   }
-  using type = typename concat<std::conditional_t<
-      live_from<L>(Targets{}) && wants_v<typename L::body_type, Wanted>, tlist<L>, tlist<>>...>::type;
+  using type = typename concat<
+      std::conditional_t<live_from<L>(Targets{}) && wants_v<typename L::body_type, Wanted>,
+                         tlist<L>, tlist<>>...>::type;
 };
 
 }  // namespace detail

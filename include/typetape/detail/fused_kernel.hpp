@@ -24,11 +24,10 @@ inline constexpr bool lane_types_are =
 template <class Op, class... K, class E>
 inline constexpr bool lane_types_are<node<Op, K...>, E> =
     (std::is_same_v<typename node<Op, K...>::value_type, E> ||
-     std::is_same_v<typename node<Op, K...>::value_type, bool>) &&
-    (lane_types_are<K, E> && ...);
+     std::is_same_v<typename node<Op, K...>::value_type, bool>)&&(lane_types_are<K, E>&&...);
 
 template <class L, class R, class E>
-inline constexpr bool lane_types_are<rope<L, R>, E> = lane_types_are<L, E> && lane_types_are<R, E>;
+inline constexpr bool lane_types_are<rope<L, R>, E> = lane_types_are<L, E>&& lane_types_are<R, E>;
 template <class K, class E>
 inline constexpr bool lane_types_are<term<K>, E> = lane_types_are<K, E>;
 template <class... R, class E>
@@ -37,8 +36,10 @@ inline constexpr bool lane_types_are<sum_chain<R...>, E> =
 
 template <class Op>
 constexpr std::string_view op_name() {
-  if constexpr (requires { Op::name; }) return Op::name;
-  else return "elementwise op";
+  if constexpr (requires { Op::name; })
+    return Op::name;
+  else
+    return "elementwise op";
 }
 
 /// The per-element tree of a region (type, construction, and the shapes it broadcasts).
@@ -86,15 +87,19 @@ struct region<node<Op, K...>, Off, Simd> {
   static type make(const node<Op, K...>& n) {
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
       return type{{region<K, off<I>, Simd>::make(std::get<I>(n.kids))...}};
-    }(seq{});
+    }
+    (seq{});
   }
   template <class Recs>
   static shape_vec shape(const node<Op, K...>& n, const Recs& recs) {
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
       shape_vec s;
-      ((s = broadcast_shapes(op_name<Op>(), s, region<K, off<I>, Simd>::shape(std::get<I>(n.kids), recs))), ...);
+      ((s = broadcast_shapes(op_name<Op>(), s,
+                             region<K, off<I>, Simd>::shape(std::get<I>(n.kids), recs))),
+       ...);
       return s;
-    }(seq{});
+    }
+    (seq{});
   }
 };
 
@@ -117,9 +122,9 @@ struct input {
   enum mode_t { full, one, rows, copied } mode = full;
   const T* p = nullptr;
   T s{};
-  std::size_t period = 0;                 // rows: the input's size
-  mutable std::size_t base = 0;           // rows: the start of the current repetition
-  std::unique_ptr<T[]> own;  // not std::vector: std::vector<bool> has no data()
+  std::size_t period = 0;        // rows: the input's size
+  mutable std::size_t base = 0;  // rows: the start of the current repetition
+  std::unique_ptr<T[]> own;      // not std::vector: std::vector<bool> has no data()
   /// `lanes`: how many elements one load reads (a repetition must hold whole loads).
   template <class V>
   void prepare(const V& v, const shape_vec& shape, std::size_t lanes) {
@@ -138,7 +143,8 @@ struct input {
     } else {
       mode = copied;
       own = std::make_unique<T[]>(product(shape));
-      for_broadcast(shape_of(v), shape, [&](std::size_t i, std::size_t j) { own[i] = v.data()[j]; });
+      for_broadcast(shape_of(v), shape,
+                    [&](std::size_t i, std::size_t j) { own[i] = v.data()[j]; });
       p = own.get();
     }
   }
@@ -159,8 +165,10 @@ struct input {
   }
   template <class L>
   TT_INLINE L load(std::size_t i) const {
-    if constexpr (std::is_same_v<L, T>) return mode == one ? s : p[mode == rows ? at(i) : i];
-    else return mode == one ? L(s) : L::load_unaligned(p + (mode == rows ? at(i) : i));
+    if constexpr (std::is_same_v<L, T>)
+      return mode == one ? s : p[mode == rows ? at(i) : i];
+    else
+      return mode == one ? L(s) : L::load_unaligned(p + (mode == rows ? at(i) : i));
   }
 };
 
@@ -191,12 +199,15 @@ struct fused_kernel<node<Op, K...>> {
       return []<std::size_t... J>(std::index_sequence<J...>) {
         return (std::is_same_v<in_elem<J>, E> && ...) && xsimd::batch<E>::size > 1 &&
                lane_types_are<typename region<N, 0, false>::type, E>;
-      }(std::make_index_sequence<nf>{});
+      }
+      (std::make_index_sequence<nf>{});
     }
   }();
   static constexpr std::size_t W = [] {
-    if constexpr (simd) return xsimd::batch<E>::size;
-    else return std::size_t{1};
+    if constexpr (simd)
+      return xsimd::batch<E>::size;
+    else
+      return std::size_t{1};
   }();
   using js = std::make_index_sequence<nf>;
 
@@ -219,7 +230,8 @@ struct fused_kernel<node<Op, K...>> {
       std::tuple<input<in_elem<J>>...> ins;
       (std::get<J>(ins).prepare(val(std::get<J>(recs)), shape, W), ...);
       return ins;
-    }(js{});
+    }
+    (js{});
   }
 
   template <class Ctx>
@@ -259,8 +271,10 @@ struct fused_kernel<node<Op, K...>> {
         load<true>(ins, c, i);
         typename tree_t<true>::record rec;
         tree.forward(rec, c);
-        if constexpr (Sum) acc += rec.v;
-        else rec.v.store_unaligned(out + i);
+        if constexpr (Sum)
+          acc += rec.v;
+        else
+          rec.v.store_unaligned(out + i);
       }
       if constexpr (Sum) total = xsimd::hadd(acc);
     }
@@ -270,8 +284,10 @@ struct fused_kernel<node<Op, K...>> {
       load<false>(ins, c, i);
       typename tree_t<false>::record rec;
       tree.forward(rec, c);
-      if constexpr (Sum) total += rec.v;
-      else out[i] = rec.v;
+      if constexpr (Sum)
+        total += rec.v;
+      else
+        out[i] = rec.v;
     }
     return {total, size};
   }
@@ -289,11 +305,12 @@ struct fused_kernel<node<Op, K...>> {
 
   /// gp: the adjoint of each element, or with Uniform `uniform` everywhere.
   template <bool Uniform, class Ctx>
-  static void run_backward(const N& n, const typename N::record& r, const shape_vec& shape, const E* gp,
-                           E uniform, Ctx& ctx) {
+  static void run_backward(const N& n, const typename N::record& r, const shape_vec& shape,
+                           const E* gp, E uniform, Ctx& ctx) {
     constexpr std::uint64_t want = []<std::size_t... J>(std::index_sequence<J...>) {
       return ((Ctx::template wants<at_t<J, F>> ? std::uint64_t{1} << J : 0) | ... | 0);
-    }(js{});
+    }
+    (js{});
     if constexpr (want != 0) {
       const auto fr = frontier_refs(n);
       const auto ins = prepare(r.f, shape);
@@ -328,14 +345,18 @@ struct fused_kernel<node<Op, K...>> {
         const auto tree = region<N, 0, true>::make(n);
         lane_ctx<lanes_t<true>, want> c;
         lanes_t<true> sums;
-        static_for<nf>([&](auto j) { std::get<j>(sums) = lane_t<in_elem<j>, true>(in_elem<j>(0)); });
+        static_for<nf>(
+            [&](auto j) { std::get<j>(sums) = lane_t<in_elem<j>, true>(in_elem<j>(0)); });
         for (; i + W <= size; i += W) {
           load<true>(ins, c, i);
           typename tree_t<true>::record rec;
           tree.forward(rec, c);
-          static_for<nf>([&](auto j) { std::get<j>(c.adj) = lane_t<in_elem<j>, true>(in_elem<j>(-0.0)); });
-          if constexpr (Uniform) tree.backward(rec, xsimd::batch<E>(uniform), c);
-          else tree.backward(rec, xsimd::batch<E>::load_unaligned(gp + i), c);
+          static_for<nf>(
+              [&](auto j) { std::get<j>(c.adj) = lane_t<in_elem<j>, true>(in_elem<j>(-0.0)); });
+          if constexpr (Uniform)
+            tree.backward(rec, xsimd::batch<E>(uniform), c);
+          else
+            tree.backward(rec, xsimd::batch<E>::load_unaligned(gp + i), c);
           static_for<nf>([&](auto j) {
             if constexpr ((want >> j) & 1) {
               auto& o = std::get<j>(outs);
@@ -343,7 +364,8 @@ struct fused_kernel<node<Op, K...>> {
                 std::get<j>(sums) += std::get<j>(c.adj);
               } else if (o.mode == input<in_elem<j>>::rows) {
                 in_elem<j>* q = o.p + std::get<j>(ins).at(i);
-                (lane_t<in_elem<j>, true>::load_unaligned(q) + std::get<j>(c.adj)).store_unaligned(q);
+                (lane_t<in_elem<j>, true>::load_unaligned(q) + std::get<j>(c.adj))
+                    .store_unaligned(q);
               } else {
                 std::get<j>(c.adj).store_unaligned(o.p + i);
               }
@@ -366,9 +388,12 @@ struct fused_kernel<node<Op, K...>> {
           static_for<nf>([&](auto j) {
             if constexpr ((want >> j) & 1) {
               auto& o = std::get<j>(outs);
-              if (o.mode == input<in_elem<j>>::one) o.s += std::get<j>(c.adj);
-              else if (o.mode == input<in_elem<j>>::rows) o.p[std::get<j>(ins).at(i)] += std::get<j>(c.adj);
-              else o.p[i] = std::get<j>(c.adj);
+              if (o.mode == input<in_elem<j>>::one)
+                o.s += std::get<j>(c.adj);
+              else if (o.mode == input<in_elem<j>>::rows)
+                o.p[std::get<j>(ins).at(i)] += std::get<j>(c.adj);
+              else
+                o.p[i] = std::get<j>(c.adj);
             }
           });
         }

@@ -59,19 +59,27 @@ struct pointwise;
 template <class N, class T, class Names, class Lanes>
 struct pointwise<var_ref<N, T>, Names, Lanes> {
   static constexpr bool is_source = contains_v<N, Names>;
-  using type = std::conditional_t<is_source, slot<index_of_v<N, Names>, typename Lanes::template type<T>>, constant<typename Lanes::template type<T>>>;
+  using type =
+      std::conditional_t<is_source, slot<index_of_v<N, Names>, typename Lanes::template type<T>>,
+                         constant<typename Lanes::template type<T>>>;
   static type make(const var_ref<N, T>& v) {
-    if constexpr (is_source) return {};
-    else return {typename Lanes::template type<T>(v.p->get())};  // another variable: its current value
+    if constexpr (is_source)
+      return {};
+    else
+      return {typename Lanes::template type<T>(v.p->get())};  // another variable: its current value
   }
 };
 template <class N, class T, class Names, class Lanes>
 struct pointwise<watched_ref<N, T>, Names, Lanes> {
   static constexpr bool is_source = contains_v<N, Names>;
-  using type = std::conditional_t<is_source, slot<index_of_v<N, Names>, typename Lanes::template type<T>>, constant<typename Lanes::template type<T>>>;
+  using type =
+      std::conditional_t<is_source, slot<index_of_v<N, Names>, typename Lanes::template type<T>>,
+                         constant<typename Lanes::template type<T>>>;
   static type make(const watched_ref<N, T>& v) {
-    if constexpr (is_source) return {};
-    else return {typename Lanes::template type<T>(v.p->v)};
+    if constexpr (is_source)
+      return {};
+    else
+      return {typename Lanes::template type<T>(v.p->v)};
   }
 };
 template <class T, class Names, class Lanes>
@@ -80,42 +88,55 @@ struct pointwise<constant<T>, Names, Lanes> {
   static type make(const constant<T>& c) { return {typename Lanes::template type<T>(c.v)}; }
 };
 template <class N, class B, class Names, class Lanes>
-struct pointwise<let_node<N, B>, Names, Lanes> {  // a let's body is inlined at each use
+struct pointwise<let_node<N, B>, Names, Lanes> {           // a let's body is inlined at each use
   static constexpr bool is_source = contains_v<N, Names>;  // ... unless the points are the let's
-  using type = std::conditional_t<is_source, slot<index_of_v<N, Names>, typename Lanes::template type<typename B::value_type>>,
-                                  typename pointwise<B, Names, Lanes>::type>;
+  using type = std::conditional_t<
+      is_source, slot<index_of_v<N, Names>, typename Lanes::template type<typename B::value_type>>,
+      typename pointwise<B, Names, Lanes>::type>;
   static type make(const let_node<N, B>& l) {
-    if constexpr (is_source) return {};
-    else return pointwise<B, Names, Lanes>::make(l.body);
+    if constexpr (is_source)
+      return {};
+    else
+      return pointwise<B, Names, Lanes>::make(l.body);
   }
 };
 template <class Op, class... K, class Names, class Lanes>
 struct pointwise<node<Op, K...>, Names, Lanes> {
   using type = node<Op, typename pointwise<K, Names, Lanes>::type...>;
   static type make(const node<Op, K...>& n) {
-    return std::apply([](const auto&... k) { return type{{pointwise<std::remove_cvref_t<decltype(k)>, Names, Lanes>::make(k)...}}; },
-                      n.kids);
+    return std::apply(
+        [](const auto&... k) {
+          return type{{pointwise<std::remove_cvref_t<decltype(k)>, Names, Lanes>::make(k)...}};
+        },
+        n.kids);
   }
 };
 
 template <class L, class R, class Names, class Lanes>
 struct pointwise<rope<L, R>, Names, Lanes> {
-  using type = rope<typename pointwise<L, Names, Lanes>::type, typename pointwise<R, Names, Lanes>::type>;
+  using type =
+      rope<typename pointwise<L, Names, Lanes>::type, typename pointwise<R, Names, Lanes>::type>;
   static type make(const rope<L, R>& n) {
-    return type(pointwise<L, Names, Lanes>::make(std::get<0>(n.kids)), pointwise<R, Names, Lanes>::make(std::get<1>(n.kids)));
+    return type(pointwise<L, Names, Lanes>::make(std::get<0>(n.kids)),
+                pointwise<R, Names, Lanes>::make(std::get<1>(n.kids)));
   }
 };
 template <class E, class Names, class Lanes>
 struct pointwise<term<E>, Names, Lanes> {
   using type = term<typename pointwise<E, Names, Lanes>::type>;
-  static type make(const term<E>& n) { return type{{pointwise<E, Names, Lanes>::make(std::get<0>(n.kids))}}; }
+  static type make(const term<E>& n) {
+    return type{{pointwise<E, Names, Lanes>::make(std::get<0>(n.kids))}};
+  }
 };
 template <class... R, class Names, class Lanes>
 struct pointwise<sum_chain<R...>, Names, Lanes> {  // still summed left to right, on lanes
   using type = sum_chain<typename pointwise<R, Names, Lanes>::type...>;
   static type make(const sum_chain<R...>& n) {
-    return std::apply([](const auto&... k) { return type{{pointwise<std::remove_cvref_t<decltype(k)>, Names, Lanes>::make(k)...}}; },
-                      n.kids);
+    return std::apply(
+        [](const auto&... k) {
+          return type{{pointwise<std::remove_cvref_t<decltype(k)>, Names, Lanes>::make(k)...}};
+        },
+        n.kids);
   }
 };
 

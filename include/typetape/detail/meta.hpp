@@ -79,7 +79,8 @@ inline constexpr bool contains_v = index_of_v<T, L> < L::size;
 template <class T, class L>
 inline constexpr std::size_t count_v = 0;
 template <class T, class... U>
-inline constexpr std::size_t count_v<T, tlist<U...>> = (std::size_t{std::is_same_v<T, U>} + ... + 0);
+inline constexpr std::size_t count_v<T, tlist<U...>> = (std::size_t{std::is_same_v<T, U>} + ... +
+                                                        0);
 
 template <class L, class T>
 struct push_unique;
@@ -131,7 +132,8 @@ T pack_type(const pack_leaf<I, T>*);
 /// Type I of a pack, without recursion.
 template <std::size_t I, class... A>
 using pack_at = typename decltype(pack_type<I>(
-    static_cast<const flat_pack<std::index_sequence_for<A...>, std::type_identity<A>...>*>(nullptr)))::type;
+    static_cast<const flat_pack<std::index_sequence_for<A...>, std::type_identity<A>...>*>(
+        nullptr)))::type;
 /// The first index whose flag is set (n if none), and whether all are.
 template <std::size_t N>
 constexpr std::size_t first_set(const bool (&b)[N]) {
@@ -153,9 +155,8 @@ inline constexpr bool all_v = [] {
 /// std::__invoke, which compilers do not always inline).
 template <class Tuple, class F>
 TT_INLINE constexpr void for_each_element(Tuple& t, F& f) {
-  [&]<std::size_t... I>(std::index_sequence<I...>) TT_INLINE_LAMBDA {
-    (f(std::get<I>(t)), ...);
-  }(std::make_index_sequence<std::tuple_size_v<std::remove_cvref_t<Tuple>>>{});
+  [&]<std::size_t... I>(std::index_sequence<I...>) TT_INLINE_LAMBDA { (f(std::get<I>(t)), ...); }
+  (std::make_index_sequence<std::tuple_size_v<std::remove_cvref_t<Tuple>>>{});
 }
 
 template <class F, std::size_t... I>

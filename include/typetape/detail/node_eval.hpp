@@ -15,7 +15,9 @@ namespace detail {
 /// Ops that are not elementwise (reductions, shape ops, matmul, conv) say so; every
 /// other op is elementwise.
 template <class Op>
-inline constexpr bool is_structural = requires { typename Op::structural; };
+inline constexpr bool is_structural = requires {
+  typename Op::structural;
+};
 
 /// An elementwise op with a tensor operand belongs to a fused region: the region
 /// (a maximal subtree of such nodes) runs as one loop over the elements, forward
@@ -62,8 +64,10 @@ constexpr auto derived_value(const A&... a);
 /// forward mode derives from the op's value and VJP (no op restates its derivative).
 template <class Op, class... A>
 TT_INLINE constexpr auto apply_op(const A&... a) {
-  if constexpr ((is_dual<A> || ...)) return derived_value<Op>(a...);
-  else return Op::value(a...);
+  if constexpr ((is_dual<A> || ...))
+    return derived_value<Op>(a...);
+  else
+    return Op::value(a...);
 }
 
 template <bool Fused, class Op, class... V>

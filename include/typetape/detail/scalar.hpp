@@ -39,9 +39,7 @@ constexpr auto min_takes_first(const A& a, const B& b) {
 /// The sign as TensorFlow defines it: -1, 0 or 1 (0 at 0, so |x|' = 0 there).
 template <class T>
   requires std::is_arithmetic_v<T>
-constexpr T sign(const T& a) {
-  return static_cast<T>((T(0) < a) - (a < T(0)));
-}
+constexpr T sign(const T& a) { return static_cast<T>((T(0) < a) - (a < T(0))); }
 template <class T>
   requires(!std::is_arithmetic_v<T>)
 constexpr T sign(const T& a) {  // a SIMD batch

@@ -30,7 +30,8 @@ class shape_vec {
   shape_vec(It b, It e) {
     for (; b != e; ++b) push_back(static_cast<std::size_t>(*b));
   }
-  shape_vec(const std::vector<std::size_t>& v) : shape_vec(v.begin(), v.end()) {}  // NOLINT: implicit
+  shape_vec(const std::vector<std::size_t>& v)
+      : shape_vec(v.begin(), v.end()) {}  // NOLINT: implicit
   std::size_t size() const noexcept { return n_; }
   std::size_t& operator[](std::size_t i) noexcept { return d_[i]; }
   std::size_t operator[](std::size_t i) const noexcept { return d_[i]; }
@@ -63,8 +64,10 @@ class shape_vec {
 
 template <class T>
 shape_vec shape_of(const T& v) {
-  if constexpr (tensor_like<T>) return shape_vec(v.shape().begin(), v.shape().end());
-  else return {};
+  if constexpr (tensor_like<T>)
+    return shape_vec(v.shape().begin(), v.shape().end());
+  else
+    return {};
 }
 
 inline std::string shape_str(const shape_vec& s) {
@@ -90,9 +93,12 @@ inline shape_vec broadcast_shapes(std::string_view op, const shape_vec& a, const
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t da = i < n - a.size() ? 1 : a[i - (n - a.size())];
     const std::size_t db = i < n - b.size() ? 1 : b[i - (n - b.size())];
-    if (da == db || db == 1) r[i] = da;
-    else if (da == 1) r[i] = db;
-    else shape_fail(op, "shapes cannot broadcast:", a, b);
+    if (da == db || db == 1)
+      r[i] = da;
+    else if (da == 1)
+      r[i] = db;
+    else
+      shape_fail(op, "shapes cannot broadcast:", a, b);
   }
   return r;
 }
@@ -164,7 +170,8 @@ void unbroadcast_into(const T* full, const shape_vec& to, T* out, const shape_ve
 template <class V>
 void resize_to(V& v, const shape_vec& s, std::string_view op) {
   if (shape_of(v) == s) return;
-  if constexpr (!static_shape<V>::known && requires { v.resize(std::array<std::size_t, rank_v<V>>{}); }) {
+  if constexpr (!static_shape<V>::known &&
+                requires { v.resize(std::array<std::size_t, rank_v<V>>{}); }) {
     if (s.size() != rank_v<V>) shape_fail(op, "rank mismatch:", shape_of(v), s);
     std::array<std::size_t, rank_v<V>> a{};
     std::copy(s.begin(), s.end(), a.begin());

@@ -62,8 +62,10 @@ T zeros_like(const T& t);
 /// copying it (see var_ref), so values are read through val().
 template <class R>
 TT_INLINE constexpr const auto& val(const R& r) {
-  if constexpr (requires { r.get(); }) return r.get();
-  else return r.v;
+  if constexpr (requires { r.get(); })
+    return r.get();
+  else
+    return r.v;
 }
 
 }  // namespace detail

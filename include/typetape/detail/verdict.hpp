@@ -85,8 +85,10 @@ template <class T>
 using stored_t = closure_t<const T&>;
 template <class T>
 TT_INLINE constexpr decltype(auto) as_stored(const T& t) {
-  if constexpr (is_variable<T>) return close<void>(t);
-  else return (t);
+  if constexpr (is_variable<T>)
+    return close<void>(t);
+  else
+    return (t);
 }
 
 /// How a tape holds a target: a copy, or for the short form a reference.
@@ -98,14 +100,17 @@ template <class T>
 struct target_pack {
   static constexpr bool is_tuple = false;
   using list = tlist<stored_t<T>>;
-  TT_INLINE static auto refs(const T& t) { return std::tuple<decltype(as_stored(t))>(as_stored(t)); }
+  TT_INLINE static auto refs(const T& t) {
+    return std::tuple<decltype(as_stored(t))>(as_stored(t));
+  }
 };
 template <class... T>
 struct target_pack<std::tuple<T...>> {
   static constexpr bool is_tuple = true;
   using list = tlist<stored_t<std::remove_cvref_t<T>>...>;
   TT_INLINE static auto refs(const std::tuple<T...>& t) {
-    return std::apply([](const auto&... x) { return std::tuple<decltype(as_stored(x))...>(as_stored(x)...); }, t);
+    return std::apply(
+        [](const auto&... x) { return std::tuple<decltype(as_stored(x))...>(as_stored(x)...); }, t);
   }
 };
 
@@ -140,8 +145,22 @@ struct map_list<tlist<X...>, F> {
 
 // ---- the verdict: the first misuse, as a code and the offending type -----------------------
 enum class code {
-  ok, e01, e01_number, e02_stop, e02_int_cast, e02_extract, e02_piecewise, e02_compare,
-  e03_constant, e03_integer, e03_unnamed, e05, e07, e07_tensor, e07_count, e10
+  ok,
+  e01,
+  e01_number,
+  e02_stop,
+  e02_int_cast,
+  e02_extract,
+  e02_piecewise,
+  e02_compare,
+  e03_constant,
+  e03_integer,
+  e03_unnamed,
+  e05,
+  e07,
+  e07_tensor,
+  e07_count,
+  e10
 };
 
 /// The E02 kind reported when several kinds cut a source: a fixed order.
@@ -178,8 +197,9 @@ template <class Sources, class Infos = typename source_pack<Sources>::infos>
 struct result_of;
 template <class Sources, class... I>
 struct result_of<Sources, tlist<I...>> {
-  using type = std::conditional_t<source_pack<Sources>::is_tuple, std::tuple<typename I::value_type...>,
-                                  typename at<0, tlist<I..., void>>::type::value_type>;
+  using type =
+      std::conditional_t<source_pack<Sources>::is_tuple, std::tuple<typename I::value_type...>,
+                         typename at<0, tlist<I..., void>>::type::value_type>;
 };
 template <class Sources>
 using result_t = typename result_of<Sources>::type;
@@ -219,7 +239,8 @@ struct verdict {
     return {code::ok, 0};
   }
   static constexpr std::pair<code, std::size_t> find() {
-    if (first_unrecorded(targets{}) < targets::size) return {code::e05, first_unrecorded(targets{})};
+    if (first_unrecorded(targets{}) < targets::size)
+      return {code::e05, first_unrecorded(targets{})};
     if (target_pack<Target>::is_tuple && opts::n_seed_sets == 0) return {code::e07, 0};
     if (!target_pack<Target>::is_tuple && tensor_like<typename at_t<0, targets>::value_type> &&
         opts::n_seed_sets == 0)
@@ -249,8 +270,9 @@ struct verdict {
   /// What the static_assert prints: the source's name, or the target's type.
   using offender = std::conditional_t<
       value == code::e05, typename pick<targets, index>::type,
-      std::conditional_t<value == code::e07 || value == code::e07_tensor || value == code::e07_count, Target,
-                         typename pick<typename map_list<infos, info_name_t>::type, index>::type>>;
+      std::conditional_t<
+          value == code::e07 || value == code::e07_tensor || value == code::e07_count, Target,
+          typename pick<typename map_list<infos, info_name_t>::type, index>::type>>;
   using result = result_t<Sources>;
 };
 

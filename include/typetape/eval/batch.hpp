@@ -41,7 +41,8 @@ void batch_gradient_loop(const E& f, const std::array<std::span<const T>, NS>& i
   const std::size_t n = in[0].size();
   for (std::size_t j = 0; j < NS; ++j)
     if (in[j].size() != n || out[j].size() != n)
-      shape_fail("batch_gradient", "point arrays differ in length:", {n, in[0].size()}, {in[j].size(), out[j].size()});
+      shape_fail("batch_gradient", "point arrays differ in length:", {n, in[0].size()},
+                 {in[j].size(), out[j].size()});
   constexpr std::uint64_t all = NS == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << NS) - 1;
   std::size_t i = 0;
   if constexpr (std::is_floating_point_v<T> && xsimd::batch<T>::size > 1 &&
@@ -57,7 +58,8 @@ void batch_gradient_loop(const E& f, const std::array<std::span<const T>, NS>& i
       typename decltype(tree)::record rec;
       tree.forward(rec, c);
       tree.backward(rec, L(T(1)), c);
-      static_for<NS>([&](auto j) TT_INLINE_LAMBDA { std::get<j>(c.adj).store_unaligned(out[j].data() + i); });
+      static_for<NS>(
+          [&](auto j) TT_INLINE_LAMBDA { std::get<j>(c.adj).store_unaligned(out[j].data() + i); });
     }
   }
   const auto tree = pointwise<E, names, simd_lanes<false>>::make(f);
@@ -88,15 +90,22 @@ inline constexpr std::size_t source_count<std::tuple<S...>> = sizeof...(S);
 struct batch_gradient_into_t {
   template <class E, class Sources, class T, std::size_t NS>
     requires expression<E>
-  void operator()(const E& f, const Sources& sources, const std::array<std::span<const T>, NS>& points,
-                         const std::array<std::span<T>, NS>& out) const {
-    static_assert(NS == detail::source_count<Sources>, "typetape: batch_gradient needs one point array per source");
+  void operator()(const E& f, const Sources& sources,
+                  const std::array<std::span<const T>, NS>& points,
+                  const std::array<std::span<T>, NS>& out) const {
+    static_assert(NS == detail::source_count<Sources>,
+                  "typetape: batch_gradient needs one point array per source");
     using names = typename detail::sources_of<Sources>::names;
-    static_assert([]<class... N>(detail::tlist<N...>) { return ((detail::count_v<N, names> == 1) && ...); }(names{}),
-                  "typetape: batch_gradient's sources must be distinct");
+    static_assert(
+        []<class... N>(detail::tlist<N...>) {
+          return ((detail::count_v<N, names> == 1) && ...);
+        }(names{}),
+        "typetape: batch_gradient's sources must be distinct");
     using checked = decltype(tt::gradient(f, sources));  // the usual diagnostics, at compile time
-    static_assert(!tensor_like<typename E::value_type>, "typetape: batch_gradient takes a scalar expression");
-    if constexpr (!std::is_same_v<checked, void>) detail::batch_gradient_loop<E, Sources>(f, points, out);
+    static_assert(!tensor_like<typename E::value_type>,
+                  "typetape: batch_gradient takes a scalar expression");
+    if constexpr (!std::is_same_v<checked, void>)
+      detail::batch_gradient_loop<E, Sources>(f, points, out);
   }
 };
 inline constexpr batch_gradient_into_t batch_gradient_into{};
@@ -105,25 +114,30 @@ inline constexpr batch_gradient_into_t batch_gradient_into{};
 /// sources' structure (one vector, or a tuple of vectors).
 struct batch_gradient_t {
   template <class E, class Sources, class... P>
-    requires expression<E> && (sizeof...(P) > 0)
-  auto operator()(const E& f, const Sources& sources, const P&... points) const {
-    using T = std::remove_cvref_t<decltype(*std::data(std::get<0>(std::forward_as_tuple(points...))))>;
-    constexpr std::size_t NS = sizeof...(P);
-    std::array<std::vector<T>, NS> g;
-    std::array<std::span<const T>, NS> in{std::span<const T>(std::data(points), std::size(points))...};
-    std::array<std::span<T>, NS> out{};
-    for (std::size_t j = 0; j < NS; ++j) {
-      g[j].resize(in[j].size());
-      out[j] = g[j];
+    requires expression<E> &&(sizeof...(P) > 0) auto operator()(const E& f, const Sources& sources,
+                                                                const P&... points) const {
+      using T =
+          std::remove_cvref_t<decltype(*std::data(std::get<0>(std::forward_as_tuple(points...))))>;
+      constexpr std::size_t NS = sizeof...(P);
+      std::array<std::vector<T>, NS> g;
+      std::array<std::span<const T>, NS> in{
+          std::span<const T>(std::data(points), std::size(points))...};
+      std::array<std::span<T>, NS> out{};
+      for (std::size_t j = 0; j < NS; ++j) {
+        g[j].resize(in[j].size());
+        out[j] = g[j];
+      }
+      batch_gradient_into(f, sources, in, out);
+      if constexpr (detail::source_count<Sources> == 1 &&
+                    !requires { std::tuple_size<Sources>::value; })
+        return std::move(g[0]);
+      else
+        return [&]<std::size_t... J>(std::index_sequence<J...>) {
+          return std::tuple<std::conditional_t<J == 0, std::vector<T>, std::vector<T>>...>{
+              std::move(g[J])...};
+        }
+      (std::make_index_sequence<NS>{});
     }
-    batch_gradient_into(f, sources, in, out);
-    if constexpr (detail::source_count<Sources> == 1 && !requires { std::tuple_size<Sources>::value; })
-      return std::move(g[0]);
-    else
-      return [&]<std::size_t... J>(std::index_sequence<J...>) {
-        return std::tuple<std::conditional_t<J == 0, std::vector<T>, std::vector<T>>...>{std::move(g[J])...};
-      }(std::make_index_sequence<NS>{});
-  }
 };
 inline constexpr batch_gradient_t batch_gradient{};
 
@@ -153,8 +167,10 @@ auto tensor_jacobian(const Y& y, const S& x) {
   for (std::size_t i = 0; i < yv.size(); ++i) {
     seed.data()[i] = E(1);
     const auto g = t.gradient(y, x, output_gradients(seed));
-    if constexpr (tensor_like<XV>) std::copy(g.data(), g.data() + nx, J.data() + i * nx);
-    else J.data()[i] = g;
+    if constexpr (tensor_like<XV>)
+      std::copy(g.data(), g.data() + nx, J.data() + i * nx);
+    else
+      J.data()[i] = g;
     seed.data()[i] = E(0);
   }
   return J;

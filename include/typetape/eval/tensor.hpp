@@ -37,7 +37,8 @@ struct constant<T> {
   using value_type = T;
   std::shared_ptr<const T> data;
 
-  constant(T v) : data(std::make_shared<const T>(std::move(v))) {}  // NOLINT: implicit, as a number's
+  constant(T v)
+      : data(std::make_shared<const T>(std::move(v))) {}  // NOLINT: implicit, as a number's
   const T& get() const noexcept { return *data; }
 
   struct record {
@@ -73,9 +74,11 @@ struct static_shape<xt::xfixed_container<ET, xt::fixed_shape<I...>, L, Sh, Tag>>
 };
 
 template <class EC, std::size_t N, class Tag>
-inline constexpr bool is_dense_tensor<xt::xtensor_container<EC, N, xt::layout_type::row_major, Tag>> = true;
+inline constexpr bool
+    is_dense_tensor<xt::xtensor_container<EC, N, xt::layout_type::row_major, Tag>> = true;
 template <class ET, class S, bool Sh, class Tag>
-inline constexpr bool is_dense_tensor<xt::xfixed_container<ET, S, xt::layout_type::row_major, Sh, Tag>> = true;
+inline constexpr bool
+    is_dense_tensor<xt::xfixed_container<ET, S, xt::layout_type::row_major, Sh, Tag>> = true;
 /// The vector tt::map_over gives (ops/loop.hpp).
 template <class T>
 struct vector_value {
@@ -83,7 +86,8 @@ struct vector_value {
 };
 template <class T>
 struct tensor_storage {
-  using type = std::conditional_t<is_dense_tensor<T>, T, xt::xtensor<typename T::value_type, rank_v<T>>>;
+  using type =
+      std::conditional_t<is_dense_tensor<T>, T, xt::xtensor<typename T::value_type, rank_v<T>>>;
 };
 
 template <class L>
@@ -117,9 +121,13 @@ struct tensor_result {
 /// so that the one diagnostic is not followed by others about the missing result.
 struct rejected_op {
   template <class A>
-  static A value(const A& a) { return a; }
+  static A value(const A& a) {
+    return a;
+  }
   template <std::size_t, class A, class V, class G>
-  static G vjp(const A&, const V&, const G& g) { return g; }
+  static G vjp(const A&, const V&, const G& g) {
+    return g;
+  }
 };
 template <class A, class... R>
 constexpr auto rejected(A&& a, R&&...) {

@@ -51,8 +51,9 @@ template <class L>
 struct variable_names;
 template <class... X>
 struct variable_names<tt::detail::tlist<X...>> {  // the names of the variables among named things
-  using type = typename tt::detail::concat<std::conditional_t<requires { X::p; } && !requires { typename X::body_type; },
-                                                              tt::detail::tlist<typename X::name_type>, tt::detail::tlist<>>...>::type;
+  using type = typename tt::detail::concat < std::conditional_t < requires { X::p; }
+  &&!requires { typename X::body_type; }
+  , tt::detail::tlist<typename X::name_type>, tt::detail::tlist < >> ... > ::type;
 };
 template <class... E>
 using used_variables = typename variable_names<tt::detail::named_t<E...>>::type;
@@ -88,8 +89,8 @@ struct first_unlisted<tt::detail::tlist<U...>, Allowed> {
 
 /// Glorot-uniform entries (limit sqrt(6 / (fan_in + fan_out))) from a seeded generator.
 template <class T, std::size_t R>
-xt::xtensor<T, R> glorot(const std::array<std::size_t, R>& shape, std::size_t fan_in, std::size_t fan_out,
-                         std::uint64_t seed) {
+xt::xtensor<T, R> glorot(const std::array<std::size_t, R>& shape, std::size_t fan_in,
+                         std::size_t fan_out, std::uint64_t seed) {
   std::mt19937_64 gen(seed);
   const double limit = std::sqrt(6.0 / double(fan_in + fan_out));
   std::uniform_real_distribution<double> u(-limit, limit);
@@ -128,9 +129,12 @@ struct layer {
     using unused = typename detail::first_unused<parts, params>::type;
     using used = typename detail::used_of<parts>::type;
     using inputs = detail::used_variables<tt::detail::closure_t<X&&>...>;
-    using unlisted = typename detail::first_unlisted<used, typename tt::detail::concat<params, inputs>::type>::type;
+    using unlisted =
+        typename detail::first_unlisted<used,
+                                        typename tt::detail::concat<params, inputs>::type>::type;
     static_assert(diag::layer_uses_every_parameter<unused, std::is_void_v<unused>>, TT_E08);
-    static_assert(diag::layer_lists_every_variable_it_uses<unlisted, std::is_void_v<unlisted>>, TT_E08_UNLISTED);
+    static_assert(diag::layer_lists_every_variable_it_uses<unlisted, std::is_void_v<unlisted>>,
+                  TT_E08_UNLISTED);
     return self.forward(std::forward<X>(x)...);
   }
 };
@@ -156,7 +160,8 @@ struct rnn_cell : layer<rnn_cell<Name, T>> {
   variable<tt::detail::parameter_name(Name, ".U"), xt::xtensor<T, 2>> U;
   variable<tt::detail::parameter_name(Name, ".b"), xt::xtensor<T, 1>> b;
   rnn_cell(std::size_t in, std::size_t hidden, std::uint64_t seed = 1)
-      : W{detail::glorot<T>(in, hidden, seed)}, U{detail::glorot<T>(hidden, hidden, seed + 1)},
+      : W{detail::glorot<T>(in, hidden, seed)},
+        U{detail::glorot<T>(hidden, hidden, seed + 1)},
         b{detail::filled<T, 1>({hidden}, T(0))} {}
   auto params() { return std::tie(W, U, b); }
   template <class H, class X>
@@ -166,25 +171,27 @@ struct rnn_cell : layer<rnn_cell<Name, T>> {
 };
 
 /// PyTorch's LSTM cell: z = x W + h U + b, gates i, f, g, o in that order along z's last
-/// axis; c' = f c + i g, h' = o tanh(c'). State (h, c): `tt::scan<"seq">(cell, std::tie(h0, c0), xs)`.
-/// The forget gate's bias starts at 1 (Jozefowicz et al.; Keras' unit_forget_bias).
+/// axis; c' = f c + i g, h' = o tanh(c'). State (h, c): `tt::scan<"seq">(cell, std::tie(h0, c0),
+/// xs)`. The forget gate's bias starts at 1 (Jozefowicz et al.; Keras' unit_forget_bias).
 template <fixed_string Name, class T = double>
 struct lstm_cell : layer<lstm_cell<Name, T>> {
   variable<tt::detail::parameter_name(Name, ".W"), xt::xtensor<T, 2>> W;
   variable<tt::detail::parameter_name(Name, ".U"), xt::xtensor<T, 2>> U;
   variable<tt::detail::parameter_name(Name, ".b"), xt::xtensor<T, 1>> b;
   lstm_cell(std::size_t in, std::size_t hidden, std::uint64_t seed = 1)
-      : W{detail::glorot<T>(in, 4 * hidden, seed)}, U{detail::glorot<T>(hidden, 4 * hidden, seed + 1)},
+      : W{detail::glorot<T>(in, 4 * hidden, seed)},
+        U{detail::glorot<T>(hidden, 4 * hidden, seed + 1)},
         b{forget_bias(hidden)} {}
   auto params() { return std::tie(W, U, b); }
   std::size_t hidden() const { return U.get().shape()[0]; }
   template <class H, class C, class X>
   auto forward(H&& h, C&& c, X&& x) const {
     const std::size_t n = hidden();
-    auto z = tt::let<tt::detail::parameter_name(Name, ".z")>(tt::matmul(std::forward<X>(x), W) + tt::matmul(std::forward<H>(h), U) + b);
+    auto z = tt::let<tt::detail::parameter_name(Name, ".z")>(tt::matmul(std::forward<X>(x), W) +
+                                                             tt::matmul(std::forward<H>(h), U) + b);
     auto gate = [&](std::size_t k) { return tt::slice(z, {}, {k * n, (k + 1) * n}); };
-    auto c2 = tt::let<tt::detail::parameter_name(Name, ".c")>(tt::sigmoid(gate(1)) * std::forward<C>(c) +
-                                        tt::sigmoid(gate(0)) * tt::tanh(gate(2)));
+    auto c2 = tt::let<tt::detail::parameter_name(Name, ".c")>(
+        tt::sigmoid(gate(1)) * std::forward<C>(c) + tt::sigmoid(gate(0)) * tt::tanh(gate(2)));
     return std::tuple(tt::sigmoid(gate(3)) * tt::tanh(c2), c2);
   }
 
@@ -212,8 +219,10 @@ struct conv2d : layer<conv2d<Name, T>> {
   }
 
  private:
-  static xt::xtensor<T, 4> kernel(std::size_t kh, std::size_t kw, std::size_t in, std::size_t out, std::uint64_t seed) {
-    return detail::glorot<T, 4>({kh, kw, in, out}, kh * kw * in, kh * kw * out, seed);  // a convolution's fans
+  static xt::xtensor<T, 4> kernel(std::size_t kh, std::size_t kw, std::size_t in, std::size_t out,
+                                  std::uint64_t seed) {
+    return detail::glorot<T, 4>({kh, kw, in, out}, kh * kw * in, kh * kw * out,
+                                seed);  // a convolution's fans
   }
 };
 

@@ -24,29 +24,37 @@ namespace detail {
 
 template <class V>
 std::size_t count_of(const V& v) {
-  if constexpr (tensor_like<V>) return v.size();
-  else return 1;
+  if constexpr (tensor_like<V>)
+    return v.size();
+  else
+    return 1;
 }
 template <class V>
 auto* elements(V& v) {
-  if constexpr (tensor_like<V>) return v.data();
-  else return &v;
+  if constexpr (tensor_like<V>)
+    return v.data();
+  else
+    return &v;
 }
 template <class V>
 const auto* elements(const V& v) {
-  if constexpr (tensor_like<V>) return v.data();
-  else return &v;
+  if constexpr (tensor_like<V>)
+    return v.data();
+  else
+    return &v;
 }
 
 /// Calls f(k, param, grad) for each parameter k (one variable, or a tuple of them).
 template <class P, class G, class F>
 void each_param(P&& params, const G& grads, F&& f) {
   if constexpr (requires { std::tuple_size<std::remove_cvref_t<P>>::value; }) {
-    static_assert(std::tuple_size_v<std::remove_cvref_t<P>> == std::tuple_size_v<G>,
-                  "typetape: step() takes as many gradients as parameters (pass what tt::gradient returned)");
+    static_assert(
+        std::tuple_size_v<std::remove_cvref_t<P>> == std::tuple_size_v<G>,
+        "typetape: step() takes as many gradients as parameters (pass what tt::gradient returned)");
     [&]<std::size_t... K>(std::index_sequence<K...>) {
       (f(K, std::get<K>(params), std::get<K>(grads)), ...);
-    }(std::make_index_sequence<std::tuple_size_v<G>>{});
+    }
+    (std::make_index_sequence<std::tuple_size_v<G>>{});
   } else {
     f(std::size_t{0}, params, grads);
   }
@@ -58,7 +66,8 @@ struct param_state {
 };
 /// Throws unless g fits parameter k (its shape; its state's size, once there is state).
 template <class V, class G>
-void check_grad(const char* who, std::size_t k, const V& var, const G& g, const std::vector<param_state>& st) {
+void check_grad(const char* who, std::size_t k, const V& var, const G& g,
+                const std::vector<param_state>& st) {
   const std::size_t n = count_of(var.get());
   bool same = count_of(g) == n;
   if constexpr (tensor_like<std::remove_cvref_t<decltype(var.get())>> && tensor_like<G>) {
@@ -67,19 +76,23 @@ void check_grad(const char* who, std::size_t k, const V& var, const G& g, const 
     same = std::equal(a.begin(), a.end(), b.begin(), b.end());
   }
   if (!same)
-    throw std::invalid_argument(std::string(who) + ": the gradient of parameter " + std::to_string(k) + " (" +
-                                std::string(var.name()) + ") has " + std::to_string(count_of(g)) +
-                                " elements, the parameter " + std::to_string(n) + (count_of(g) == n ? " (another shape)" : ""));
+    throw std::invalid_argument(std::string(who) + ": the gradient of parameter " +
+                                std::to_string(k) + " (" + std::string(var.name()) + ") has " +
+                                std::to_string(count_of(g)) + " elements, the parameter " +
+                                std::to_string(n) + (count_of(g) == n ? " (another shape)" : ""));
   if (k < st.size() && !st[k].buf.empty() && st[k].buf[0].size() != n)
-    throw std::invalid_argument(std::string(who) + ": parameter " + std::to_string(k) + " (" + std::string(var.name()) +
-                                ") changed size since the first step, from " + std::to_string(st[k].buf[0].size()) +
-                                " to " + std::to_string(n) + " elements");
+    throw std::invalid_argument(
+        std::string(who) + ": parameter " + std::to_string(k) + " (" + std::string(var.name()) +
+        ") changed size since the first step, from " + std::to_string(st[k].buf[0].size()) +
+        " to " + std::to_string(n) + " elements");
 }
 /// Validates every parameter first (nothing is updated if one does not fit), then sizes
 /// the state of each at its first step.
 template <class P, class G>
-void prepare(const char* who, P& params, const G& grads, std::vector<param_state>& st, std::size_t slots) {
-  each_param(params, grads, [&](std::size_t k, auto& var, const auto& g) { check_grad(who, k, var, g, st); });
+void prepare(const char* who, P& params, const G& grads, std::vector<param_state>& st,
+             std::size_t slots) {
+  each_param(params, grads,
+             [&](std::size_t k, auto& var, const auto& g) { check_grad(who, k, var, g, st); });
   each_param(params, grads, [&](std::size_t k, auto& var, const auto&) {
     if (st.size() <= k) st.resize(k + 1);
     if (st[k].buf.empty()) st[k].buf.assign(slots, std::vector<double>(count_of(var.get()), 0.0));
@@ -140,7 +153,8 @@ struct adam {
           const double gi = double(q[i]);
           m[i] = beta1 * m[i] + (1.0 - beta1) * gi;
           v[i] = beta2 * v[i] + (1.0 - beta2) * gi * gi;
-          p[i] = static_cast<std::remove_reference_t<decltype(p[i])>>(double(p[i]) - lr * (m[i] / c1) / (std::sqrt(v[i] / c2) + eps));
+          p[i] = static_cast<std::remove_reference_t<decltype(p[i])>>(
+              double(p[i]) - lr * (m[i] / c1) / (std::sqrt(v[i] / c2) + eps));
         }
       });
     });

@@ -19,7 +19,7 @@ namespace tt {
 namespace detail {
 
 template <class L, class R>
-concept binary_operands = operand<L> && operand<R> && (expression<L> || expression<R>);
+concept binary_operands = operand<L> && operand<R> &&(expression<L> || expression<R>);
 
 /// Do the fixed shapes among a binary operator's operands broadcast (TT-E12)? Each
 /// elementwise binary operator asserts it itself, so that the diagnostic names the user's call.
@@ -61,8 +61,10 @@ struct sub_op {
   }
   template <std::size_t I, class A, class B, class V, class G>
   static constexpr G vjp(const A&, const B&, const V&, const G& g) {
-    if constexpr (I == 0) return g;
-    else return -g;
+    if constexpr (I == 0)
+      return g;
+    else
+      return -g;
   }
 };
 struct mul_op {
@@ -74,8 +76,10 @@ struct mul_op {
   }
   template <std::size_t I, class A, class B, class V, class G>
   static constexpr auto vjp(const A& a, const B& b, const V&, const G& g) {
-    if constexpr (I == 0) return g * b;
-    else return g * a;
+    if constexpr (I == 0)
+      return g * b;
+    else
+      return g * a;
   }
 };
 struct div_op {
@@ -87,8 +91,10 @@ struct div_op {
   }
   template <std::size_t I, class A, class B, class V, class G>
   static constexpr auto vjp(const A&, const B& b, const V& v, const G& g) {
-    if constexpr (I == 0) return g / b;
-    else return -(g * v) / b;  // d(a/b)/db = -a/b^2 = -v/b
+    if constexpr (I == 0)
+      return g / b;
+    else
+      return -(g * v) / b;  // d(a/b)/db = -a/b^2 = -v/b
   }
 };
 struct neg_op {
@@ -132,8 +138,6 @@ constexpr auto operator/(L&& l, R&& r) {
 }
 template <class A>
   requires expression<A>
-constexpr auto operator-(A&& a) {
-  return detail::make<detail::neg_op>(std::forward<A>(a));
-}
+constexpr auto operator-(A&& a) { return detail::make<detail::neg_op>(std::forward<A>(a)); }
 
 }  // namespace tt

@@ -14,19 +14,27 @@ namespace detail {
 // The comparisons (not <functional>'s, which costs every user ~0.5 s to parse).
 struct less {
   template <class A, class B>
-  constexpr auto operator()(const A& a, const B& b) const { return a < b; }
+  constexpr auto operator()(const A& a, const B& b) const {
+    return a < b;
+  }
 };
 struct less_equal {
   template <class A, class B>
-  constexpr auto operator()(const A& a, const B& b) const { return a <= b; }
+  constexpr auto operator()(const A& a, const B& b) const {
+    return a <= b;
+  }
 };
 struct greater {
   template <class A, class B>
-  constexpr auto operator()(const A& a, const B& b) const { return a > b; }
+  constexpr auto operator()(const A& a, const B& b) const {
+    return a > b;
+  }
 };
 struct greater_equal {
   template <class A, class B>
-  constexpr auto operator()(const A& a, const B& b) const { return a >= b; }
+  constexpr auto operator()(const A& a, const B& b) const {
+    return a >= b;
+  }
 };
 
 template <class Fn>
@@ -49,8 +57,10 @@ struct where_op {
   }
   template <std::size_t I, class C, class A, class B, class V, class G>
   static constexpr G vjp(const C& c, const A&, const B&, const V&, const G& g) {
-    if constexpr (I == 1) return select(c, g, G(0));
-    else return select(c, G(0), g);
+    if constexpr (I == 1)
+      return select(c, g, G(0));
+    else
+      return select(c, G(0), g);
   }
 };
 
@@ -69,8 +79,10 @@ struct cast_op {
   }
   template <class A>
   static constexpr auto value(const A& a) {
-    if constexpr (std::is_arithmetic_v<A>) return static_cast<To>(a);
-    else return a;  // a SIMD batch: fused regions use batches only when the cast keeps the type
+    if constexpr (std::is_arithmetic_v<A>)
+      return static_cast<To>(a);
+    else
+      return a;  // a SIMD batch: fused regions use batches only when the cast keeps the type
   }
   template <std::size_t, class A, class V, class G>
   static constexpr G vjp(const A&, const V&, const G& g) {
@@ -82,27 +94,41 @@ struct cast_op {
 struct round_op {
   static constexpr unsigned cut(std::size_t) { return reach::piecewise; }
   template <class A>
-  static A value(const A& a) { using std::round; return round(a); }
+  static A value(const A& a) {
+    using std::round;
+    return round(a);
+  }
 };
 struct floor_op {
   static constexpr unsigned cut(std::size_t) { return reach::piecewise; }
   template <class A>
-  static A value(const A& a) { using std::floor; return floor(a); }
+  static A value(const A& a) {
+    using std::floor;
+    return floor(a);
+  }
 };
 struct ceil_op {
   static constexpr unsigned cut(std::size_t) { return reach::piecewise; }
   template <class A>
-  static A value(const A& a) { using std::ceil; return ceil(a); }
+  static A value(const A& a) {
+    using std::ceil;
+    return ceil(a);
+  }
 };
 struct trunc_op {
   static constexpr unsigned cut(std::size_t) { return reach::piecewise; }
   template <class A>
-  static A value(const A& a) { using std::trunc; return trunc(a); }
+  static A value(const A& a) {
+    using std::trunc;
+    return trunc(a);
+  }
 };
 struct sign_op {
   static constexpr unsigned cut(std::size_t) { return reach::piecewise; }
   template <class A>
-  static A value(const A& a) { return sign(a); }
+  static A value(const A& a) {
+    return sign(a);
+  }
 };
 
 }  // namespace detail
@@ -120,7 +146,7 @@ template <class L, class R>
 constexpr auto operator<=(L&& l, R&& r) {
   static_assert(detail::shapes_fit<L, R>, TT_E12_FIXED);
   return detail::make<detail::compare_op<detail::less_equal>>(std::forward<L>(l),
-                                                             std::forward<R>(r));
+                                                              std::forward<R>(r));
 }
 template <class L, class R>
   requires detail::binary_operands<L, R>
@@ -133,24 +159,21 @@ template <class L, class R>
 constexpr auto operator>=(L&& l, R&& r) {
   static_assert(detail::shapes_fit<L, R>, TT_E12_FIXED);
   return detail::make<detail::compare_op<detail::greater_equal>>(std::forward<L>(l),
-                                                                std::forward<R>(r));
+                                                                 std::forward<R>(r));
 }
 
 /// cond ? a : b, recorded: the gradient flows into the branch that was taken.
 template <class C, class A, class B>
   requires expression<C> && operand<A> && operand<B> &&
-           std::same_as<detail::elem_t<typename std::remove_cvref_t<C>::value_type>, bool>
-constexpr auto where(C&& c, A&& a, B&& b) {
-  return detail::make<detail::where_op>(std::forward<C>(c), std::forward<A>(a),
-                                        std::forward<B>(b));
+      std::same_as < detail::elem_t<typename std::remove_cvref_t<C>::value_type>,
+bool > constexpr auto where(C&& c, A&& a, B&& b) {
+  return detail::make<detail::where_op>(std::forward<C>(c), std::forward<A>(a), std::forward<B>(b));
 }
 
-#define TT_DETACHING_FUNCTION(fn, op)                    \
-  template <class A>                                      \
-    requires expression<A>                                \
-  constexpr auto fn(A&& a) {                              \
-    return detail::make<detail::op>(std::forward<A>(a));  \
-  }
+#define TT_DETACHING_FUNCTION(fn, op) \
+  template <class A>                  \
+    requires expression<A>            \
+  constexpr auto fn(A&& a) { return detail::make<detail::op>(std::forward<A>(a)); }
 TT_DETACHING_FUNCTION(stop_gradient, stop_gradient_op)
 TT_DETACHING_FUNCTION(round, round_op)
 TT_DETACHING_FUNCTION(floor, floor_op)
@@ -162,8 +185,6 @@ TT_DETACHING_FUNCTION(sign, sign_op)
 /// cast<float>/cast<double> are differentiable; casts to integral or bool types detach.
 template <class To, class E>
   requires expression<E> && std::is_arithmetic_v<To>
-constexpr auto cast(E&& e) {
-  return detail::make<detail::cast_op<To>>(std::forward<E>(e));
-}
+constexpr auto cast(E&& e) { return detail::make<detail::cast_op<To>>(std::forward<E>(e)); }
 
 }  // namespace tt

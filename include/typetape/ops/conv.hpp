@@ -19,9 +19,9 @@ enum class padding { valid, same };
 
 /// conv2d's options: `{.stride = 2, .pad = tt::padding::same}`.
 struct conv2d_options {
-  std::size_t stride = 1;     // both spatial axes, unless stride_w is given
+  std::size_t stride = 1;  // both spatial axes, unless stride_w is given
   padding pad = padding::valid;
-  std::size_t stride_w = 0;   // 0: the same as stride
+  std::size_t stride_w = 0;  // 0: the same as stride
   friend constexpr bool operator==(const conv2d_options&, const conv2d_options&) = default;
 };
 
@@ -39,19 +39,29 @@ conv_geometry geometry(const X& x, const K& k, const conv2d_options& o) {
   conv_geometry g{};
   g.n = x.shape()[0], g.h = x.shape()[1], g.w = x.shape()[2], g.c = x.shape()[3];
   g.kh = k.shape()[0], g.kw = k.shape()[1], g.f = k.shape()[3];
-  if (k.shape()[2] != g.c) shape_fail(name, "input channels (NHWC) and filter channels (HWCF) differ:", shape_of(x), shape_of(k));
+  if (k.shape()[2] != g.c)
+    shape_fail(name, "input channels (NHWC) and filter channels (HWCF) differ:", shape_of(x),
+               shape_of(k));
   g.sh = o.stride;
   g.sw = o.stride_w ? o.stride_w : o.stride;
-  if (g.sh == 0 || g.sw == 0) shape_fail(name, "a stride is 0: (stride, stride_w) and filter", {o.stride, o.stride_w}, shape_of(k));
+  if (g.sh == 0 || g.sw == 0)
+    shape_fail(name, "a stride is 0: (stride, stride_w) and filter", {o.stride, o.stride_w},
+               shape_of(k));
   if (o.pad == padding::same) {
     g.oh = (g.h + g.sh - 1) / g.sh;
     g.ow = (g.w + g.sw - 1) / g.sw;
-    const std::size_t ph = std::max<std::ptrdiff_t>(0, static_cast<std::ptrdiff_t>((g.oh - 1) * g.sh + g.kh) - static_cast<std::ptrdiff_t>(g.h));
-    const std::size_t pw = std::max<std::ptrdiff_t>(0, static_cast<std::ptrdiff_t>((g.ow - 1) * g.sw + g.kw) - static_cast<std::ptrdiff_t>(g.w));
+    const std::size_t ph =
+        std::max<std::ptrdiff_t>(0, static_cast<std::ptrdiff_t>((g.oh - 1) * g.sh + g.kh) -
+                                        static_cast<std::ptrdiff_t>(g.h));
+    const std::size_t pw =
+        std::max<std::ptrdiff_t>(0, static_cast<std::ptrdiff_t>((g.ow - 1) * g.sw + g.kw) -
+                                        static_cast<std::ptrdiff_t>(g.w));
     g.pad_top = ph / 2;  // the extra row/column goes to the bottom/right, as in TensorFlow
     g.pad_left = pw / 2;
   } else {
-    if (g.kh > g.h || g.kw > g.w) shape_fail(name, "VALID padding needs the filter to fit in the input:", shape_of(x), shape_of(k));
+    if (g.kh > g.h || g.kw > g.w)
+      shape_fail(name, "VALID padding needs the filter to fit in the input:", shape_of(x),
+                 shape_of(k));
     g.oh = (g.h - g.kh) / g.sh + 1;
     g.ow = (g.w - g.kw) / g.sw + 1;
   }
@@ -66,13 +76,17 @@ void for_im2col(const conv_geometry& g, F&& f) {
       for (std::size_t ox = 0; ox < g.ow; ++ox) {
         const std::size_t row = (n * g.oh + oy) * g.ow + ox;
         for (std::size_t ky = 0; ky < g.kh; ++ky) {
-          const std::ptrdiff_t iy = static_cast<std::ptrdiff_t>(oy * g.sh + ky) - static_cast<std::ptrdiff_t>(g.pad_top);
+          const std::ptrdiff_t iy =
+              static_cast<std::ptrdiff_t>(oy * g.sh + ky) - static_cast<std::ptrdiff_t>(g.pad_top);
           if (iy < 0 || iy >= static_cast<std::ptrdiff_t>(g.h)) continue;
           for (std::size_t kx = 0; kx < g.kw; ++kx) {
-            const std::ptrdiff_t ix = static_cast<std::ptrdiff_t>(ox * g.sw + kx) - static_cast<std::ptrdiff_t>(g.pad_left);
+            const std::ptrdiff_t ix = static_cast<std::ptrdiff_t>(ox * g.sw + kx) -
+                                      static_cast<std::ptrdiff_t>(g.pad_left);
             if (ix < 0 || ix >= static_cast<std::ptrdiff_t>(g.w)) continue;
             const std::size_t col = (ky * g.kw + kx) * g.c;
-            const std::size_t in = ((n * g.h + static_cast<std::size_t>(iy)) * g.w + static_cast<std::size_t>(ix)) * g.c;
+            const std::size_t in =
+                ((n * g.h + static_cast<std::size_t>(iy)) * g.w + static_cast<std::size_t>(ix)) *
+                g.c;
             f(row * g.cols() + col, in, g.c);
           }
         }
@@ -105,7 +119,9 @@ scratch<T, 0> im2col(const T* x, const conv_geometry& g) {
   const std::size_t n = g.rows() * g.cols();
   scratch<T, 0> cols(n);
   std::fill(cols.p, cols.p + n, T(0));
-  for_im2col(g, [&](std::size_t at, std::size_t in, std::size_t c) { std::copy(x + in, x + in + c, cols.p + at); });
+  for_im2col(g, [&](std::size_t at, std::size_t in, std::size_t c) {
+    std::copy(x + in, x + in + c, cols.p + at);
+  });
   return cols;
 }
 
@@ -114,7 +130,8 @@ struct conv2d_op {
   static constexpr std::string_view name = "conv2d";
   template <class X, class K>
   static xt::xtensor<elem_t<X>, 4> value(const X& x, const K& k, const conv2d_options& o) {
-    static_assert(std::is_same_v<elem_t<X>, elem_t<K>>, "typetape: conv2d operands need one element type");
+    static_assert(std::is_same_v<elem_t<X>, elem_t<K>>,
+                  "typetape: conv2d operands need one element type");
     const conv_geometry g = geometry(x, k, o);
     xt::xtensor<elem_t<X>, 4> out(std::array<std::size_t, 4>{g.n, g.oh, g.ow, g.f});
     gemm(false, false, g.rows(), g.f, g.cols(), im2col(x.data(), g).p, k.data(), out.data());
@@ -151,8 +168,9 @@ constexpr auto conv2d(X&& x, K&& k, conv2d_options o = {}) {
   using VX = detail::value_of_t<detail::closure_t<X&&, double>>;
   using VK = detail::value_of_t<K>;
   constexpr bool ok = detail::rank_v<VX> == 4 && detail::rank_v<VK> == 4;
-  return detail::checked_make<ok, std::conditional_t<detail::rank_v<VX> == 4, VK, VX>, detail::conv2d_op, true>(
-      std::forward<X>(x), std::forward<K>(k), constant<conv2d_options>{o});
+  return detail::checked_make<ok, std::conditional_t<detail::rank_v<VX> == 4, VK, VX>,
+                              detail::conv2d_op, true>(std::forward<X>(x), std::forward<K>(k),
+                                                       constant<conv2d_options>{o});
 }
 
 }  // namespace tt

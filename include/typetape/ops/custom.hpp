@@ -2,11 +2,12 @@
 // an op's forward function and its vector-Jacobian product, as captureless lambdas.
 //
 //   auto clipped = tt::custom_vjp([](double a) { return a; },                        // forward
-//                                 [](double, double, double g) { return std::clamp(g, -1.0, 1.0); },
-//                                 x);                                                 // operands
+//                                 [](double, double, double g) { return std::clamp(g, -1.0, 1.0);
+//                                 }, x);                                                 //
+//                                 operands
 //   auto y = tt::custom_vjp([](double a, double b) { return a * b; },
-//                           [](double a, double b, double /*v*/, double g) { return std::tuple(g * b, g * a); },
-//                           x, y);
+//                           [](double a, double b, double /*v*/, double g) { return std::tuple(g *
+//                           b, g * a); }, x, y);
 //
 // vjp(operands..., value, g) returns the adjoint of each operand (a std::tuple, or the
 // one adjoint for one operand), each shaped like its operand. The lambdas see whole
@@ -42,7 +43,8 @@ struct custom_op {
         return operand(std::get<I>(std::move(r)));
     };
     operand adj = pick();
-    if constexpr (tensor_like<operand>) check_same_shape("custom_vjp: the adjoint of an operand", std::get<I>(all), adj);
+    if constexpr (tensor_like<operand>)
+      check_same_shape("custom_vjp: the adjoint of an operand", std::get<I>(all), adj);
     return adj;
   }
 };

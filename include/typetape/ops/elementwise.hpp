@@ -17,57 +17,94 @@ struct exp_op {
   static constexpr std::string_view name = "exp", torch = "torch.exp";
   static constexpr op_domain domain{{-5, 5}};
   template <class A>
-  static auto value(const A& a) { using std::exp; return exp(a); }
+  static auto value(const A& a) {
+    using std::exp;
+    return exp(a);
+  }
   template <std::size_t, class A, class V, class G>
-  static auto vjp(const A&, const V& v, const G& g) { return g * v; }
+  static auto vjp(const A&, const V& v, const G& g) {
+    return g * v;
+  }
 };
 struct log_op {
   static constexpr std::string_view name = "log", torch = "torch.log";
   static constexpr op_domain domain{{1e-2, 50}};
   template <class A>
-  static auto value(const A& a) { using std::log; return log(a); }
+  static auto value(const A& a) {
+    using std::log;
+    return log(a);
+  }
   template <std::size_t, class A, class V, class G>
-  static auto vjp(const A& a, const V&, const G& g) { return g / a; }
+  static auto vjp(const A& a, const V&, const G& g) {
+    return g / a;
+  }
 };
 struct sqrt_op {
   static constexpr std::string_view name = "sqrt", torch = "torch.sqrt";
   static constexpr op_domain domain{{1e-2, 50}};
   template <class A>
-  static auto value(const A& a) { using std::sqrt; return sqrt(a); }
+  static auto value(const A& a) {
+    using std::sqrt;
+    return sqrt(a);
+  }
   template <std::size_t, class A, class V, class G>
-  static auto vjp(const A&, const V& v, const G& g) { return g / (v + v); }
+  static auto vjp(const A&, const V& v, const G& g) {
+    return g / (v + v);
+  }
 };
 struct sin_op {
   static constexpr std::string_view name = "sin", torch = "torch.sin";
   static constexpr op_domain domain{{-6, 6}};
   template <class A>
-  static auto value(const A& a) { using std::sin; return sin(a); }
+  static auto value(const A& a) {
+    using std::sin;
+    return sin(a);
+  }
   template <std::size_t, class A, class V, class G>
-  static auto vjp(const A& a, const V&, const G& g) { using std::cos; return g * cos(a); }
+  static auto vjp(const A& a, const V&, const G& g) {
+    using std::cos;
+    return g * cos(a);
+  }
 };
 struct cos_op {
   static constexpr std::string_view name = "cos", torch = "torch.cos";
   static constexpr op_domain domain{{-6, 6}};
   template <class A>
-  static auto value(const A& a) { using std::cos; return cos(a); }
+  static auto value(const A& a) {
+    using std::cos;
+    return cos(a);
+  }
   template <std::size_t, class A, class V, class G>
-  static auto vjp(const A& a, const V&, const G& g) { using std::sin; return -(g * sin(a)); }
+  static auto vjp(const A& a, const V&, const G& g) {
+    using std::sin;
+    return -(g * sin(a));
+  }
 };
 struct tan_op {
   static constexpr std::string_view name = "tan", torch = "torch.tan";
   static constexpr op_domain domain{{-1.5, 1.5}};
   template <class A>
-  static auto value(const A& a) { using std::tan; return tan(a); }
+  static auto value(const A& a) {
+    using std::tan;
+    return tan(a);
+  }
   template <std::size_t, class A, class V, class G>
-  static auto vjp(const A&, const V& v, const G& g) { return g * (V(1) + v * v); }
+  static auto vjp(const A&, const V& v, const G& g) {
+    return g * (V(1) + v * v);
+  }
 };
 struct tanh_op {
   static constexpr std::string_view name = "tanh", torch = "torch.tanh";
   static constexpr op_domain domain{{-4, 4}};
   template <class A>
-  static auto value(const A& a) { using std::tanh; return tanh(a); }
+  static auto value(const A& a) {
+    using std::tanh;
+    return tanh(a);
+  }
   template <std::size_t, class A, class V, class G>
-  static auto vjp(const A&, const V& v, const G& g) { return g * (V(1) - v * v); }
+  static auto vjp(const A&, const V& v, const G& g) {
+    return g * (V(1) - v * v);
+  }
 };
 struct sigmoid_op {
   static constexpr std::string_view name = "sigmoid", torch = "torch.sigmoid";
@@ -79,47 +116,71 @@ struct sigmoid_op {
     return select(a < A(0), e / (A(1) + e), A(1) / (A(1) + e));
   }
   template <std::size_t, class A, class V, class G>
-  static auto vjp(const A&, const V& v, const G& g) { return g * (v * (V(1) - v)); }
+  static auto vjp(const A&, const V& v, const G& g) {
+    return g * (v * (V(1) - v));
+  }
 };
 struct relu_op {
   static constexpr std::string_view name = "relu", torch = "torch.relu";
   static constexpr op_domain domain{.a = {-3, 3}, .kink = 0};
   template <class A>
-  static A value(const A& a) { return select(!(a <= A(0)), a, A(0)); }  // NaN stays NaN
+  static A value(const A& a) {
+    return select(!(a <= A(0)), a, A(0));
+  }  // NaN stays NaN
   template <std::size_t, class A, class V, class G>
-  static G vjp(const A& a, const V&, const G& g) { return select(a > A(0), g, G(0)); }
+  static G vjp(const A& a, const V&, const G& g) {
+    return select(a > A(0), g, G(0));
+  }
 };
 struct abs_op {
   static constexpr std::string_view name = "abs", torch = "torch.abs";
   static constexpr op_domain domain{.a = {-3, 3}, .kink = 0};
   template <class A>
-  static auto value(const A& a) { using std::abs; return abs(a); }
+  static auto value(const A& a) {
+    using std::abs;
+    return abs(a);
+  }
   template <std::size_t, class A, class V, class G>
-  static auto vjp(const A& a, const V&, const G& g) { return g * sign(a); }
+  static auto vjp(const A& a, const V&, const G& g) {
+    return g * sign(a);
+  }
 };
 struct square_op {
   static constexpr std::string_view name = "square", torch = "torch.square";
   static constexpr op_domain domain{{-3, 3}};
   template <class A>
-  static auto value(const A& a) { return a * a; }
+  static auto value(const A& a) {
+    return a * a;
+  }
   template <std::size_t, class A, class V, class G>
-  static auto vjp(const A& a, const V&, const G& g) { return g * (a + a); }
+  static auto vjp(const A& a, const V&, const G& g) {
+    return g * (a + a);
+  }
 };
 struct log1p_op {
   static constexpr std::string_view name = "log1p", torch = "torch.log1p";
   static constexpr op_domain domain{{-0.99, 10}};
   template <class A>
-  static auto value(const A& a) { using std::log1p; return log1p(a); }
+  static auto value(const A& a) {
+    using std::log1p;
+    return log1p(a);
+  }
   template <std::size_t, class A, class V, class G>
-  static auto vjp(const A& a, const V&, const G& g) { return g / (A(1) + a); }
+  static auto vjp(const A& a, const V&, const G& g) {
+    return g / (A(1) + a);
+  }
 };
 struct expm1_op {
   static constexpr std::string_view name = "expm1", torch = "torch.expm1";
   static constexpr op_domain domain{{-5, 5}};
   template <class A>
-  static auto value(const A& a) { using std::expm1; return expm1(a); }
+  static auto value(const A& a) {
+    using std::expm1;
+    return expm1(a);
+  }
   template <std::size_t, class A, class V, class G>
-  static auto vjp(const A& a, const V&, const G& g) {  // exp(a), not v + 1: exact as a -> -inf (as TF)
+  static auto vjp(const A& a, const V&,
+                  const G& g) {  // exp(a), not v + 1: exact as a -> -inf (as TF)
     using std::exp;
     return g * exp(a);
   }
@@ -128,7 +189,10 @@ struct erf_op {
   static constexpr std::string_view name = "erf", torch = "torch.erf";
   static constexpr op_domain domain{{-3, 3}};
   template <class A>
-  static auto value(const A& a) { using std::erf; return erf(a); }
+  static auto value(const A& a) {
+    using std::erf;
+    return erf(a);
+  }
   template <std::size_t, class A, class V, class G>
   static auto vjp(const A& a, const V&, const G& g) {
     using std::exp;
@@ -139,47 +203,65 @@ struct pow_op {
   static constexpr std::string_view name = "pow", torch = "torch.pow";
   static constexpr op_domain domain{{0.05, 4}, {-3, 3}};
   template <class A, class B>
-  static auto value(const A& a, const B& b) { using std::pow; return pow(a, b); }
+  static auto value(const A& a, const B& b) {
+    using std::pow;
+    return pow(a, b);
+  }
   template <std::size_t I, class A, class B, class V, class G>
   static auto vjp(const A& a, const B& b, const V& v, const G& g) {
     using std::log;
     using std::pow;
-    if constexpr (I == 0) return g * (b * pow(a, b - B(1)));
-    else return g * (v * select(a > A(0), log(select(a > A(0), a, A(1))), A(0)));
+    if constexpr (I == 0)
+      return g * (b * pow(a, b - B(1)));
+    else
+      return g * (v * select(a > A(0), log(select(a > A(0), a, A(1))), A(0)));
   }
 };
 struct max_op {  // ties go to the first operand, as in TensorFlow; NaN propagates from either
   static constexpr std::string_view name = "max", torch = "torch.maximum";
   static constexpr op_domain domain{.a = {-3, 3}, .kink = 0.5};
   template <class A, class B>
-  static auto value(const A& a, const B& b) { return select(max_takes_first(a, b), a, b); }
+  static auto value(const A& a, const B& b) {
+    return select(max_takes_first(a, b), a, b);
+  }
   template <std::size_t I, class A, class B, class V, class G>
   static G vjp(const A& a, const B& b, const V&, const G& g) {
-    if constexpr (I == 0) return select(max_takes_first(a, b), g, G(0));
-    else return select(max_takes_first(a, b), G(0), g);
+    if constexpr (I == 0)
+      return select(max_takes_first(a, b), g, G(0));
+    else
+      return select(max_takes_first(a, b), G(0), g);
   }
 };
 struct min_op {
   static constexpr std::string_view name = "min", torch = "torch.minimum";
   static constexpr op_domain domain{.a = {-3, 3}, .kink = 0.5};
   template <class A, class B>
-  static auto value(const A& a, const B& b) { return select(min_takes_first(a, b), a, b); }
+  static auto value(const A& a, const B& b) {
+    return select(min_takes_first(a, b), a, b);
+  }
   template <std::size_t I, class A, class B, class V, class G>
   static G vjp(const A& a, const B& b, const V&, const G& g) {
-    if constexpr (I == 0) return select(min_takes_first(a, b), g, G(0));
-    else return select(min_takes_first(a, b), G(0), g);
+    if constexpr (I == 0)
+      return select(min_takes_first(a, b), g, G(0));
+    else
+      return select(min_takes_first(a, b), G(0), g);
   }
 };
 struct atan2_op {  // atan2(y, x)
   static constexpr std::string_view name = "atan2", torch = "torch.atan2";
   static constexpr op_domain domain{{-3, 3}, {0.1, 3}};
   template <class A, class B>
-  static auto value(const A& y, const B& x) { using std::atan2; return atan2(y, x); }
+  static auto value(const A& y, const B& x) {
+    using std::atan2;
+    return atan2(y, x);
+  }
   template <std::size_t I, class A, class B, class V, class G>
   static auto vjp(const A& y, const B& x, const V&, const G& g) {
     const auto r2 = x * x + y * y;
-    if constexpr (I == 0) return g * x / r2;
-    else return -(g * y) / r2;
+    if constexpr (I == 0)
+      return g * x / r2;
+    else
+      return -(g * y) / r2;
   }
 };
 
@@ -187,17 +269,27 @@ struct asinh_op {
   static constexpr std::string_view name = "asinh", torch = "torch.asinh";
   static constexpr op_domain domain{{-5, 5}};
   template <class A>
-  static auto value(const A& a) { using std::asinh; return asinh(a); }
+  static auto value(const A& a) {
+    using std::asinh;
+    return asinh(a);
+  }
   template <std::size_t, class A, class V, class G>
-  static auto vjp(const A& a, const V&, const G& g) { using std::sqrt; return g / sqrt(a * a + A(1)); }
+  static auto vjp(const A& a, const V&, const G& g) {
+    using std::sqrt;
+    return g / sqrt(a * a + A(1));
+  }
 };
 struct acosh_op {
   static constexpr std::string_view name = "acosh", torch = "torch.acosh";
   static constexpr op_domain domain{{1.05, 10}};
   template <class A>
-  static auto value(const A& a) { using std::acosh; return acosh(a); }
+  static auto value(const A& a) {
+    using std::acosh;
+    return acosh(a);
+  }
   template <std::size_t, class A, class V, class G>
-  static auto vjp(const A& a, const V&, const G& g) {  // (a - 1)(a + 1): exact near 1, unlike a*a - 1
+  static auto vjp(const A& a, const V&,
+                  const G& g) {  // (a - 1)(a + 1): exact near 1, unlike a*a - 1
     using std::sqrt;
     return g / sqrt((a - A(1)) * (a + A(1)));
   }
@@ -206,9 +298,14 @@ struct atanh_op {
   static constexpr std::string_view name = "atanh", torch = "torch.atanh";
   static constexpr op_domain domain{{-0.95, 0.95}};
   template <class A>
-  static auto value(const A& a) { using std::atanh; return atanh(a); }
+  static auto value(const A& a) {
+    using std::atanh;
+    return atanh(a);
+  }
   template <std::size_t, class A, class V, class G>
-  static auto vjp(const A& a, const V&, const G& g) { return g / ((A(1) - a) * (A(1) + a)); }
+  static auto vjp(const A& a, const V&, const G& g) {
+    return g / ((A(1) - a) * (A(1) + a));
+  }
 };
 struct softplus_op {  // log(1 + e^a), stable on both tails; its derivative is sigmoid(a) (as TF)
   static constexpr std::string_view name = "softplus", torch = "torch.nn.functional.softplus";
@@ -221,26 +318,37 @@ struct softplus_op {  // log(1 + e^a), stable on both tails; its derivative is s
     return select(a > A(0), a, A(0)) + log1p(exp(-abs(a)));
   }
   template <std::size_t, class A, class V, class G>
-  static auto vjp(const A& a, const V&, const G& g) { return g * sigmoid_op::value(a); }
+  static auto vjp(const A& a, const V&, const G& g) {
+    return g * sigmoid_op::value(a);
+  }
 };
 struct log_sigmoid_op {  // log(sigmoid(a)) = -softplus(-a); derivative sigmoid(-a)
   static constexpr std::string_view name = "log_sigmoid", torch = "torch.nn.functional.logsigmoid";
   static constexpr op_domain domain{{-10, 10}};
   template <class A>
-  static A value(const A& a) { return -softplus_op::value(A(-a)); }  // negations are exact
+  static A value(const A& a) {
+    return -softplus_op::value(A(-a));
+  }  // negations are exact
   template <std::size_t, class A, class V, class G>
-  static auto vjp(const A& a, const V&, const G& g) { return g * sigmoid_op::value(A(-a)); }
+  static auto vjp(const A& a, const V&, const G& g) {
+    return g * sigmoid_op::value(A(-a));
+  }
 };
 struct hypot_op {  // sqrt(a^2 + b^2) without overflow; gradient (a, b) / v, and 0 at the origin
   static constexpr std::string_view name = "hypot", torch = "torch.hypot";
   static constexpr op_domain domain{{-3, 3}};
   template <class A, class B>
-  static auto value(const A& a, const B& b) { using std::hypot; return hypot(a, b); }
+  static auto value(const A& a, const B& b) {
+    using std::hypot;
+    return hypot(a, b);
+  }
   template <std::size_t I, class A, class B, class V, class G>
   static auto vjp(const A& a, const B& b, const V& v, const G& g) {
     const auto r = select(v > V(0), v, V(1));
-    if constexpr (I == 0) return g * (a / r);
-    else return g * (b / r);
+    if constexpr (I == 0)
+      return g * (a / r);
+    else
+      return g * (b / r);
   }
 };
 
@@ -254,18 +362,16 @@ using elementwise_ops =
 
 }  // namespace detail
 
-#define TT_UNARY_FUNCTION(fn, op)                         \
-  template <class A>                                      \
-    requires expression<A>                                \
-  constexpr auto fn(A&& a) {                              \
-    return detail::make<detail::op>(std::forward<A>(a));  \
-  }
-#define TT_BINARY_FUNCTION(fn, op)                                              \
-  template <class L, class R>                                                   \
-    requires detail::binary_operands<L, R>                                      \
-  constexpr auto fn(L&& l, R&& r) {                                             \
-    static_assert(detail::shapes_fit<L, R>, TT_E12_FIXED);                      \
-    return detail::make<detail::op>(std::forward<L>(l), std::forward<R>(r));    \
+#define TT_UNARY_FUNCTION(fn, op) \
+  template <class A>              \
+    requires expression<A>        \
+  constexpr auto fn(A&& a) { return detail::make<detail::op>(std::forward<A>(a)); }
+#define TT_BINARY_FUNCTION(fn, op)                                           \
+  template <class L, class R>                                                \
+    requires detail::binary_operands<L, R>                                   \
+  constexpr auto fn(L&& l, R&& r) {                                          \
+    static_assert(detail::shapes_fit<L, R>, TT_E12_FIXED);                   \
+    return detail::make<detail::op>(std::forward<L>(l), std::forward<R>(r)); \
   }
 
 TT_UNARY_FUNCTION(exp, exp_op)

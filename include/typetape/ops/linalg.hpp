@@ -22,7 +22,8 @@ constexpr bool fixed_inner_dims_differ() {
 
 /// C (m x n) = op(A) op(B) with row-major storage; ta/tb transpose A/B.
 template <class T>
-void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T* a, const T* b, T* c) {
+void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T* a, const T* b,
+          T* c) {
   static_assert(std::is_same_v<T, double> || std::is_same_v<T, float>,
                 "typetape: matmul needs float or double elements");
   if (m == 0 || n == 0) return;
@@ -34,9 +35,11 @@ void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T
   const int lda = blas_int(ta ? m : k), ldb = blas_int(tb ? k : n);
   const auto opa = ta ? CblasTrans : CblasNoTrans, opb = tb ? CblasTrans : CblasNoTrans;
   if constexpr (std::is_same_v<T, double>)
-    cblas_dgemm(CblasRowMajor, opa, opb, blas_int(m), blas_int(n), blas_int(k), 1.0, a, lda, b, ldb, 0.0, c, blas_int(n));
+    cblas_dgemm(CblasRowMajor, opa, opb, blas_int(m), blas_int(n), blas_int(k), 1.0, a, lda, b, ldb,
+                0.0, c, blas_int(n));
   else
-    cblas_sgemm(CblasRowMajor, opa, opb, blas_int(m), blas_int(n), blas_int(k), 1.0f, a, lda, b, ldb, 0.0f, c, blas_int(n));
+    cblas_sgemm(CblasRowMajor, opa, opb, blas_int(m), blas_int(n), blas_int(k), 1.0f, a, lda, b,
+                ldb, 0.0f, c, blas_int(n));
 }
 
 /// The product of ranks Ra and Rb: rank Ra + Rb - 2 (a scalar for two vectors).
@@ -65,14 +68,18 @@ struct matmul_op {
   template <class A, class B>
   static auto value(const A& a, const B& b) {
     using E = std::common_type_t<elem_t<A>, elem_t<B>>;
-    static_assert(std::is_same_v<elem_t<A>, elem_t<B>>, "typetape: matmul operands need one element type");
+    static_assert(std::is_same_v<elem_t<A>, elem_t<B>>,
+                  "typetape: matmul operands need one element type");
     typename matmul_result<E, rank_v<A> + rank_v<B> - 2>::type c{};
     const dims d = dims_of(a, b);
     if constexpr (tensor_like<decltype(c)>) {
       std::array<std::size_t, rank_v<A> + rank_v<B> - 2> s{};
-      if constexpr (rank_v<A> == 2 && rank_v<B> == 2) s = {d.m, d.n};
-      else if constexpr (rank_v<A> == 2) s = {d.m};
-      else s = {d.n};
+      if constexpr (rank_v<A> == 2 && rank_v<B> == 2)
+        s = {d.m, d.n};
+      else if constexpr (rank_v<A> == 2)
+        s = {d.m};
+      else
+        s = {d.n};
       c.resize(s);
     }
     gemm(false, false, d.m, d.n, d.k, a.data(), b.data(), out_data(c));
@@ -104,10 +111,11 @@ template <class A, class B>
 constexpr auto matmul(A&& a, B&& b) {
   using VA = typename detail::closure_t<A&&, double>::value_type;
   using VB = typename detail::closure_t<B&&, double>::value_type;
-  constexpr bool ranks_ok = (detail::rank_v<VA> == 1 || detail::rank_v<VA> == 2) && (detail::rank_v<VB> == 1 || detail::rank_v<VB> == 2);
+  constexpr bool ranks_ok = (detail::rank_v<VA> == 1 || detail::rank_v<VA> == 2) &&
+                            (detail::rank_v<VB> == 1 || detail::rank_v<VB> == 2);
   if constexpr (!ranks_ok) {
-    static_assert(diag::axis_and_rank_fit_the_op<std::conditional_t<detail::rank_v<VA> == 1 || detail::rank_v<VA> == 2, VB, VA>, false>,
-                  TT_E13_RANK);
+    using offender = std::conditional_t<detail::rank_v<VA> == 1 || detail::rank_v<VA> == 2, VB, VA>;
+    static_assert(diag::axis_and_rank_fit_the_op<offender, false>, TT_E13_RANK);
     return detail::rejected(std::forward<A>(a), std::forward<B>(b));
   } else if constexpr (detail::fixed_inner_dims_differ<VA, VB>()) {
     static_assert(diag::fixed_shapes_broadcast<detail::tlist<VA, VB>, false>, TT_E12_FIXED_MATMUL);
@@ -119,8 +127,6 @@ constexpr auto matmul(A&& a, B&& b) {
 /// The dot product of two vectors (matmul of two rank-1 tensors).
 template <class A, class B>
   requires detail::binary_operands<A, B>
-constexpr auto dot(A&& a, B&& b) {
-  return matmul(std::forward<A>(a), std::forward<B>(b));
-}
+constexpr auto dot(A&& a, B&& b) { return matmul(std::forward<A>(a), std::forward<B>(b)); }
 
 }  // namespace tt

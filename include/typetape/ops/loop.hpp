@@ -11,8 +11,9 @@
 //   });
 //   auto [gmu, gs] = tt::gradient(nll, std::tie(mu, s));
 //
-//   auto xT = tt::fold<"t">(steps, x0, [&](auto x, auto t) { return x + dt * tt::sin(x * tt::at(k, t)); });
-//   auto v = tt::map_over<"i">(n, [&](auto i) { return tt::at(w, i) * tt::at(x, i); });  // <typetape/tensor.hpp>
+//   auto xT = tt::fold<"t">(steps, x0, [&](auto x, auto t) { return x + dt * tt::sin(x * tt::at(k,
+//   t)); }); auto v = tt::map_over<"i">(n, [&](auto i) { return tt::at(w, i) * tt::at(x, i); }); //
+//   <typetape/tensor.hpp>
 //
 // The body is called once, when the loop is built, on a placeholder index: its result is
 // an ordinary expression type, so every op and every compile-time check (TT-E01..E13)
@@ -59,14 +60,16 @@ inline constexpr bool is_loop_index = false;
 template <class N>
 inline constexpr bool is_loop_index<loop_index<N>> = true;
 template <class I>
-concept index_operand = is_loop_index<std::remove_cvref_t<I>> || std::is_integral_v<std::remove_cvref_t<I>>;
-
+concept index_operand =
+    is_loop_index<std::remove_cvref_t<I>> || std::is_integral_v<std::remove_cvref_t<I>>;
 
 /// The current value of an index in a context (nested loops forward it outward).
 template <class N, class Ctx>
 TT_INLINE std::ptrdiff_t index_value(const loop_index<N>& i, const Ctx& ctx) {
-  if constexpr (std::is_same_v<N, no_index_name>) return i.off;
-  else return ctx.template index<N>() + i.off;
+  if constexpr (std::is_same_v<N, no_index_name>)
+    return i.off;
+  else
+    return ctx.template index<N>() + i.off;
 }
 
 /// Writes a non-negative or negative integer into a small buffer (messages without <string>).
@@ -77,7 +80,8 @@ struct int_text {
     char tmp[24];
     std::size_t k = 0;
     const bool neg = v < 0;
-    unsigned long long u = neg ? 0ull - static_cast<unsigned long long>(v) : static_cast<unsigned long long>(v);
+    unsigned long long u =
+        neg ? 0ull - static_cast<unsigned long long>(v) : static_cast<unsigned long long>(v);
     do {
       tmp[k++] = static_cast<char>('0' + u % 10);
       u /= 10;
@@ -118,9 +122,12 @@ TT_INLINE const auto* elements(const C& c) {
 }
 template <class C>
 TT_INLINE std::size_t extent(const C& c, std::size_t d) {
-  if constexpr (requires { c.shape(); }) return static_cast<std::size_t>(c.shape()[d]);
-  else if constexpr (requires { c.shape[d]; }) return c.shape[d];
-  else return static_cast<std::size_t>(c.size());
+  if constexpr (requires { c.shape(); })
+    return static_cast<std::size_t>(c.shape()[d]);
+  else if constexpr (requires { c.shape[d]; })
+    return c.shape[d];
+  else
+    return static_cast<std::size_t>(c.size());
 }
 
 /// The name of a placeholder or a variable an element leaf reads (void for data).
@@ -170,7 +177,8 @@ struct source_name<carry_ref<N, T>> {
   using type = N;
 };
 template <class M, class T, class N>
-struct reach_of<carry_ref<M, T>, N> : std::integral_constant<unsigned, std::is_same_v<M, N> ? reach::live : 0u> {};
+struct reach_of<carry_ref<M, T>, N>
+    : std::integral_constant<unsigned, std::is_same_v<M, N> ? reach::live : 0u> {};
 
 /// Element (i, j, ...) of a tensor variable, a loop's carried tensor, or data: a leaf of
 /// a loop's body. Its adjoint goes into that element of the source's adjoint.
@@ -183,7 +191,7 @@ struct elem_node {
   static constexpr std::size_t rank = sizeof...(Ix);
   Src src;
   std::array<std::ptrdiff_t, rank> off;
-  bool padded = false;     // tt::at_or: an index out of range reads `fill` (no gradient)
+  bool padded = false;  // tt::at_or: an index out of range reads `fill` (no gradient)
   value_type fill{};
   static constexpr std::size_t outside = ~std::size_t{0};
 
@@ -211,20 +219,26 @@ struct elem_node {
   }
   TT_INLINE constexpr bool tt_same(const elem_node& o) const {
     bool same = off == o.off && padded == o.padded && (!padded || fill == o.fill);
-    if constexpr (requires { src.shape; }) same = same && src.p == o.src.p && src.shape == o.src.shape;
-    else if constexpr (requires { src.p->get(); }) same = same && src.p == o.src.p;
+    if constexpr (requires { src.shape; })
+      same = same && src.p == o.src.p && src.shape == o.src.shape;
+    else if constexpr (requires { src.p->get(); })
+      same = same && src.p == o.src.p;
     return same;
   }
 
  private:
   template <class Ctx>
   TT_INLINE const container& source(const Ctx& ctx) const {
-    if constexpr (std::is_void_v<name>) return src;
-    else if constexpr (requires { src.p->get(); }) return src.p->get();
-    else return *ctx.template carry<name>();
+    if constexpr (std::is_void_v<name>)
+      return src;
+    else if constexpr (requires { src.p->get(); })
+      return src.p->get();
+    else
+      return *ctx.template carry<name>();
   }
   template <class Ctx, std::size_t... D>
-  TT_INLINE std::size_t flat_index(const container& c, const Ctx& ctx, std::index_sequence<D...>) const {
+  TT_INLINE std::size_t flat_index(const container& c, const Ctx& ctx,
+                                   std::index_sequence<D...>) const {
     std::size_t flat = 0;
     bool out = false;
     (
@@ -282,13 +296,17 @@ struct loop_scope {
   const State* state;
   template <class N>
   TT_INLINE std::ptrdiff_t index() const {
-    if constexpr (std::is_same_v<N, Name>) return i;
-    else return outer.template index<N>();
+    if constexpr (std::is_same_v<N, Name>)
+      return i;
+    else
+      return outer.template index<N>();
   }
   template <class N>
   TT_INLINE auto carry() const {
-    if constexpr (std::is_same_v<N, fold_state<Name>>) return state;
-    else return outer.template carry<N>();
+    if constexpr (std::is_same_v<N, fold_state<Name>>)
+      return state;
+    else
+      return outer.template carry<N>();
   }
 };
 
@@ -298,8 +316,8 @@ struct loop_fwd_ctx : loop_scope<const Outer, Name, State> {
   using Slots = typename Info::slots;
   const Slots& slots;
   const typename Info::snapshot& snap;  // the hoisted lets' values
-  TT_INLINE loop_fwd_ctx(const Outer& o, const Slots& s, const typename Info::snapshot& h, std::ptrdiff_t at,
-                         const State* st)
+  TT_INLINE loop_fwd_ctx(const Outer& o, const Slots& s, const typename Info::snapshot& h,
+                         std::ptrdiff_t at, const State* st)
       : loop_scope<const Outer, Name, State>{o, at, st}, slots(s), snap(h) {}
   template <class N>
   TT_INLINE const auto& let_value() const {
@@ -322,9 +340,12 @@ struct loop_bwd_ctx : bwd_ctx<Wanted, Names, Values>, loop_scope<Outer, Name, St
       : loop_scope<Outer, Name, State>{o, at, s}, acc(a) {}
   template <class N, class G>
   TT_INLINE void accumulate(G&& g) {
-    if constexpr (contains_v<N, Names>) base::template accumulate<N>(std::forward<G>(g));
-    else if constexpr (contains_v<N, typename Acc::names>) acc.template accumulate<N>(std::forward<G>(g));
-    else this->outer.template accumulate<N>(std::forward<G>(g));
+    if constexpr (contains_v<N, Names>)
+      base::template accumulate<N>(std::forward<G>(g));
+    else if constexpr (contains_v<N, typename Acc::names>)
+      acc.template accumulate<N>(std::forward<G>(g));
+    else
+      this->outer.template accumulate<N>(std::forward<G>(g));
   }
   template <class N, class G, class Like>
   TT_INLINE void accumulate_element(std::size_t flat, const G& g, const Like& like) {
@@ -339,8 +360,10 @@ struct loop_bwd_ctx : bwd_ctx<Wanted, Names, Values>, loop_scope<Outer, Name, St
   }
   template <class N, class Like>
   TT_INLINE auto* element_buffer(const Like& like) {
-    if constexpr (contains_v<N, Names>) return base::template element_buffer<N>(like);
-    else return this->outer.template element_buffer<N>(like);
+    if constexpr (contains_v<N, Names>)
+      return base::template element_buffer<N>(like);
+    else
+      return this->outer.template element_buffer<N>(like);
   }
 };
 
@@ -352,7 +375,9 @@ struct keep_if<tlist<X...>, Keep> {
   using type = typename concat<std::conditional_t<Keep<X>::value, tlist<X>, tlist<>>...>::type;
 };
 template <class X>
-struct is_leaf_source : std::bool_constant<!requires { typename X::body_type; }> {};
+    struct is_leaf_source : std::bool_constant < !requires {
+  typename X::body_type;
+} > {};
 template <class X>
 struct is_scalar_variable : std::false_type {};
 template <class N, class T>
@@ -380,7 +405,9 @@ struct versions_array<tlist<X...>> {
 template <class E, class Name>
 struct varies {
   static constexpr bool value = [] {
-    if constexpr (requires(const E& e) { std::tuple_size<std::remove_cvref_t<decltype(e.kids)>>::value; })
+    if constexpr (requires(const E& e) {
+                    std::tuple_size<std::remove_cvref_t<decltype(e.kids)>>::value;
+                  })
       return []<class... K>(const std::tuple<K...>*) {
         return (varies<K, Name>::value || ...);
       }(static_cast<const std::remove_cvref_t<decltype(std::declval<const E&>().kids)>*>(nullptr));
@@ -416,7 +443,6 @@ struct element_pointers<tlist<X...>> {
 template <class X>
 struct is_scalar_let : std::bool_constant<!tensor_like<typename X::value_type>> {};
 
-
 /// What a loop's body reads from outside: its variables (the scalar ones' values and the
 /// tensor ones' versions are kept at recording, and checked when the backward pass reruns
 /// the body), its lets: those that vary with the loop's index are its own, one per
@@ -444,7 +470,8 @@ struct body_info {
   /// addition would be a store and a load, as the data read might alias it).
   using summed = typename concat<scalars, typename keep_if<hoisted, is_scalar_let>::type>::type;
   /// ... and the tensor variables' adjoint buffers, found once before the iterations.
-  struct acc : bwd_ctx<tlist<>, typename names_of<summed>::type, typename map_list<summed, let_value_t>::type> {
+  struct acc : bwd_ctx<tlist<>, typename names_of<summed>::type,
+                       typename map_list<summed, let_value_t>::type> {
     using tensor_names = typename names_of<tensors>::type;
     typename element_pointers<tensors>::type buffers{};
   };
@@ -487,13 +514,16 @@ template <class Info, class Body, class Snap, class Ctx>
 void take_snapshot(const Body& body, Snap& s, const Ctx& ctx) {
   using info = Info;
   static_for<info::hoisted::size>([&](auto k) {
-    std::get<k>(s.lets) = ctx.template let_value<typename at_t<k, typename info::hoisted>::name_type>();
+    std::get<k>(s.lets) =
+        ctx.template let_value<typename at_t<k, typename info::hoisted>::name_type>();
   });
   static_for<info::scalars::size>([&](auto k) {
-    with_param<at_t<k, typename info::scalars>>(body, [&](const auto& x) { std::get<k>(s.values) = x.p->get(); });
+    with_param<at_t<k, typename info::scalars>>(
+        body, [&](const auto& x) { std::get<k>(s.values) = x.p->get(); });
   });
   static_for<info::tensors::size>([&](auto k) {
-    with_param<at_t<k, typename info::tensors>>(body, [&](const auto& x) { s.versions[k] = x.p->version(); });
+    with_param<at_t<k, typename info::tensors>>(
+        body, [&](const auto& x) { s.versions[k] = x.p->version(); });
   });
 }
 /// TT-E11 at run time: a variable the body reads changed between recording and gradient().
@@ -539,8 +569,10 @@ TT_INLINE void back_body_lets(const Body& fn, const Slots& slots, B& bc) {
 /// A bound of a loop: a number, or an enclosing loop's index (a triangular loop).
 template <class B>
 TT_INLINE std::ptrdiff_t bound_value(const B& b, const auto& ctx) {
-  if constexpr (is_loop_index<B>) return index_value(b, ctx);
-  else return static_cast<std::ptrdiff_t>(b);
+  if constexpr (is_loop_index<B>)
+    return index_value(b, ctx);
+  else
+    return static_cast<std::ptrdiff_t>(b);
 }
 
 /// The vector a map_over gives (eval/tensor.hpp: a rank-1 xt::xtensor).
@@ -555,7 +587,6 @@ struct loop_value {  // a sum: the body's value type
 };
 template <class T>
 struct loop_value<map_kind, T> : vector_value<T> {};
-
 
 /// A sum or a map over an index in [lo, hi).
 template <class Name, class Kind, class Body, class Lo, class Hi>
@@ -580,8 +611,10 @@ struct loop_node {
     take_snapshot<info>(fn, r.snap, ctx);
     const std::ptrdiff_t a = bound_value(lo, ctx), b = std::max(a, bound_value(hi, ctx));
     if constexpr (is_sum) {
-      if constexpr (tensor_like<value_type>) r.v = value_type{};
-      else r.v = value_type(0);
+      if constexpr (tensor_like<value_type>)
+        r.v = value_type{};
+      else
+        r.v = value_type(0);
     } else {
       r.v.resize({static_cast<std::size_t>(b - a)});
     }
@@ -594,8 +627,10 @@ struct loop_node {
       if constexpr (!is_sum) {
         r.v.data()[i - a] = val(rec);
       } else if constexpr (tensor_like<value_type>) {
-        if (i == a) r.v = val(rec);
-        else add_into(r.v, val(rec));
+        if (i == a)
+          r.v = val(rec);
+        else
+          add_into(r.v, val(rec));
       } else {
         r.v += val(rec);
       }
@@ -604,9 +639,7 @@ struct loop_node {
   /// A sum's value is not needed (tt::gradient's short form): nothing runs forward but
   /// the recording of the variables' values.
   template <class Ctx>
-  TT_INLINE void forward_inputs(record& r, const Ctx& ctx) const
-    requires is_sum
-  {
+  TT_INLINE void forward_inputs(record& r, const Ctx& ctx) const requires is_sum {
     take_snapshot<info>(fn, r.snap, ctx);
   }
 
@@ -615,8 +648,10 @@ struct loop_node {
     check_snapshot<info>(fn, r.snap);
     const std::ptrdiff_t a = bound_value(lo, ctx), b = std::max(a, bound_value(hi, ctx));
     if constexpr (!is_sum) check_same_shape("map_over: output_gradients", r.v, g);
-    using processed = typename processed_lets<typename info::lets, tlist<Body>, typename Ctx::wanted_names>::type;
-    using wanted = typename concat<typename Ctx::wanted_names, typename names_of<processed>::type>::type;
+    using processed =
+        typename processed_lets<typename info::lets, tlist<Body>, typename Ctx::wanted_names>::type;
+    using wanted =
+        typename concat<typename Ctx::wanted_names, typename names_of<processed>::type>::type;
     using acc_t = typename info::acc;
     using bctx = loop_bwd_ctx<Ctx, Name, wanted, typename names_of<processed>::type,
                               typename map_list<processed, let_value_t>::type, void, acc_t>;
@@ -628,11 +663,15 @@ struct loop_node {
     for (std::ptrdiff_t i = a; i < b; ++i) {
       const loop_fwd_ctx<Ctx, Name, info, void> c(ctx, slots, r.snap, i, nullptr);
       run_body_lets<info>(fn, slots, c);
-      if constexpr (sums_region_v<Body>) fn.forward_inputs(rec, c);  // a sum in a sum: its value unread
-      else fn.forward(rec, c);
+      if constexpr (sums_region_v<Body>)
+        fn.forward_inputs(rec, c);  // a sum in a sum: its value unread
+      else
+        fn.forward(rec, c);
       bctx bc(ctx, acc, i, nullptr);
-      if constexpr (is_sum) fn.backward(rec, g, bc);
-      else fn.backward(rec, static_cast<body_value>(g.data()[i - a]), bc);
+      if constexpr (is_sum)
+        fn.backward(rec, g, bc);
+      else
+        fn.backward(rec, static_cast<body_value>(g.data()[i - a]), bc);
       back_body_lets<info, processed>(fn, slots, bc);
     }
     flush_sums(acc, ctx);
@@ -653,8 +692,10 @@ struct loop_node {
  private:
   template <class B>
   static constexpr bool same_bound(const B& x, const B& y) {
-    if constexpr (is_loop_index<B>) return x.off == y.off;
-    else return x == y;
+    if constexpr (is_loop_index<B>)
+      return x.off == y.off;
+    else
+      return x == y;
   }
 };
 
@@ -689,8 +730,8 @@ struct fold_node {
     const value_type* cur = &val(r.init);
     for (std::size_t t = 0; t < steps; ++t) {
       r.states[t] = *cur;
-      const loop_fwd_ctx<Ctx, Name, info, value_type> c(ctx, slots, r.snap, static_cast<std::ptrdiff_t>(t),
-                                                        &r.states[t]);
+      const loop_fwd_ctx<Ctx, Name, info, value_type> c(
+          ctx, slots, r.snap, static_cast<std::ptrdiff_t>(t), &r.states[t]);
       run_body_lets<info>(fn, slots, c);
       fn.forward(rec, c);
       cur = &val(rec);
@@ -701,14 +742,16 @@ struct fold_node {
   template <class G, class Ctx>
   void backward(const record& r, const G& g, Ctx& ctx) const {
     check_snapshot<info>(fn, r.snap);
-    using processed = typename processed_lets<typename info::lets, tlist<Body>,
-                                              typename concat<typename Ctx::wanted_names, tlist<state_name>>::type>::type;
+    using processed = typename processed_lets<
+        typename info::lets, tlist<Body>,
+        typename concat<typename Ctx::wanted_names, tlist<state_name>>::type>::type;
     using own = typename concat<tlist<state_name>, typename names_of<processed>::type>::type;
     using wanted = typename concat<typename Ctx::wanted_names, own>::type;
     using acc_t = typename info::acc;
-    using bctx = loop_bwd_ctx<Ctx, Name, wanted, own,
-                              typename concat<tlist<value_type>, typename map_list<processed, let_value_t>::type>::type,
-                              value_type, acc_t>;
+    using bctx = loop_bwd_ctx<
+        Ctx, Name, wanted, own,
+        typename concat<tlist<value_type>, typename map_list<processed, let_value_t>::type>::type,
+        value_type, acc_t>;
     acc_t acc{};
     if constexpr (info::tensors::size > 0)
       if (steps > 0) find_buffers<info>(fn, acc, ctx);
@@ -716,16 +759,19 @@ struct fold_node {
     typename info::slots slots{};
     typename Body::record rec{};
     for (std::size_t t = steps; t-- > 0;) {
-      const loop_fwd_ctx<Ctx, Name, info, value_type> c(ctx, slots, r.snap, static_cast<std::ptrdiff_t>(t),
-                                                        &r.states[t]);
+      const loop_fwd_ctx<Ctx, Name, info, value_type> c(
+          ctx, slots, r.snap, static_cast<std::ptrdiff_t>(t), &r.states[t]);
       run_body_lets<info>(fn, slots, c);
       fn.forward(rec, c);
       bctx bc(ctx, acc, static_cast<std::ptrdiff_t>(t), &r.states[t]);
       if constexpr (bctx::template wants<Body>) fn.backward(rec, gs, bc);
       back_body_lets<info, processed>(fn, slots, bc);
-      if (bc.template has<state_name>()) gs = std::move(bc.template get<state_name>());
-      else if constexpr (tensor_like<value_type>) gs = zeros_like(r.states[t]);
-      else gs = value_type(0);
+      if (bc.template has<state_name>())
+        gs = std::move(bc.template get<state_name>());
+      else if constexpr (tensor_like<value_type>)
+        gs = zeros_like(r.states[t]);
+      else
+        gs = value_type(0);
     }
     flush_sums(acc, ctx);
     if constexpr (Ctx::template wants<Init>) init.backward(r.init, gs, ctx);
@@ -738,13 +784,14 @@ struct fold_node {
   }
   template <class N>
   TT_INLINE constexpr const auto& tt_find_let() const {  // in the initial state, or a hoisted let
-    if constexpr (has_let_v<Init, N>) return find_let<N>(init);
-    else return find_let<N>(fn);
+    if constexpr (has_let_v<Init, N>)
+      return find_let<N>(init);
+    else
+      return find_let<N>(fn);
   }
   TT_INLINE constexpr bool tt_same(const fold_node& o) const {
     return steps == o.steps && same_tree(init, o.init) && same_tree(fn, o.fn);
   }
-
 };
 
 template <class N2, class Kind, class Body, class Lo, class Hi, class Name>
@@ -752,7 +799,8 @@ struct varies<loop_node<N2, Kind, Body, Lo, Hi>, Name>
     : std::bool_constant<varies<Body, Name>::value || std::is_same_v<Lo, loop_index<Name>> ||
                          std::is_same_v<Hi, loop_index<Name>>> {};
 template <class N2, class Body, class Init, class Name>
-struct varies<fold_node<N2, Body, Init>, Name> : std::bool_constant<varies<Body, Name>::value || varies<Init, Name>::value> {};
+struct varies<fold_node<N2, Body, Init>, Name>
+    : std::bool_constant<varies<Body, Name>::value || varies<Init, Name>::value> {};
 
 // ---- the analysis sees through a loop: its body's sources, not its body's own lets ----------
 template <class Name, class Body, class N>
@@ -760,7 +808,8 @@ inline constexpr unsigned body_reach_v =
     contains_v<N, typename body_info<Name, Body>::let_names> ? 0u : reach_v<Body, N>;
 
 template <class Name, class Kind, class Body, class Lo, class Hi, class N>
-struct reach_of<loop_node<Name, Kind, Body, Lo, Hi>, N> : std::integral_constant<unsigned, body_reach_v<Name, Body, N>> {};
+struct reach_of<loop_node<Name, Kind, Body, Lo, Hi>, N>
+    : std::integral_constant<unsigned, body_reach_v<Name, Body, N>> {};
 
 /// What reaches a result through a placeholder whose own reach in the body is `c`.
 constexpr unsigned reach_through(unsigned c, unsigned r) {
@@ -770,8 +819,10 @@ constexpr unsigned reach_through(unsigned c, unsigned r) {
 }
 template <class Name, class Body, class Init, class N>
 struct reach_of<fold_node<Name, Body, Init>, N>
-    : std::integral_constant<unsigned, body_reach_v<Name, Body, N> |
-                                           reach_through(reach_v<Body, fold_state<Name>>, reach_v<Init, N>)> {};
+    : std::integral_constant<unsigned,
+                             body_reach_v<Name, Body, N> |
+                                 reach_through(reach_v<Body, fold_state<Name>>, reach_v<Init, N>)> {
+};
 
 template <class Acc, class L>
 struct push_all;
@@ -781,10 +832,12 @@ struct push_all<Acc, tlist<X...>> {
 };
 template <class Name, class Kind, class Body, class Lo, class Hi, class Acc>
 struct collect_named<loop_node<Name, Kind, Body, Lo, Hi>, Acc>
-    : push_all<typename push_all<Acc, typename body_info<Name, Body>::params>::type, typename body_info<Name, Body>::hoisted> {};
+    : push_all<typename push_all<Acc, typename body_info<Name, Body>::params>::type,
+               typename body_info<Name, Body>::hoisted> {};
 template <class Name, class Body, class Init, class Acc>
 struct collect_named<fold_node<Name, Body, Init>, Acc>
-    : push_all<typename push_all<typename collect_named<Init, Acc>::type, typename body_info<Name, Body>::params>::type,
+    : push_all<typename push_all<typename collect_named<Init, Acc>::type,
+                                 typename body_info<Name, Body>::params>::type,
                typename body_info<Name, Body>::hoisted> {};
 template <class Name, class Kind, class Body, class Lo, class Hi, class N>
 inline constexpr bool has_let_v<loop_node<Name, Kind, Body, Lo, Hi>, N> =
@@ -796,8 +849,10 @@ inline constexpr bool has_let_v<fold_node<Name, Body, Init>, N> =
 /// Calls the body on its placeholders; numbers become constants.
 template <class R>
 TT_INLINE constexpr auto as_body(R&& r) {
-  if constexpr (expression<R>) return std::forward<R>(r);
-  else return constant<std::remove_cvref_t<R>>{std::forward<R>(r)};
+  if constexpr (expression<R>)
+    return std::forward<R>(r);
+  else
+    return constant<std::remove_cvref_t<R>>{std::forward<R>(r)};
 }
 
 }  // namespace detail
@@ -821,14 +876,17 @@ template <class I>
 using index_name_t = typename index_name_of<std::remove_cvref_t<I>>::type;
 template <class I>
 constexpr std::ptrdiff_t index_off(const I& i) {
-  if constexpr (is_loop_index<I>) return i.off;
-  else return static_cast<std::ptrdiff_t>(i);
+  if constexpr (is_loop_index<I>)
+    return i.off;
+  else
+    return static_cast<std::ptrdiff_t>(i);
 }
 template <class D>
 concept loop_data = !expression<D> && !is_variable<std::remove_cvref_t<D>> && requires(const D& d) {
   d.data();
   d.size();
-} && std::is_arithmetic_v<std::remove_cvref_t<decltype(*std::declval<const D&>().data())>>;
+}
+&&std::is_arithmetic_v<std::remove_cvref_t<decltype(*std::declval<const D&>().data())>>;
 }  // namespace detail
 
 /// Element (i, j, ...) of a tensor variable, of a fold's tensor state, or of data (a
@@ -842,31 +900,38 @@ constexpr auto at(V&& v, const I&... ix) {
   using N = typename D::name_type;
   using T = typename D::value_type;
   static_assert(diag::variable_is_not_a_temporary<N, std::is_lvalue_reference_v<V>>, TT_E09);
-  static_assert(diag::axis_and_rank_fit_the_op<T, tensor_like<T> && sizeof...(I) == detail::rank_v<T>>, TT_E13_AT);
-  return detail::elem_node<var_ref<N, T>, detail::index_name_t<I>...>{{&v}, {detail::index_off(ix)...}};
+  constexpr bool fits = tensor_like<T> && sizeof...(I) == detail::rank_v<T>;
+  static_assert(diag::axis_and_rank_fit_the_op<T, fits>, TT_E13_AT);
+  return detail::elem_node<var_ref<N, T>, detail::index_name_t<I>...>{{&v},
+                                                                      {detail::index_off(ix)...}};
 }
 template <class N, class T, class... I>
-  requires(detail::index_operand<I> && ...)
+  requires(detail::index_operand<I>&&...)
 constexpr auto at(const detail::carry_ref<N, T>& c, const I&... ix) {
-  static_assert(diag::axis_and_rank_fit_the_op<T, tensor_like<T> && sizeof...(I) == detail::rank_v<T>>, TT_E13_AT);
-  return detail::elem_node<detail::carry_ref<N, T>, detail::index_name_t<I>...>{c, {detail::index_off(ix)...}};
+  constexpr bool fits = tensor_like<T> && sizeof...(I) == detail::rank_v<T>;
+  static_assert(diag::axis_and_rank_fit_the_op<T, fits>, TT_E13_AT);
+  return detail::elem_node<detail::carry_ref<N, T>, detail::index_name_t<I>...>{
+      c, {detail::index_off(ix)...}};
 }
 template <class D, class... I>
   requires(detail::loop_data<std::remove_cvref_t<D>> && (detail::index_operand<I> && ...))
 constexpr auto at(D&& d, const I&... ix) {
   using C = std::remove_cvref_t<D>;
-  static_assert(std::is_lvalue_reference_v<D>,
-                "typetape: tt::at reads data in place; pass a named container that outlives the expression");
+  static_assert(
+      std::is_lvalue_reference_v<D>,
+      "typetape: tt::at reads data in place; pass a named container that outlives the expression");
   constexpr std::size_t R = [] {
-    if constexpr (tensor_like<C>) return detail::rank_v<C>;
-    else return std::size_t{1};
+    if constexpr (tensor_like<C>)
+      return detail::rank_v<C>;
+    else
+      return std::size_t{1};
   }();
   static_assert(diag::axis_and_rank_fit_the_op<C, sizeof...(I) == R>, TT_E13_AT);
   using E = std::remove_cvref_t<decltype(*d.data())>;
   std::array<std::size_t, R> shape{};
   for (std::size_t k = 0; k < R; ++k) shape[k] = detail::extent(d, k);
-  return detail::elem_node<detail::data_ref<E, R>, detail::index_name_t<I>...>{{d.data(), shape},
-                                                                                 {detail::index_off(ix)...}};
+  return detail::elem_node<detail::data_ref<E, R>, detail::index_name_t<I>...>{
+      {d.data(), shape}, {detail::index_off(ix)...}};
 }
 
 /// The value of a loop index as a constant of type T in the body.
@@ -878,9 +943,8 @@ constexpr auto index_as(const loop_index<N>& i) {
 /// tt::at, except that an index out of range reads `fill` (a constant: no gradient), as a
 /// zero-padded or fixed boundary: `tt::at_or(0.0, u, i - 1)`.
 template <class F, class A, class... I>
-  requires(number<F> && (detail::index_operand<I> && ...) && requires(A&& a, const I&... ix) {
-    at(std::forward<A>(a), ix...);
-  })
+  requires(number<F> && (detail::index_operand<I> && ...) &&
+           requires(A && a, const I&... ix) { at(std::forward<A>(a), ix...); })
 constexpr auto at_or(F fill, A&& a, const I&... ix) {
   auto e = at(std::forward<A>(a), ix...);
   e.padded = true;
@@ -891,7 +955,7 @@ constexpr auto at_or(F fill, A&& a, const I&... ix) {
 /// The sum of body(i) over i in [lo, hi); a bound may be an enclosing loop's index
 /// (`tt::sum_over<"j">(i + 1, n, ...)`). An empty range gives 0.
 template <fixed_string S, class Lo, class Hi, class F>
-  requires(detail::index_operand<Lo> && detail::index_operand<Hi>)
+  requires(detail::index_operand<Lo>&& detail::index_operand<Hi>)
 constexpr auto sum_over(Lo lo, Hi hi, F&& body) {
   using name = name_of<S>;
   auto b = detail::as_body(std::forward<F>(body)(loop_index<name>{}));
@@ -907,7 +971,8 @@ constexpr auto sum_over(Hi n, F&& body) {
   // more level of instantiation notes)
   using name = name_of<S>;
   auto b = detail::as_body(std::forward<F>(body)(loop_index<name>{}));
-  return detail::loop_node<name, detail::sum_kind, decltype(b), std::size_t, Hi>{std::move(b), 0, n};
+  return detail::loop_node<name, detail::sum_kind, decltype(b), std::size_t, Hi>{std::move(b), 0,
+                                                                                 n};
 }
 /// The vector whose element i is body(i), i in [0, n) (a rank-1 xt::xtensor: include
 /// <typetape/tensor.hpp>).
@@ -916,7 +981,8 @@ constexpr auto map_over(std::size_t n, F&& body) {
   using name = name_of<S>;
   auto b = detail::as_body(std::forward<F>(body)(loop_index<name>{}));
   using B = decltype(b);
-  static_assert(!tensor_like<typename B::value_type>, "typetape: map_over's body gives one number per index");
+  static_assert(!tensor_like<typename B::value_type>,
+                "typetape: map_over's body gives one number per index");
   return detail::loop_node<name, detail::map_kind, B, std::size_t, std::size_t>{std::move(b), 0, n};
 }
 /// A recurrence over t in [0, steps): state_{t+1} = cell(state_t, t), from init; its value
@@ -933,10 +999,12 @@ constexpr auto fold(std::size_t steps, Init&& init, F&& cell) {
   auto i = detail::close<V>(std::forward<Init>(init));
   using I = decltype(i);
   using T = typename I::value_type;
-  auto b = detail::as_body(std::forward<F>(cell)(detail::carry_ref<detail::fold_state<name>, T>{}, loop_index<name>{}));
+  auto b = detail::as_body(
+      std::forward<F>(cell)(detail::carry_ref<detail::fold_state<name>, T>{}, loop_index<name>{}));
   using B = decltype(b);
-  static_assert(std::is_same_v<typename B::value_type, T>,
-                "typetape: a fold's cell returns the next state with the value type of the initial state");
+  static_assert(
+      std::is_same_v<typename B::value_type, T>,
+      "typetape: a fold's cell returns the next state with the value type of the initial state");
   return detail::fold_node<name, B, I>{std::move(i), std::move(b), steps};
 }
 

@@ -34,10 +34,12 @@ struct softmax_op {
     const auto l = lines_of<Axis>(a);
     l.each([&](std::size_t b, std::size_t st, std::size_t) {
       elem_t<A> s = 0;
-      for (std::size_t m = 0; m < l.n; ++m) s += Log ? g.data()[b + m * st] : g.data()[b + m * st] * v.data()[b + m * st];
+      for (std::size_t m = 0; m < l.n; ++m)
+        s += Log ? g.data()[b + m * st] : g.data()[b + m * st] * v.data()[b + m * st];
       for (std::size_t m = 0; m < l.n; ++m) {
         const std::size_t i = b + m * st;
-        r.data()[i] = Log ? g.data()[i] - std::exp(v.data()[i]) * s : v.data()[i] * (g.data()[i] - s);
+        r.data()[i] =
+            Log ? g.data()[i] - std::exp(v.data()[i]) * s : v.data()[i] * (g.data()[i] - s);
       }
     });
     return r;
@@ -57,7 +59,8 @@ struct cross_entropy_op {
     elem_t<A> total = 0;
     l.each([&](std::size_t b, std::size_t st, std::size_t) {
       const auto lse = log_sum_exp_line::value(z.data() + b, st, l.n);
-      for (std::size_t m = 0; m < l.n; ++m) total -= y.data()[b + m * st] * (z.data()[b + m * st] - lse);
+      for (std::size_t m = 0; m < l.n; ++m)
+        total -= y.data()[b + m * st] * (z.data()[b + m * st] - lse);
     });
     return l.n == 0 ? total : total / static_cast<elem_t<A>>(z.size() / l.n);
   }
@@ -66,8 +69,10 @@ struct cross_entropy_op {
     const auto l = lines_of<-1>(z);
     const auto w = l.n == 0 ? g : g / static_cast<elem_t<A>>(z.size() / l.n);
     std::conditional_t<I == 0, A, B> r = [&] {
-      if constexpr (I == 0) return same_shape(z);
-      else return same_shape(y);
+      if constexpr (I == 0)
+        return same_shape(z);
+      else
+        return same_shape(y);
     }();
     l.each([&](std::size_t b, std::size_t st, std::size_t) {
       const auto lse = log_sum_exp_line::value(z.data() + b, st, l.n);
@@ -92,24 +97,26 @@ template <int Axis = -1, class A>
   requires expression<A>
 constexpr auto softmax(A&& a) {
   using V = detail::value_of_t<A>;
-  return detail::checked_make<detail::axis_fits<Axis, detail::rank_v<V>> && detail::rank_v<V> >= 1, V,
-                              detail::softmax_op<Axis, false>>(std::forward<A>(a));
+  return detail::checked_make < detail::axis_fits<Axis, detail::rank_v<V>> &&
+             detail::rank_v<V> >= 1,
+         V, detail::softmax_op < Axis, false >> (std::forward<A>(a));
 }
 /// log(softmax(x)) along an axis (the last by default), computed stably.
 template <int Axis = -1, class A>
   requires expression<A>
 constexpr auto log_softmax(A&& a) {
   using V = detail::value_of_t<A>;
-  return detail::checked_make<detail::axis_fits<Axis, detail::rank_v<V>> && detail::rank_v<V> >= 1, V,
-                              detail::softmax_op<Axis, true>>(std::forward<A>(a));
+  return detail::checked_make < detail::axis_fits<Axis, detail::rank_v<V>> &&
+             detail::rank_v<V> >= 1,
+         V, detail::softmax_op < Axis, true >> (std::forward<A>(a));
 }
 /// Mean cross-entropy of class probabilities against logits (classes on the last axis).
 template <class Z, class Y>
   requires expression<Z> && operand<Y>
 constexpr auto cross_entropy(Z&& logits, Y&& labels) {
   using V = detail::value_of_t<Z>;
-  return detail::checked_make<detail::rank_v<V> >= 1, V, detail::cross_entropy_op, true>(std::forward<Z>(logits),
-                                                                                   std::forward<Y>(labels));
+  return detail::checked_make<detail::rank_v<V> >= 1, V, detail::cross_entropy_op, true>(
+      std::forward<Z>(logits), std::forward<Y>(labels));
 }
 /// Mean squared error: mean(square(prediction - target)), one fused pass.
 template <class P, class T>

@@ -20,9 +20,12 @@ namespace detail {
 
 /// Is Axis valid for rank R (all_axes always is)?
 template <int Axis, std::size_t R>
-inline constexpr bool axis_fits = Axis == all_axes || (Axis >= -static_cast<int>(R) && Axis < static_cast<int>(R));
+inline constexpr bool axis_fits = Axis == all_axes ||
+                                  (Axis >= -static_cast<int>(R) && Axis < static_cast<int>(R));
 template <int Axis, std::size_t R>
-inline constexpr std::size_t axis_index = static_cast<std::size_t>(Axis < 0 ? Axis + static_cast<int>(R) : Axis);
+inline constexpr std::size_t axis_index = static_cast<std::size_t>(Axis < 0
+                                                                       ? Axis + static_cast<int>(R)
+                                                                       : Axis);
 
 /// A tensor seen as lines along one axis: element m of line (o, k) is at
 /// o*n*inner + m*inner + k, and the line's reduced value at o*inner + k.
@@ -68,13 +71,17 @@ reduced_t<T, Axis> make_reduced(const T& a) {
 }
 template <class R>
 TT_INLINE auto* out_data(R& r) {
-  if constexpr (tensor_like<R>) return r.data();
-  else return &r;
+  if constexpr (tensor_like<R>)
+    return r.data();
+  else
+    return &r;
 }
 template <class R>
 TT_INLINE const auto* out_data(const R& r) {
-  if constexpr (tensor_like<R>) return r.data();
-  else return &r;
+  if constexpr (tensor_like<R>)
+    return r.data();
+  else
+    return &r;
 }
 /// A tensor of a's type and shape (contents unspecified).
 template <class A>
@@ -99,13 +106,16 @@ struct reduce_op {
   }
   template <class G, class R, class K>
   static G sum_adjoint(G g, const R& r, const K& k) {
-    if constexpr (!Line::mean) return (void)r, (void)k, g;
-    else return g / static_cast<G>(product(region<K, 0, false>::shape(k, r.f)));
+    if constexpr (!Line::mean)
+      return (void)r, (void)k, g;
+    else
+      return g / static_cast<G>(product(region<K, 0, false>::shape(k, r.f)));
   }
   template <class A>
   static auto value(const A& a) {
-    static_assert(!std::is_same_v<elem_t<A>, bool>,
-                  "typetape: to count a mask, reduce tt::cast<double>(mask) (a bool sum would be a bool)");
+    static_assert(
+        !std::is_same_v<elem_t<A>, bool>,
+        "typetape: to count a mask, reduce tt::cast<double>(mask) (a bool sum would be a bool)");
     if constexpr (!tensor_like<A>) {
       return Line::scalar(a);
     } else {
@@ -113,7 +123,9 @@ struct reduce_op {
       auto* out = out_data(r);
       const auto* p = a.data();
       const auto l = lines_of<Axis>(a);
-      l.each([&](std::size_t b, std::size_t st, std::size_t o) { out[o] = Line::value(p + b, st, l.n); });
+      l.each([&](std::size_t b, std::size_t st, std::size_t o) {
+        out[o] = Line::value(p + b, st, l.n);
+      });
       return r;
     }
   }
@@ -138,7 +150,9 @@ struct sum_line {
   static constexpr std::string_view name = "sum";
   static constexpr bool mean = false;
   template <class T>
-  static T scalar(const T& a) { return a; }
+  static T scalar(const T& a) {
+    return a;
+  }
   template <class T>
   static T value(const T* p, std::size_t st, std::size_t n) {
     T s = 0;
@@ -154,7 +168,9 @@ struct mean_line {
   static constexpr std::string_view name = "mean";
   static constexpr bool mean = true;
   template <class T>
-  static T scalar(const T& a) { return a; }
+  static T scalar(const T& a) {
+    return a;
+  }
   template <class T>
   static T value(const T* p, std::size_t st, std::size_t n) {
     return sum_line::value(p, st, n) / static_cast<T>(n);
@@ -170,10 +186,13 @@ template <bool Max>
 struct extremum_line {
   static constexpr std::string_view name = Max ? "max" : "min";
   template <class T>
-  static T scalar(const T& a) { return a; }
+  static T scalar(const T& a) {
+    return a;
+  }
   template <class T>
   static T value(const T* p, std::size_t st, std::size_t n) {
-    if (n == 0) throw shape_error(Max ? "max: reducing an empty axis" : "min: reducing an empty axis");
+    if (n == 0)
+      throw shape_error(Max ? "max: reducing an empty axis" : "min: reducing an empty axis");
     T v = p[0];
     for (std::size_t m = 1; m < n; ++m) {
       const T x = p[m * st];
@@ -188,14 +207,17 @@ struct extremum_line {
     const auto hit = [&](T x) { return v != v ? x != x : x == v; };
     std::size_t ties = 0;
     for (std::size_t m = 0; m < n; ++m) ties += hit(a[m * st]);
-    for (std::size_t m = 0; m < n; ++m) r[m * st] = hit(a[m * st]) ? g / static_cast<T>(ties) : T(0);
+    for (std::size_t m = 0; m < n; ++m)
+      r[m * st] = hit(a[m * st]) ? g / static_cast<T>(ties) : T(0);
   }
 };
 /// prod: the adjoint of each factor is the product of the others (exact with zeros).
 struct prod_line {
   static constexpr std::string_view name = "prod";
   template <class T>
-  static T scalar(const T& a) { return a; }
+  static T scalar(const T& a) {
+    return a;
+  }
   template <class T>
   static T value(const T* p, std::size_t st, std::size_t n) {
     T s = 1;
@@ -274,7 +296,9 @@ T line_exp_sum(const T* p, T* out, std::size_t st, std::size_t n, T m) {
 struct log_sum_exp_line {
   static constexpr std::string_view name = "log_sum_exp";
   template <class T>
-  static T scalar(const T& a) { return a; }
+  static T scalar(const T& a) {
+    return a;
+  }
   template <class T>
   static T shift(const T* p, std::size_t st, std::size_t n) {
     const T m = line_max(p, st, n);

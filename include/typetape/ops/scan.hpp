@@ -2,11 +2,12 @@
 // tensor, with a run-time number of steps; the backward pass is a loop over the stored
 // steps (backpropagation through time).
 //
-//   auto cell = [&](const auto& h, const auto& x) { return tt::tanh(tt::matmul(x, W) + tt::matmul(h, U) + b); };
-//   auto hT = tt::scan<"rnn">(cell, h0, xs);                     // xs: [T, batch, in]; value: h_T
-//   auto hs = tt::scan<"rnn", tt::all_steps>(cell, h0, xs);      // h_1 .. h_T stacked: [T, batch, H]
-//   auto h = tt::scan<"lstm">(lstm, std::tie(h0, c0), xs);      // lstm(h, c, x) -> std::tuple(h', c')
-//   auto [gW, gU, gb] = tt::gradient(tt::sum(hT), std::tie(W, U, b));
+//   auto cell = [&](const auto& h, const auto& x) { return tt::tanh(tt::matmul(x, W) +
+//   tt::matmul(h, U) + b); }; auto hT = tt::scan<"rnn">(cell, h0, xs);                     // xs:
+//   [T, batch, in]; value: h_T auto hs = tt::scan<"rnn", tt::all_steps>(cell, h0, xs);      // h_1
+//   .. h_T stacked: [T, batch, H] auto h = tt::scan<"lstm">(lstm, std::tie(h0, c0), xs);      //
+//   lstm(h, c, x) -> std::tuple(h', c') auto [gW, gU, gb] = tt::gradient(tt::sum(hT), std::tie(W,
+//   U, b));
 //
 // The cell is called once, on placeholders (carry_ref leaves), when the scan is built:
 // its result is an ordinary expression type, so every op, fusion and the compile-time
@@ -48,7 +49,6 @@ struct carry_name {
   static constexpr std::string_view view() noexcept { return ScanName::view(); }
 };
 
-
 /// The value a step reads from a [T, ...] tensor: a tensor of one rank less, or an element.
 template <class Xs>
 struct step_of {
@@ -68,13 +68,17 @@ struct stacked_of {
 
 template <class T>
 std::size_t size_of_value(const T& v) {
-  if constexpr (tensor_like<T>) return v.size();
-  else return 1;
+  if constexpr (tensor_like<T>)
+    return v.size();
+  else
+    return 1;
 }
 template <class T>
 const elem_t<T>* data_of(const T& v) {
-  if constexpr (tensor_like<T>) return v.data();
-  else return &v;
+  if constexpr (tensor_like<T>)
+    return v.data();
+  else
+    return &v;
 }
 
 template <class Name, class Mode, class Cell, class Xs, class Inits>
@@ -106,18 +110,24 @@ struct step_bwd_ctx : bwd_ctx<Wanted, Names, Values> {
   step_bwd_ctx(Outer& o, const Ptrs& in) : outer(o), cur(in) {}
   template <class Name, class G>
   TT_INLINE void accumulate(G&& g) {
-    if constexpr (contains_v<Name, Names>) base::template accumulate<Name>(std::forward<G>(g));
-    else outer.template accumulate<Name>(std::forward<G>(g));
+    if constexpr (contains_v<Name, Names>)
+      base::template accumulate<Name>(std::forward<G>(g));
+    else
+      outer.template accumulate<Name>(std::forward<G>(g));
   }
   template <class Name, class G, class Like>
   TT_INLINE void accumulate_element(std::size_t flat, const G& g, const Like& like) {
-    if constexpr (contains_v<Name, Names>) base::template accumulate_element<Name>(flat, g, like);
-    else outer.template accumulate_element<Name>(flat, g, like);
+    if constexpr (contains_v<Name, Names>)
+      base::template accumulate_element<Name>(flat, g, like);
+    else
+      outer.template accumulate_element<Name>(flat, g, like);
   }
   template <class Name, class Like>
   TT_INLINE auto* element_buffer(const Like& like) {
-    if constexpr (contains_v<Name, Names>) return base::template element_buffer<Name>(like);
-    else return outer.template element_buffer<Name>(like);
+    if constexpr (contains_v<Name, Names>)
+      return base::template element_buffer<Name>(like);
+    else
+      return outer.template element_buffer<Name>(like);
   }
   template <class Name>
   TT_INLINE auto carry() const {
@@ -149,7 +159,8 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
   using xs_value = typename Xs::value_type;
   using x_type = typename step_of<xs_value>::type;
   using state0 = at_t<0, states>;
-  using value_type = std::conditional_t<std::is_same_v<Mode, all_steps>, typename stacked_of<state0>::type, state0>;
+  using value_type = std::conditional_t<std::is_same_v<Mode, all_steps>,
+                                        typename stacked_of<state0>::type, state0>;
   using cell_type = Cell;  // std::tuple of the cell's results, one per state part
   using carry_names = typename carry_list<Name, std::make_index_sequence<parts + 1>>::type;
   using outs = typename cell_info<Cell>::outs;
@@ -182,23 +193,25 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
   struct record {
     value_type v;
     std::tuple<typename Init::record..., typename Xs::record> kids;
-    std::vector<x_type> xs;          // the step inputs
+    std::vector<x_type> xs;  // the step inputs
     // The initial state, copied where a move of the record (of its tape) leaves it: the
     // first step's records point at it. Also makes the record move-only, so a tape
     // holding a scan cannot be copied with pointers into the original.
     std::unique_ptr<state_values> init;
-    state_values last;               // the state after the last step
-    std::vector<ptrs> at;            // at[t]: the values step t read (state t, x_t)
-    std::vector<step_record> steps;  // what each step's backward pass needs
+    state_values last;                // the state after the last step
+    std::vector<ptrs> at;             // at[t]: the values step t read (state t, x_t)
+    std::vector<step_record> steps;   // what each step's backward pass needs
     std::vector<state_values> saved;  // checkpointing: the state at t = 0, k, 2k, ...
   };
-  std::size_t every = 0;  // checkpointing: keep the state every `every` steps, recompute the rest (0: keep all)
+  std::size_t every =
+      0;  // checkpointing: keep the state every `every` steps, recompute the rest (0: keep all)
 
   template <class Ctx>
   void forward(record& r, const Ctx& ctx) const {
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       (std::get<I>(kids).forward(std::get<I>(r.kids), ctx), ...);
-    }(std::make_index_sequence<parts + 1>{});
+    }
+    (std::make_index_sequence<parts + 1>{});
     const auto& xs = val(std::get<parts>(r.kids));
     const std::size_t T = xs.shape()[0];
     split(xs, r.xs, T);
@@ -232,17 +245,22 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
     // the state's adjoint after the last step: g for part 0 (final_state), zeros else
     auto ga = [&]<std::size_t... K>(std::index_sequence<K...>) {
       return state_values(zero_of<K>(r.last)...);
-    }(std::make_index_sequence<parts>{});
-    if constexpr (!std::is_same_v<Mode, all_steps>) std::get<0>(ga) = g;
-    else check_same_shape("scan (all_steps): output_gradients", r.v, g);
+    }
+    (std::make_index_sequence<parts>{});
+    if constexpr (!std::is_same_v<Mode, all_steps>)
+      std::get<0>(ga) = g;
+    else
+      check_same_shape("scan (all_steps): output_gradients", r.v, g);
     constexpr bool want_xs = Ctx::template wants<Xs>;
     xs_value gxs{};
     if constexpr (want_xs) gxs = zeros_like(val(std::get<parts>(r.kids)));
     auto back = [&](const step_record& s, const ptrs& in, std::size_t t) {
       if constexpr (std::is_same_v<Mode, all_steps>) add_block(std::get<0>(ga), g, t);
       // the first step's state adjoint is needed only for a wanted initial state
-      if (t > 0) step_back<false, want_xs>(s, in, t, ga, gxs, ctx);
-      else step_back<true, want_xs>(s, in, t, ga, gxs, ctx);
+      if (t > 0)
+        step_back<false, want_xs>(s, in, t, ga, gxs, ctx);
+      else
+        step_back<true, want_xs>(s, in, t, ga, gxs, ctx);
     };
     if (!every) {
       for (std::size_t t = T; t-- > 0;) back(r.steps[t], r.at[t], t);
@@ -262,7 +280,8 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
     }
     static_for<parts>([&](auto k) {
       using K = std::tuple_element_t<k, std::tuple<Init...>>;
-      if constexpr (Ctx::template wants<K>) std::get<k>(kids).backward(std::get<k>(r.kids), std::get<k>(ga), ctx);
+      if constexpr (Ctx::template wants<K>)
+        std::get<k>(kids).backward(std::get<k>(r.kids), std::get<k>(ga), ctx);
     });
     if constexpr (want_xs) std::get<parts>(kids).backward(std::get<parts>(r.kids), gxs, ctx);
   }
@@ -283,8 +302,10 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
     return out;
   }
   static state_values copy_state(const ptrs& p) {
-    return [&]<std::size_t... K>(std::index_sequence<K...>) { return state_values(*std::get<K>(p)...); }(
-        std::make_index_sequence<parts>{});
+    return [&]<std::size_t... K>(std::index_sequence<K...>) {
+      return state_values(*std::get<K>(p)...);
+    }
+    (std::make_index_sequence<parts>{});
   }
   static ptrs pointers(const state_values& s) {
     ptrs p{};
@@ -295,11 +316,15 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
   static auto zero_of(const P& state) {  // zeros shaped like part K of a state (values or pointers)
     using S = at_t<K, states>;
     const S& v = [&]() -> const S& {
-      if constexpr (std::is_pointer_v<std::remove_cvref_t<decltype(std::get<K>(state))>>) return *std::get<K>(state);
-      else return std::get<K>(state);
+      if constexpr (std::is_pointer_v<std::remove_cvref_t<decltype(std::get<K>(state))>>)
+        return *std::get<K>(state);
+      else
+        return std::get<K>(state);
     }();
-    if constexpr (tensor_like<S>) return zeros_like(v);
-    else return S(0);
+    if constexpr (tensor_like<S>)
+      return zeros_like(v);
+    else
+      return S(0);
   }
 
   /// The names of the placeholders whose adjoints a step must compute.
@@ -307,21 +332,26 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
   struct step_names {
     template <std::size_t K>
     static constexpr bool keep() {
-      if constexpr (K == parts) return WantXs;
-      else if constexpr (First) return Ctx::template wants<std::tuple_element_t<K, std::tuple<Init...>>>;
-      else return true;
+      if constexpr (K == parts)
+        return WantXs;
+      else if constexpr (First)
+        return Ctx::template wants<std::tuple_element_t<K, std::tuple<Init...>>>;
+      else
+        return true;
     }
     template <class Seq>
     struct kept;
     template <std::size_t... K>
     struct kept<std::index_sequence<K...>> {
-      using type = typename concat<std::conditional_t<keep<K>(), tlist<carry_name<Name, K>>, tlist<>>...>::type;
+      using type = typename concat<
+          std::conditional_t<keep<K>(), tlist<carry_name<Name, K>>, tlist<>>...>::type;
     };
     using carries = typename kept<std::make_index_sequence<parts + 1>>::type;
     using wanted = typename concat<typename Ctx::wanted_names, carries>::type;
     using processed = typename processed_lets<lets, outs, wanted>::type;
     template <class C>
-    using carry_value = at_t<index_of_v<C, carry_names>, tlist<typename Init::value_type..., x_type>>;
+    using carry_value =
+        at_t<index_of_v<C, carry_names>, tlist<typename Init::value_type..., x_type>>;
     using values = typename concat<typename map_list<carries, carry_value>::type,
                                    typename map_list<processed, let_value_t>::type>::type;
     using names = typename concat<carries, typename names_of<processed>::type>::type;
@@ -329,12 +359,14 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
   };
 
   template <bool First, bool WantXs, class Ga, class Ctx>
-  void step_back(const step_record& s, const ptrs& in, std::size_t t, Ga& ga, xs_value& gxs, Ctx& ctx) const {
+  void step_back(const step_record& s, const ptrs& in, std::size_t t, Ga& ga, xs_value& gxs,
+                 Ctx& ctx) const {
     using sn = step_names<First, WantXs, Ctx>;
     typename sn::type c(ctx, in);
     static_for<parts>([&](auto k) {
       using O = at_t<k, outs>;
-      if constexpr (sn::type::template wants<O>) std::get<k>(cell).backward(std::get<k>(s.recs), std::get<k>(ga), c);
+      if constexpr (sn::type::template wants<O>)
+        std::get<k>(cell).backward(std::get<k>(s.recs), std::get<k>(ga), c);
     });
     static_for<lets::size>([&](auto j) {
       constexpr std::size_t li = lets::size - 1 - j;
@@ -345,8 +377,10 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
     static_for<parts>([&](auto k) {
       using C = carry_name<Name, k>;
       if constexpr (contains_v<C, typename sn::names>) {
-        if (c.template has<C>()) std::get<k>(ga) = std::move(c.template get<C>());
-        else std::get<k>(ga) = zero_of<k>(in);
+        if (c.template has<C>())
+          std::get<k>(ga) = std::move(c.template get<C>());
+        else
+          std::get<k>(ga) = zero_of<k>(in);
       }
     });
     if constexpr (WantXs) {
@@ -387,8 +421,8 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
         for (std::size_t a = 0; a < rank_v<state0>; ++a) shape[a + 1] = s.shape()[a];
       v.resize(shape);
     } else if (v.size() != T * n) {
-      throw shape_error("scan (all_steps): the state changes shape between steps, to " + shape_str(shape_of(s)) +
-                        " at step " + std::to_string(t));
+      throw shape_error("scan (all_steps): the state changes shape between steps, to " +
+                        shape_str(shape_of(s)) + " at step " + std::to_string(t));
     }
     if (T) std::copy(data_of(s), data_of(s) + n, v.data() + t * n);
   }
@@ -422,8 +456,11 @@ struct reach_of<scan_node<Name, Mode, Cell, Xs, tlist<Init...>>, N> {
     unsigned r = body::template of<N>;
     [&]<std::size_t... K>(std::index_sequence<K...>) {
       // part 0 is the result itself after zero steps
-      ((r |= (K == 0 ? reach_v<Init, N> : 0u) | reach_through(body::template of<carry_name<Name, K>>, reach_v<Init, N>)), ...);
-    }(std::index_sequence_for<Init...>{});
+      ((r |= (K == 0 ? reach_v<Init, N> : 0u) |
+             reach_through(body::template of<carry_name<Name, K>>, reach_v<Init, N>)),
+       ...);
+    }
+    (std::index_sequence_for<Init...>{});
     return r | reach_through(body::template of<carry_name<Name, sizeof...(Init)>>, reach_v<Xs, N>);
   }();
 };
@@ -431,7 +468,8 @@ struct reach_of<scan_node<Name, Mode, Cell, Xs, tlist<Init...>>, N> {
 template <class Name, class Mode, class Cell, class Xs, class... Init, class Acc>
 struct collect_named<scan_node<Name, Mode, Cell, Xs, tlist<Init...>>, Acc> {
   using S = scan_node<Name, Mode, Cell, Xs, tlist<Init...>>;
-  using type = typename push_all<typename collect_named_all<Acc, Init..., Xs>::type, typename S::params>::type;
+  using type = typename push_all<typename collect_named_all<Acc, Init..., Xs>::type,
+                                 typename S::params>::type;
 };
 
 template <class Name, class Mode, class Cell, class Xs, class... Init, class N>
@@ -465,10 +503,14 @@ struct init_pack<std::tuple<I...>> {  // several (std::tie(h0, c0))
   static constexpr std::size_t size = sizeof...(I);
   template <class A>
   static auto close_all(A&& a) {
-    return std::apply([](auto&&... x) {
-      return std::tuple<closure_t<decltype(x), common_expr_value_t<std::remove_cvref_t<decltype(x)>>>...>(
-          close<common_expr_value_t<std::remove_cvref_t<decltype(x)>>>(std::forward<decltype(x)>(x))...);
-    }, std::forward<A>(a));
+    return std::apply(
+        [](auto&&... x) {
+          return std::tuple<
+              closure_t<decltype(x), common_expr_value_t<std::remove_cvref_t<decltype(x)>>>...>(
+              close<common_expr_value_t<std::remove_cvref_t<decltype(x)>>>(
+                  std::forward<decltype(x)>(x))...);
+        },
+        std::forward<A>(a));
   }
   template <class>
   using temporary = typename first_temporary<I...>::type;
@@ -492,29 +534,36 @@ auto scan(CellFn&& cell_fn, Init&& init, Xs&& xs, checkpoint cp = {}) {
   using temporary = typename detail::first_temporary<Xs&&>::type;
   static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
   using init_temporary = typename pack::template temporary<Init&&>;
-  static_assert(diag::variable_is_not_a_temporary<init_temporary, std::is_void_v<init_temporary>>, TT_E09);
+  static_assert(diag::variable_is_not_a_temporary<init_temporary, std::is_void_v<init_temporary>>,
+                TT_E09);
   auto inits = pack::close_all(std::forward<Init>(init));
   using XsC = detail::closure_t<Xs&&, detail::common_expr_value_t<std::remove_cvref_t<Xs>>>;
-  auto xs_c = detail::close<detail::common_expr_value_t<std::remove_cvref_t<Xs>>>(std::forward<Xs>(xs));
-  static_assert(tensor_like<typename XsC::value_type>,
-                "typetape: scan's inputs are a tensor whose leading axis is time (xs[t] is step t)");
+  auto xs_c =
+      detail::close<detail::common_expr_value_t<std::remove_cvref_t<Xs>>>(std::forward<Xs>(xs));
+  static_assert(
+      tensor_like<typename XsC::value_type>,
+      "typetape: scan's inputs are a tensor whose leading axis is time (xs[t] is step t)");
   using x_type = typename detail::step_of<typename XsC::value_type>::type;
   return [&]<class... I>(std::tuple<I...>& in) {
     auto out = [&]<std::size_t... K>(std::index_sequence<K...>) {
       return cell_fn(detail::carry_ref<detail::carry_name<name, K>, typename I::value_type>{}...,
                      detail::carry_ref<detail::carry_name<name, sizeof...(I)>, x_type>{});
-    }(std::index_sequence_for<I...>{});
+    }
+    (std::index_sequence_for<I...>{});
     using outs_t = typename detail::as_tuple<decltype(out)>::type;
     static_assert(std::tuple_size_v<outs_t> == sizeof...(I),
                   "typetape: a scan's cell returns one expression per part of the state "
                   "(a std::tuple for a state of several parts)");
     static_assert((expression<std::tuple_element_t<0, outs_t>>),
                   "typetape: a scan's cell returns tt expressions");
-    static_assert([]<std::size_t... K>(std::index_sequence<K...>) {
-      return (std::is_same_v<typename std::tuple_element_t<K, outs_t>::value_type, typename I::value_type> && ...);
-    }(std::index_sequence_for<I...>{}),
-                  "typetape: a scan's cell returns each part of the state with the value type it came in "
-                  "(the initial state's)");
+    static_assert(
+        []<std::size_t... K>(std::index_sequence<K...>) {
+          return (std::is_same_v<typename std::tuple_element_t<K, outs_t>::value_type,
+                                 typename I::value_type> &&
+                  ...);
+        }(std::index_sequence_for<I...>{}),
+        "typetape: a scan's cell returns each part of the state with the value type it came in "
+        "(the initial state's)");
     using node_t = detail::scan_node<name, Mode, outs_t, XsC, detail::tlist<I...>>;
     return node_t{std::tuple_cat(std::move(in), std::tuple<XsC>(std::move(xs_c))),
                   detail::as_tuple<decltype(out)>::make(std::move(out)), cp.every};

@@ -103,8 +103,8 @@ struct slice_op {
       range r = i < R ? p.r[i] : range{};
       if (r.stop == static_cast<std::size_t>(-1)) r.stop = dim;
       if (r.step == 0 || r.start > r.stop || r.stop > dim)
-        shape_fail(name, "range out of bounds: (start, stop, step) and shape", {r.start, r.stop, r.step},
-                   shape_of(a));
+        shape_fail(name, "range out of bounds: (start, stop, step) and shape",
+                   {r.start, r.stop, r.step}, shape_of(a));
       q.out[i] = (r.stop - r.start + r.step - 1) / r.step;
       q.start[i] = r.start;
       q.step[i] = r.step;
@@ -190,8 +190,10 @@ struct join_layout {
   void move(T* joined, U* part, std::size_t offset, std::size_t n) const {
     for (std::size_t o = 0; o < outer; ++o) {
       T* row = joined + (o * total + offset) * inner;
-      if constexpr (Gather) std::copy(row, row + n * inner, part + o * n * inner);
-      else std::copy(part + o * n * inner, part + (o + 1) * n * inner, row);
+      if constexpr (Gather)
+        std::copy(row, row + n * inner, part + o * n * inner);
+      else
+        std::copy(part + o * n * inner, part + (o + 1) * n * inner, row);
     }
   }
 };
@@ -204,8 +206,10 @@ struct join_op {
   static constexpr std::size_t ax = axis_index<Axis, rank_v<A> + (Stack ? 1 : 0)>;
   template <class T>
   static std::size_t extent(const T& t) {
-    if constexpr (Stack) return 1;
-    else return t.shape()[ax<T>];
+    if constexpr (Stack)
+      return 1;
+    else
+      return t.shape()[ax<T>];
   }
   template <class A, class... X>
   static xt::xtensor<elem_t<A>, rank_v<A> + (Stack ? 1 : 0)> value(const A& a, const X&... x) {
@@ -213,8 +217,10 @@ struct join_op {
     join_layout j = join_layout::of(a, ax<A>, Stack);
     j.total = (extent(a) + ... + extent(x));
     shape_vec s = shape_of(a);
-    if constexpr (Stack) s.insert(s.begin() + static_cast<std::ptrdiff_t>(ax<A>), j.total);
-    else s[ax<A>] = j.total;
+    if constexpr (Stack)
+      s.insert(s.begin() + static_cast<std::ptrdiff_t>(ax<A>), j.total);
+    else
+      s[ax<A>] = j.total;
     xt::xtensor<elem_t<A>, rank_v<A> + (Stack ? 1 : 0)> r{};
     resize_to(r, s, name);
     std::size_t off = 0;
@@ -256,9 +262,11 @@ struct broadcast_to_op {
   template <class A, std::size_t R>
   static xt::xtensor<elem_t<A>, R> value(const A& a, const shape_param<R>& p) {
     const shape_vec to(p.s.begin(), p.s.end());
-    if (broadcast_shapes(name, shape_of(a), to) != to) shape_fail(name, "cannot broadcast", shape_of(a), to);
+    if (broadcast_shapes(name, shape_of(a), to) != to)
+      shape_fail(name, "cannot broadcast", shape_of(a), to);
     xt::xtensor<elem_t<A>, R> r(p.s);
-    for_broadcast(shape_of(a), to, [&](std::size_t i, std::size_t j) { r.data()[i] = a.data()[j]; });
+    for_broadcast(shape_of(a), to,
+                  [&](std::size_t i, std::size_t j) { r.data()[i] = a.data()[j]; });
     return r;
   }
   template <std::size_t, class A, class P, class V, class G>
@@ -291,7 +299,8 @@ template <class A, class... Rg>
 constexpr auto make_slice(A&& a, const Rg&... r) {
   constexpr bool ok = sizeof...(Rg) <= rank_v<value_of_t<A>>;
   slice_param<sizeof...(Rg)> p{{r...}};
-  return checked_make<ok, value_of_t<A>, slice_op>(std::forward<A>(a), constant<slice_param<sizeof...(Rg)>>{p});
+  return checked_make<ok, value_of_t<A>, slice_op>(std::forward<A>(a),
+                                                   constant<slice_param<sizeof...(Rg)>>{p});
 }
 
 }  // namespace detail
@@ -310,16 +319,16 @@ template <std::size_t... P, class A>
   requires expression<A>
 constexpr auto transpose(A&& a) {
   constexpr std::size_t R = detail::rank_v<detail::value_of_t<A>>;
-  constexpr bool ok = sizeof...(P) == 0 || (sizeof...(P) == R && ((P < R) && ...) && detail::distinct<P...>());
-  return detail::checked_make<ok, detail::value_of_t<A>, detail::transpose_op<P...>>(std::forward<A>(a));
+  constexpr bool ok =
+      sizeof...(P) == 0 || (sizeof...(P) == R && ((P < R) && ...) && detail::distinct<P...>());
+  return detail::checked_make<ok, detail::value_of_t<A>, detail::transpose_op<P...>>(
+      std::forward<A>(a));
 }
 /// Strided ranges of the leading axes (the rest are whole):
 /// `tt::slice(x, {1, 3}, {0, 6, 2})` is NumPy's x[1:3, 0:6:2].
 template <class A>
   requires expression<A>
-constexpr auto slice(A&& a, range r0) {
-  return detail::make_slice(std::forward<A>(a), r0);
-}
+constexpr auto slice(A&& a, range r0) { return detail::make_slice(std::forward<A>(a), r0); }
 template <class A>
   requires expression<A>
 constexpr auto slice(A&& a, range r0, range r1) {
@@ -337,20 +346,20 @@ constexpr auto slice(A&& a, range r0, range r1, range r2, range r3) {
 }
 /// Joins tensors of one rank along an existing axis.
 template <int Axis = 0, class... A>
-  requires(expression<A> && ...) && (sizeof...(A) > 0)
-constexpr auto concatenate(A&&... a) {
+  requires(expression<A>&&...)
+&&(sizeof...(A) > 0) constexpr auto concatenate(A&&... a) {
   using First = detail::value_of_t<detail::at_t<0, detail::tlist<A...>>>;
   constexpr bool ok = detail::axis_fits<Axis, detail::rank_v<First>> && Axis != all_axes &&
-                      ((detail::rank_v<detail::value_of_t<A>> == detail::rank_v<First>) && ...);
+                      ((detail::rank_v<detail::value_of_t<A>> == detail::rank_v<First>)&&...);
   return detail::checked_make<ok, First, detail::concatenate_op<Axis>>(std::forward<A>(a)...);
 }
 /// Stacks tensors of one shape along a new axis.
 template <int Axis = 0, class... A>
-  requires(expression<A> && ...) && (sizeof...(A) > 0)
-constexpr auto stack(A&&... a) {
+  requires(expression<A>&&...)
+&&(sizeof...(A) > 0) constexpr auto stack(A&&... a) {
   using First = detail::value_of_t<detail::at_t<0, detail::tlist<A...>>>;
   constexpr bool ok = detail::axis_fits<Axis, detail::rank_v<First> + 1> && Axis != all_axes &&
-                      ((detail::rank_v<detail::value_of_t<A>> == detail::rank_v<First>) && ...);
+                      ((detail::rank_v<detail::value_of_t<A>> == detail::rank_v<First>)&&...);
   return detail::checked_make<ok, First, detail::stack_op<Axis>>(std::forward<A>(a)...);
 }
 /// The tensor repeated along broadcast axes to `shape` (NumPy's broadcast_to).
@@ -359,7 +368,8 @@ template <class A, std::size_t R>
 constexpr auto broadcast_to(A&& a, const std::size_t (&shape)[R]) {
   detail::shape_param<R> p{};
   std::copy(shape, shape + R, p.s.begin());
-  return detail::make<detail::broadcast_to_op>(std::forward<A>(a), constant<detail::shape_param<R>>{p});
+  return detail::make<detail::broadcast_to_op>(std::forward<A>(a),
+                                               constant<detail::shape_param<R>>{p});
 }
 
 }  // namespace tt

@@ -1,9 +1,10 @@
 // Beyond one gradient: forward mode, Hessians, Jacobians, of scalar expressions.
 //
-//   auto [y, dy] = tt::jvp(f, std::tie(x, y), std::tuple(vx, vy));   // f and its derivative along v
-//   auto [hx, hy] = tt::hvp(f, std::tie(x, y), std::tuple(vx, vy));  // H v (forward over reverse)
-//   auto H = tt::hessian(f, std::tie(x, y));                          // H[i][j] = d2f / dxi dxj
-//   auto J = tt::jacobian(std::tie(f, g), std::tie(x, y));            // J[i]: the gradient of target i
+//   auto [y, dy] = tt::jvp(f, std::tie(x, y), std::tuple(vx, vy));   // f and its derivative along
+//   v auto [hx, hy] = tt::hvp(f, std::tie(x, y), std::tuple(vx, vy));  // H v (forward over
+//   reverse) auto H = tt::hessian(f, std::tie(x, y));                          // H[i][j] = d2f /
+//   dxi dxj auto J = tt::jacobian(std::tie(f, g), std::tie(x, y));            // J[i]: the gradient
+//   of target i
 //
 // The expression is rebuilt with the sources as dual-number slots (detail/lanes.hpp, as
 // batch_gradient does with SIMD batches) and every other leaf as a constant at its
@@ -25,17 +26,22 @@ namespace detail {
 template <class T, class Sources>
 std::array<T, sources_of<Sources>::size> values_of(const Sources& s) {
   if constexpr (source_pack<Sources>::is_tuple)
-    return std::apply([](const auto&... x) { return std::array<T, sizeof...(x)>{static_cast<T>(x.get())...}; }, s);
+    return std::apply(
+        [](const auto&... x) { return std::array<T, sizeof...(x)>{static_cast<T>(x.get())...}; },
+        s);
   else
     return {static_cast<T>(s.get())};
 }
 template <class T, std::size_t N, class V>
 std::array<T, N> tangent_array(const V& v) {
   if constexpr (requires { std::tuple_size<V>::value; }) {
-    static_assert(std::tuple_size_v<V> == N, "typetape: one tangent per source (a tuple as long as the sources')");
-    return std::apply([](const auto&... x) { return std::array<T, sizeof...(x)>{static_cast<T>(x)...}; }, v);
+    static_assert(std::tuple_size_v<V> == N,
+                  "typetape: one tangent per source (a tuple as long as the sources')");
+    return std::apply(
+        [](const auto&... x) { return std::array<T, sizeof...(x)>{static_cast<T>(x)...}; }, v);
   } else {
-    static_assert(N == 1, "typetape: one tangent per source: pass a std::tuple of them for several sources");
+    static_assert(
+        N == 1, "typetape: one tangent per source: pass a std::tuple of them for several sources");
     return {static_cast<T>(v)};
   }
 }
@@ -55,7 +61,8 @@ struct higher {
   using T = typename E::value_type;
   static_assert(std::is_floating_point_v<T>,
                 "typetape: jvp/hvp/hessian/jacobian take scalar (double or float) expressions");
-  static_assert([]<class... V>(tlist<V...>) { return (std::is_same_v<V, T> && ...); }(typename info::values{}),
+  static_assert([]<class... V>(tlist<V...>) { return (std::is_same_v<V, T> && ...); }(
+                    typename info::values{}),
                 "typetape: jvp/hvp/hessian need sources of the expression's value type");
   using D = dual<T>;
   using tree_t = typename pointwise<E, names, dual_lanes>::type;
@@ -78,16 +85,17 @@ struct higher {
   template <class R>
   static R shaped(const std::array<T, n>& a) {  // in the sources' structure
     if constexpr (source_pack<Sources>::is_tuple)
-      return [&]<std::size_t... I>(std::index_sequence<I...>) { return R{a[I]...}; }(std::make_index_sequence<n>{});
-    else
-      return a[0];
+      return [&]<std::size_t... I>(std::index_sequence<I...>) { return R{a[I]...}; }
+    (std::make_index_sequence<n>{});
+    else return a[0];
   }
 };
 
 }  // namespace detail
 
 /// Forward mode: f's value and its derivative along v (one number per source, in the
-/// sources' structure), in one pass. `auto [y, dy] = tt::jvp(f, std::tie(x, y), std::tuple(1.0, 0.0));`
+/// sources' structure), in one pass. `auto [y, dy] = tt::jvp(f, std::tie(x, y), std::tuple(1.0,
+/// 0.0));`
 struct jvp_t {
   template <class E, class Sources, class V>
     requires expression<E>
@@ -97,7 +105,8 @@ struct jvp_t {
     using T = typename H::T;
     static_assert(!std::is_void_v<checked>);
     const auto tree = detail::pointwise<E, typename H::names, detail::dual_lanes>::make(f);
-    const auto [y, adj] = H::template run<false>(tree, detail::values_of<T>(sources), detail::tangent_array<T, H::n>(v));
+    const auto [y, adj] = H::template run<false>(tree, detail::values_of<T>(sources),
+                                                 detail::tangent_array<T, H::n>(v));
     (void)adj;
     return std::pair<T, T>{y.v, y.d};
   }
@@ -114,7 +123,8 @@ struct hvp_t {
     using H = detail::higher<E, Sources>;
     using T = typename H::T;
     const auto tree = detail::pointwise<E, typename H::names, detail::dual_lanes>::make(f);
-    const auto run = H::template run<true>(tree, detail::values_of<T>(sources), detail::tangent_array<T, H::n>(v));
+    const auto run = H::template run<true>(tree, detail::values_of<T>(sources),
+                                           detail::tangent_array<T, H::n>(v));
     const auto& adj = run.second;  // not a structured binding: clang 14 cannot capture those
     std::array<T, H::n> hv{};
     detail::static_for<H::n>([&](auto j) { hv[j] = std::get<j>(adj).d; });
@@ -157,21 +167,22 @@ struct jacobian_t {
   /// sources' structure. One recording, one backward pass per target.
   template <class... Y, class Sources>
   auto operator()(const std::tuple<Y...>& targets, const Sources& sources) const {
-    static_assert((expression<std::remove_cvref_t<Y>> && ...), "typetape: jacobian's targets are tt expressions");
+    static_assert((expression<std::remove_cvref_t<Y>> && ...),
+                  "typetape: jacobian's targets are tt expressions");
     using G = decltype(tt::gradient(std::get<0>(targets), sources));
     std::array<G, sizeof...(Y)> rows{};
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-      const auto t = std::apply([](const auto&... y) { return tt::record<persistent>(y...); }, targets);
+      const auto t =
+          std::apply([](const auto&... y) { return tt::record<persistent>(y...); }, targets);
       ((rows[I] = t.gradient(std::get<I>(targets), sources)), ...);
-    }(std::index_sequence_for<Y...>{});
+    }
+    (std::index_sequence_for<Y...>{});
     return rows;
   }
   /// The Jacobian of a tensor expression (<typetape/tensor.hpp>, eval/batch.hpp).
   template <class Y, class S>
     requires expression<Y> && tensor_like<typename Y::value_type>
-  auto operator()(const Y& y, const S& x) const {
-    return detail::tensor_jacobian(y, x);
-  }
+  auto operator()(const Y& y, const S& x) const { return detail::tensor_jacobian(y, x); }
 };
 inline constexpr jacobian_t jacobian{};
 

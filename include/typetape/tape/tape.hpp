@@ -57,8 +57,8 @@ class TT_CONSUMABLE(unconsumed) tape {
 
   template <class... E>
     requires(sizeof...(E) == sizeof...(Targets) && (expression<E> && ...))
-  TT_RETURN_TYPESTATE(unconsumed) TT_INLINE explicit tape(E&&... e)
-      : targets_(detail::as_stored(e)...) {
+  TT_RETURN_TYPESTATE(unconsumed)
+  TT_INLINE explicit tape(E&&... e) : targets_(detail::as_stored(e)...) {
     using temporary = temporary_in<E&&...>;  // void if none
     static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
     static_assert(diag::name_is_unique<clash, std::is_void_v<clash>>, TT_E10);
@@ -70,8 +70,11 @@ class TT_CONSUMABLE(unconsumed) tape {
 
   tape(const tape&) requires is_persistent = default;
   tape& operator=(const tape&) requires is_persistent = default;
-  TT_RETURN_TYPESTATE(unconsumed) tape(tape&& o) noexcept
-      : targets_(std::move(o.targets_)), slots_(std::move(o.slots_)), recs_(std::move(o.recs_)),
+  TT_RETURN_TYPESTATE(unconsumed)
+  tape(tape&& o) noexcept
+      : targets_(std::move(o.targets_)),
+        slots_(std::move(o.slots_)),
+        recs_(std::move(o.recs_)),
         consumed_(o.consumed_) {
     o.consumed_ = true;
   }
@@ -80,40 +83,36 @@ class TT_CONSUMABLE(unconsumed) tape {
   /// tt::output_gradients) w.r.t. sources (one source, or a tuple of sources);
   /// returns the same structure. Consumes a non-persistent tape.
   template <class Target, class Sources, class... Opts>
-  TT_CALLABLE_WHEN("unconsumed", "unknown") TT_SET_TYPESTATE(consumed)
-  TT_INLINE auto gradient(const Target& target, const Sources& sources, const Opts&... opts) &&
-    requires(!is_persistent)
-  {
+      TT_CALLABLE_WHEN("unconsumed", "unknown")
+      TT_SET_TYPESTATE(consumed) TT_INLINE
+      auto gradient(const Target& target, const Sources& sources, const Opts&... opts) &&
+      requires(!is_persistent) {
     auto result = checked_gradient(target, sources, opts...);
     release();
     return result;
   }
   template <class Target, class Sources, class... Opts>
-  TT_INLINE auto gradient(const Target& target, const Sources& sources, const Opts&... opts) const&
-    requires is_persistent
-  {
+  TT_INLINE auto gradient(const Target& target, const Sources& sources,
+                          const Opts&... opts) const& requires is_persistent {
     return checked_gradient(target, sources, opts...);
   }
   /// TT-E04: a non-persistent tape's gradient() consumes it, so it needs an rvalue.
   template <class Target, class Sources, class... Opts>
-  auto gradient(const Target&, const Sources&, const Opts&...) const&
-    requires(!is_persistent)
-  {
+  auto gradient(const Target&, const Sources&, const Opts&...) const& requires(!is_persistent) {
     static_assert(diag::tape_is_persistent_or_an_rvalue<tape, false>, TT_E04);
     return detail::result_t<Sources>{};
   }
 
   /// The recorded value of the only target.
-  TT_CALLABLE_WHEN("unconsumed", "unknown") auto value() const
-    requires(sizeof...(Targets) == 1)
-  {
+  TT_CALLABLE_WHEN("unconsumed", "unknown") auto value() const requires(sizeof...(Targets) == 1) {
     if (consumed_) throw consumed_tape_error{};
     return detail::val(std::get<0>(recs_));
   }
 
  private:
   template <class Target, class Sources, class... Opts>
-  TT_INLINE auto checked_gradient(const Target& target, const Sources& sources, const Opts&... opts) const {
+  TT_INLINE auto checked_gradient(const Target& target, const Sources& sources,
+                                  const Opts&... opts) const {
     using V = detail::verdict<stored, lets, named, Target, Sources, Opts...>;
     using R = typename V::result;
     using O = typename V::offender;
@@ -151,16 +150,20 @@ class TT_CONSUMABLE(unconsumed) tape {
       static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>, TT_E02_STOP);
       return R{};
     } else if constexpr (V::value == c::e02_int_cast) {
-      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>, TT_E02_INT_CAST);
+      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>,
+                    TT_E02_INT_CAST);
       return R{};
     } else if constexpr (V::value == c::e02_extract) {
-      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>, TT_E02_EXTRACT);
+      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>,
+                    TT_E02_EXTRACT);
       return R{};
     } else if constexpr (V::value == c::e02_piecewise) {
-      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>, TT_E02_PIECEWISE);
+      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>,
+                    TT_E02_PIECEWISE);
       return R{};
     } else if constexpr (V::value == c::e02_compare) {
-      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>, TT_E02_COMPARE);
+      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>,
+                    TT_E02_COMPARE);
       return R{};
     } else {
       if (consumed_) throw consumed_tape_error{};
@@ -173,7 +176,8 @@ class TT_CONSUMABLE(unconsumed) tape {
     const detail::fwd_ctx<slots_t> ctx{slots_};
     detail::static_for<lets::size>([&](auto i) TT_INLINE_LAMBDA {
       using L = detail::at_t<i, lets>;
-      detail::find_let_in<typename L::name_type>(targets_).body.forward(std::get<i>(slots_.recs), ctx);
+      detail::find_let_in<typename L::name_type>(targets_).body.forward(std::get<i>(slots_.recs),
+                                                                        ctx);
     });
     detail::static_for<sizeof...(Targets)>([&](auto i) TT_INLINE_LAMBDA {
       using T = detail::at_t<i, stored>;
@@ -194,8 +198,10 @@ class TT_CONSUMABLE(unconsumed) tape {
       const X* first = nullptr;
       auto check = [&](const auto& x) TT_INLINE_LAMBDA {
         if constexpr (std::is_same_v<std::remove_cvref_t<decltype(x)>, X>) {
-          if (first == nullptr) first = &x;
-          else if (!detail::same_tree(*first, x)) detail::throw_name_clash(X::name_type::view());
+          if (first == nullptr)
+            first = &x;
+          else if (!detail::same_tree(*first, x))
+            detail::throw_name_clash(X::name_type::view());
         }
       };
       auto visit = [&](const auto& t) TT_INLINE_LAMBDA { detail::for_each_named(t, check); };
@@ -213,7 +219,8 @@ class TT_CONSUMABLE(unconsumed) tape {
       std::size_t found = std::numeric_limits<std::size_t>::max();
       detail::static_for<sizeof...(Targets)>([&](auto i) TT_INLINE_LAMBDA {
         if constexpr (std::is_same_v<T, detail::at_t<i, stored>>)
-          if (found == std::numeric_limits<std::size_t>::max() && detail::same_tree(std::get<i>(targets_), t))
+          if (found == std::numeric_limits<std::size_t>::max() &&
+              detail::same_tree(std::get<i>(targets_), t))
             found = i;
       });
       if (found == std::numeric_limits<std::size_t>::max()) throw unrecorded_target_error{};
@@ -251,8 +258,9 @@ class TT_CONSUMABLE(unconsumed) tape {
     using extra_lets = typename detail::lets_not_named<processed, wanted>::type;  // their own slots
     using ctx_t = detail::bwd_ctx<
         wanted, typename detail::concat<wanted, typename detail::names_of<extra_lets>::type>::type,
-        typename detail::concat<typename detail::map_list<infos, detail::info_value_t>::type,
-                                typename detail::map_list<extra_lets, detail::let_value_t>::type>::type>;
+        typename detail::concat<
+            typename detail::map_list<infos, detail::info_value_t>::type,
+            typename detail::map_list<extra_lets, detail::let_value_t>::type>::type>;
     ctx_t ctx{};
 
     // Each source must be the object the targets use under its name.
@@ -268,13 +276,15 @@ class TT_CONSUMABLE(unconsumed) tape {
       using T = detail::at_t<k, typename tp::list>;
       decltype(auto) seed = seed_for<k, typename T::value_type>(opts...);
       if constexpr (detail::contains_v<T, stored>) {
-        const std::size_t idx = locate<detail::options<Opts...>::known_target, k>(std::get<k>(refs));
+        const std::size_t idx =
+            locate<detail::options<Opts...>::known_target, k>(std::get<k>(refs));
         if constexpr (ctx_t::template wants<T>) {
           detail::static_for<sizeof...(Targets)>([&](auto i) TT_INLINE_LAMBDA {
             if constexpr (std::is_same_v<T, detail::at_t<i, stored>>)
               if (i == idx) {
                 if constexpr (tensor_like<typename T::value_type>)
-                  detail::check_same_shape("output_gradients", detail::val(std::get<i>(recs_)), seed);
+                  detail::check_same_shape("output_gradients", detail::val(std::get<i>(recs_)),
+                                           seed);
                 std::get<i>(targets_).backward(std::get<i>(recs_), seed, ctx);
               }
           });
@@ -284,7 +294,9 @@ class TT_CONSUMABLE(unconsumed) tape {
         if (!detail::same_tree(detail::find_let_in<N>(targets_), std::get<k>(refs)))
           throw unrecorded_target_error{};
         if constexpr (tensor_like<typename T::value_type>)
-          detail::check_same_shape("output_gradients", detail::val(std::get<detail::index_of_v<T, lets>>(slots_.recs)), seed);
+          detail::check_same_shape("output_gradients",
+                                   detail::val(std::get<detail::index_of_v<T, lets>>(slots_.recs)),
+                                   seed);
         ctx.template accumulate<N>(typename T::value_type(seed));
       }
     });
@@ -294,7 +306,8 @@ class TT_CONSUMABLE(unconsumed) tape {
       using L = detail::at_t<li, lets>;
       using N = typename L::name_type;
       if constexpr (detail::contains_v<N, let_names>)
-        detail::find_let_in<N>(targets_).body.backward(std::get<li>(slots_.recs), ctx.template get<N>(), ctx);
+        detail::find_let_in<N>(targets_).body.backward(std::get<li>(slots_.recs),
+                                                       ctx.template get<N>(), ctx);
     });
     // A source no differentiable path reaches (tt::unconnected::zero) gets +0.
     auto result = [&]<class I>(I*, const auto& src) TT_INLINE_LAMBDA -> typename I::value_type {
@@ -316,9 +329,11 @@ class TT_CONSUMABLE(unconsumed) tape {
       }
     };
     if constexpr (detail::source_pack<Sources>::is_tuple) {
-      return [&]<class... I, std::size_t... J>(detail::tlist<I...>, std::index_sequence<J...>) TT_INLINE_LAMBDA {
-        return std::tuple<typename I::value_type...>(result(static_cast<I*>(nullptr), std::get<J>(sources))...);
-      }(infos{}, std::make_index_sequence<infos::size>{});
+      return [&]<class... I, std::size_t... J>(detail::tlist<I...>, std::index_sequence<J...>)
+                 TT_INLINE_LAMBDA {
+                   return std::tuple<typename I::value_type...>(
+                       result(static_cast<I*>(nullptr), std::get<J>(sources))...);
+                 }(infos{}, std::make_index_sequence<infos::size>{});
     } else {
       return result(static_cast<detail::at_t<0, infos>*>(nullptr), sources);
     }
@@ -329,8 +344,11 @@ class TT_CONSUMABLE(unconsumed) tape {
   template <std::size_t K, class S, class O, class... Opts>
   TT_INLINE static decltype(auto) seed_for(const O& o, const Opts&... opts) {
     if constexpr (detail::is_output_gradients<O>) {
-      if constexpr (tensor_like<S>) return static_cast<const std::remove_cvref_t<decltype(std::get<K>(o.seeds))>&>(std::get<K>(o.seeds));
-      else return static_cast<S>(std::get<K>(o.seeds));
+      if constexpr (tensor_like<S>)
+        return static_cast<const std::remove_cvref_t<decltype(std::get<K>(o.seeds))>&>(
+            std::get<K>(o.seeds));
+      else
+        return static_cast<S>(std::get<K>(o.seeds));
     } else {
       return seed_for<K, S>(opts...);
     }
@@ -343,10 +361,15 @@ class TT_CONSUMABLE(unconsumed) tape {
   /// The value of a source as this tape recorded it (for the shape of a zero gradient).
   template <class S>
   const auto& source_value(const S& s) const {
-    if constexpr (requires { s.get(); }) return s.get();          // a variable
-    else if constexpr (requires { s.p->get(); }) return s.p->get();  // a watched tensor constant
-    else if constexpr (requires { s.p->v; }) return s.p->v;       // a watched constant
-    else return detail::val(std::get<detail::index_of_v<detail::stored_t<S>, lets>>(slots_.recs));  // a let
+    if constexpr (requires { s.get(); })
+      return s.get();  // a variable
+    else if constexpr (requires { s.p->get(); })
+      return s.p->get();  // a watched tensor constant
+    else if constexpr (requires { s.p->v; })
+      return s.p->v;  // a watched constant
+    else
+      return detail::val(
+          std::get<detail::index_of_v<detail::stored_t<S>, lets>>(slots_.recs));  // a let
   }
 
   TT_INLINE void release() {
@@ -367,20 +390,23 @@ tape(E&&...) -> tape<non_persistent, std::remove_cvref_t<E>...>;
 
 /// Records targets on a new tape: `tt::record(y)`, `tt::record<tt::persistent>(y, z)`.
 template <class Policy = non_persistent, class... E>
-  requires(expression<E> && ...)
-TT_RETURN_TYPESTATE(unconsumed) TT_INLINE auto record(E&&... e) {
+  requires(expression<E>&&...)
+TT_RETURN_TYPESTATE(unconsumed)
+TT_INLINE auto record(E&&... e) {
   return tape<Policy, std::remove_cvref_t<E>...>(std::forward<E>(e)...);
 }
 
 /// The short form: records target, takes its gradient, releases the recording.
 struct gradient_t {
   template <class Target, class Sources, class... Opts>
-  TT_INLINE auto operator()(const Target& target, const Sources& sources, const Opts&... opts) const {
+  TT_INLINE auto operator()(const Target& target, const Sources& sources,
+                            const Opts&... opts) const {
     constexpr detail::known_target_t known{};
     if constexpr (!expression<Target> && !detail::target_pack<Target>::is_tuple) {
       // the note names the (first) source the plain-number target cannot reach
       using first = detail::at_t<0, typename detail::source_pack<Sources>::infos>;
-      static_assert(diag::target_is_an_expression_of<typename first::name_type, false>, TT_E01_NUMBER);
+      static_assert(diag::target_is_an_expression_of<typename first::name_type, false>,
+                    TT_E01_NUMBER);
       return detail::result_t<Sources>{};
     } else if constexpr (detail::target_pack<Target>::is_tuple)
       return std::apply(
@@ -390,15 +416,14 @@ struct gradient_t {
                  target)
           .checked_gradient(target, sources, opts..., known);
     else
-      return tape<detail::borrowed, Target>(target).checked_gradient(target, sources, opts..., known);
+      return tape<detail::borrowed, Target>(target).checked_gradient(target, sources, opts...,
+                                                                     known);
   }
 };
 inline constexpr gradient_t gradient{};
 
 template <class E>
   requires expression<E>
-auto eval_t::operator()(const E& e) const {
-  return record(e).value();
-}
+auto eval_t::operator()(const E& e) const { return record(e).value(); }
 
 }  // namespace tt
