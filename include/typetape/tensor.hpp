@@ -14,6 +14,7 @@
 #include "ops/arithmetic.hpp"
 #include "ops/elementwise.hpp"
 #include "ops/control.hpp"
+#include "ops/loop.hpp"
 #include "typetape.hpp"
 #include "eval/tensor.hpp"
 #include "eval/batch.hpp"

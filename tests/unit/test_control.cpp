@@ -1,5 +1,8 @@
 // where(), comparisons, stop_gradient, cast, round/floor/ceil/trunc/sign, and
 // the explicit opt-in tt::unconnected::zero.
+#include <limits>
+#include <utility>
+
 #include "gradcheck.hpp"
 
 TEST_CASE("where: the gradient flows into the branch taken (seed 002, made right)") {
@@ -59,13 +62,29 @@ TEST_CASE("cast: to float/double differentiable, to int detaching") {
 
 TEST_CASE("piecewise-constant ops take their values and detach") {
   tt::variable<"x"> x{-2.5};
-  CHECK(tt::eval(tt::round(x)) == -3.0);
+  CHECK(tt::eval(tt::round(x)) == -2.0);  // tf.round: half to even
   CHECK(tt::eval(tt::floor(x)) == -3.0);
   CHECK(tt::eval(tt::ceil(x)) == -2.0);
   CHECK(tt::eval(tt::trunc(x)) == -2.0);
   CHECK(tt::eval(tt::sign(x)) == -1.0);
   CHECK(tt::gradient(x - tt::floor(x), x) == 1.0);  // frac(x): the floor path is cut
   static_assert(tt::only_detached<decltype(tt::round(x) * 2.0), decltype(x)>);
+  // tf.round and NumPy round half to even (std::round goes away from zero)
+  for (auto [v, r] : {std::pair{0.5, 0.0},
+                      {1.5, 2.0},
+                      {2.5, 2.0},
+                      {-0.5, -0.0},
+                      {-1.5, -2.0},
+                      {3.7, 4.0},
+                      {-3.2, -3.0}}) {
+    x = v;
+    CHECK(tt::eval(tt::round(x)) == r);
+    CHECK(tt::gradient(x + tt::round(x), x) == 1.0);
+  }
+  // NaN: sign is NaN (TensorFlow, NumPy), so |x|' at NaN is NaN, not 0
+  x = std::numeric_limits<double>::quiet_NaN();
+  CHECK(std::isnan(tt::eval(tt::sign(x))));
+  CHECK(std::isnan(tt::gradient(tt::abs(x), x)));
 }
 
 TEST_CASE("unconnected::zero turns E01/E02 into explicit zeros") {

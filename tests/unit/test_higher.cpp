@@ -186,3 +186,30 @@ TEST_CASE("custom_vjp: the user's VJP replaces the op's, and the value is the fo
   static_assert(tt::differentiable_wrt<decltype(hyp), decltype(y)>);
   static_assert(tt::only_detached<decltype(clip(tt::stop_gradient(y))), decltype(y)>);
 }
+
+TEST_CASE(
+    "forward mode where a zero tangent meets an infinite or 0/0 partial: 0, as reverse mode") {
+  // At x = -1, relu(x) is 0 with tangent 0: sqrt's and atan2's partials there are infinite
+  // or 0/0, and reverse mode's relu mask gives 0. Forward mode adds nothing for a zero
+  // tangent (eval/dual.hpp), so jvp, hvp and hessian agree with gradient (not NaN).
+  tt::variable<"x"> x{-1.0};
+  tt::variable<"y"> y{0.5};
+  const auto f = tt::sqrt(tt::relu(x)) * y + tt::atan2(tt::relu(x), tt::relu(x)) * y;
+  const auto [gx, gy] = tt::gradient(f, std::tie(x, y));
+  CHECK(gx == 0.0);
+  CHECK(gy == 0.0);  // sqrt(0) + atan2(0, 0) = 0
+  const auto [val, dir] = tt::jvp(f, std::tie(x, y), std::tuple(1.0, 1.0));
+  CHECK(val == 0.0);
+  CHECK(dir == 0.0);
+  const auto [hx, hy] = tt::hvp(f, std::tie(x, y), std::tuple(1.0, 1.0));
+  CHECK(hx == 0.0);
+  CHECK(hy == 0.0);
+  const auto H = tt::hessian(f, std::tie(x, y));
+  for (const auto& row : H)
+    for (double h : row) CHECK(h == 0.0);
+  // pow with a constant exponent at base 0: d/dy of 0^-1 * y would be inf; forward mode
+  // along x alone does not touch it
+  tt::variable<"b"> b{2.0};
+  const auto p = tt::pow(b, -1.0);
+  CHECK(std::get<1>(tt::jvp(p, b, 1.0)) == doctest::Approx(-0.25));
+}

@@ -6,7 +6,9 @@
 // cases (broadcasting) are in test_op_table_tensor.cpp, PyTorch's values in test_oracle.cpp.
 // An op added to the table is tested by all of these with no line here.
 #include <cmath>
+#include <limits>
 #include <string>
+#include <type_traits>
 
 #include "gradcheck.hpp"
 
@@ -157,6 +159,45 @@ TEST_CASE("every elementwise op: jvp, Hessian and hvp against finite differences
       const auto [hx, hy] = tt::hvp(f, std::tie(x, y), std::tuple(vx, vy));
       CHECK(hx == doctest::Approx(H[0][0] * vx + H[0][1] * vy).epsilon(1e-12));
       CHECK(hy == doctest::Approx(H[1][0] * vx + H[1][1] * vy).epsilon(1e-12));
+    }
+  });
+}
+
+TEST_CASE("every elementwise op at NaN: the value is NaN, and the backward pass keeps it") {
+  // A NaN operand gives a NaN value, and a NaN derivative w.r.t. each operand, except where
+  // the derivative does not depend on the operands (+, -, unary -) or is TensorFlow's mask
+  // (relu: 0; max, min: the adjoint goes to the first operand): never a NaN turned into a
+  // plain 0 (|x|' at NaN was 0; TensorFlow and NumPy say sign(NaN) = NaN).
+  for_each_op([]<class Op>(Op) {
+    namespace d = tt::detail;
+    INFO("op ", Op::name);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    tt::variable<"x"> x{nan};
+    tt::variable<"y"> y{nan};
+    const auto f = apply<Op>(x, y);
+    CHECK(std::isnan(tt::eval(f)));
+    const auto expect = [](int i) -> double {  // NaN: the derivative must be NaN
+      if constexpr (std::is_same_v<Op, d::add_op>) return 1.0;
+      if constexpr (std::is_same_v<Op, d::sub_op>) return i == 0 ? 1.0 : -1.0;
+      if constexpr (std::is_same_v<Op, d::neg_op>) return -1.0;
+      if constexpr (std::is_same_v<Op, d::relu_op>) return 0.0;
+      if constexpr (std::is_same_v<Op, d::max_op> || std::is_same_v<Op, d::min_op>)
+        return i == 0 ? 1.0 : 0.0;
+      return std::numeric_limits<double>::quiet_NaN();
+    };
+    auto check = [&](int i, double g) {
+      INFO("d/d operand ", i, " = ", g);
+      if (std::isnan(expect(i)))
+        CHECK(std::isnan(g));
+      else
+        CHECK(g == expect(i));
+    };
+    if constexpr (is_binary<Op>) {
+      const auto [gx, gy] = tt::gradient(f, std::tie(x, y));
+      check(0, gx);
+      check(1, gy);
+    } else {
+      check(0, tt::gradient(f, x));
     }
   });
 }

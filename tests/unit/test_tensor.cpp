@@ -442,3 +442,30 @@ TEST_CASE("reduce_max with a NaN: the gradient goes to the NaN, not nowhere") {
   CHECK(g(1) == 1.0);
   CHECK(g(2) == 0.0);
 }
+
+TEST_CASE("round halves to even and sign keeps NaN in the fused SIMD loop too") {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  tt::variable<"v", xt::xtensor<double, 1>> v{
+      xt::xtensor<double, 1>{0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 3.5, 4.5, 5.5, -7.5, 0.25, nan}};
+  const xt::xtensor<double, 1> r = tt::eval(tt::round(v));
+  const xt::xtensor<double, 1> want{0.0, 2.0, 2.0, -0.0, -2.0, -2.0, 4.0, 4.0, 6.0, -8.0, 0.0, nan};
+  for (std::size_t i = 0; i + 1 < r.size(); ++i) CHECK(r(i) == want(i));
+  CHECK(std::isnan(r(11)));
+  const xt::xtensor<double, 1> g = tt::gradient(tt::sum(tt::abs(v)), v);
+  CHECK(g(0) == 1.0);
+  CHECK(g(3) == -1.0);
+  CHECK(std::isnan(g(11)));  // sign(NaN) = NaN in the batches as in the scalar tail
+}
+
+TEST_CASE("a lazy xtensor expression mixed into an expression is evaluated into a constant") {
+  // w * (c + 1.0) used to fall into xtensor's own operators and report a false TT-E09
+  tt::variable<"w", xt::xtensor<double, 1>> w{xt::xtensor<double, 1>{1.0, 2.0, 3.0}};
+  const xt::xtensor<double, 1> c{0.5, -1.0, 2.0};
+  const xt::xtensor<double, 1> g = tt::gradient(tt::sum(w * (c + 1.0)), w);
+  CHECK(g(0) == 1.5);
+  CHECK(g(1) == 0.0);
+  CHECK(g(2) == 3.0);
+  const xt::xtensor<double, 1> g2 = tt::gradient(tt::sum(w * w - 2.0 * (c * c)), w);
+  CHECK(g2(2) == 6.0);
+  ttest::tensor_gradcheck(tt::sum(tt::sin(w * (c - 0.25)) + w / (c * c + 1.0)), w);
+}

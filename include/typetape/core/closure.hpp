@@ -136,41 +136,42 @@ struct common_value<A, B> {  // a tensor and anything: the tensor (numbers take 
   using type = std::conditional_t<tensor_like<A>, A, B>;
 };
 template <class Acc, class A>
-  requires expression<A> &&(!std::is_void_v<Acc>)struct common_step<Acc, A> {
-    using type = typename common_value<Acc, typename A::value_type>::type;
-  };
-  template <class Acc, class... A>
-  struct common_expr;
-  template <class Acc>
-  struct common_expr<Acc> {
-    using type = std::conditional_t<std::is_void_v<Acc>, double, Acc>;
-  };
-  template <class Acc, class A, class... R>
-  struct common_expr<Acc, A, R...> : common_expr<typename common_step<Acc, A>::type, R...> {};
-  template <class... A>
-  using common_expr_value_t = typename common_expr<void, A...>::type;
+  requires(expression<A> && !std::is_void_v<Acc>)
+struct common_step<Acc, A> {
+  using type = typename common_value<Acc, typename A::value_type>::type;
+};
+template <class Acc, class... A>
+struct common_expr;
+template <class Acc>
+struct common_expr<Acc> {
+  using type = std::conditional_t<std::is_void_v<Acc>, double, Acc>;
+};
+template <class Acc, class A, class... R>
+struct common_expr<Acc, A, R...> : common_expr<typename common_step<Acc, A>::type, R...> {};
+template <class... A>
+using common_expr_value_t = typename common_expr<void, A...>::type;
 
-  /// Builds node<Op, ...> from operands; the one place operands are closed over.
-  template <class Op, class... A>
-  TT_INLINE constexpr auto make(A&&... a) {
-    using temporary = typename first_temporary<A&&...>::type;  // void if none
-    static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
-    using V = common_expr_value_t<std::remove_cvref_t<A>...>;
-    return node<Op, closure_t<A&&, V>...>{{close<V>(std::forward<A>(a))...}};
-  }
+/// Builds node<Op, ...> from operands; the one place operands are closed over.
+template <class Op, class... A>
+TT_INLINE constexpr auto make(A&&... a) {
+  using temporary = typename first_temporary<A&&...>::type;  // void if none
+  static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
+  using V = common_expr_value_t<std::remove_cvref_t<A>...>;
+  return node<Op, closure_t<A&&, V>...>{{close<V>(std::forward<A>(a))...}};
+}
 
-  struct extract_op {
-    using structural = void;
-    static constexpr unsigned cut(std::size_t) { return reach::extract; }
-    template <class A>
-    static constexpr A value(const A& a) {
-      return a;
-    }
-  };
-  template <class E>
-  constexpr auto extract(const E& e) {
-    return node<extract_op, closure_t<const E&>>{{close<void>(e)}};
+struct extract_op {
+  using structural = void;
+  static constexpr unsigned cut(std::size_t) { return reach::extract; }
+  template <class A>
+  static constexpr A value(const A& a) {
+    return a;
   }
+};
+template <class E>
+constexpr auto extract(const E& e) {
+  return node<extract_op, closure_t<const E&>>{{close<void>(e)}};
+}
 
 }  // namespace detail
 

@@ -28,9 +28,22 @@ concept tensor_like = !std::is_arithmetic_v<T> && requires(const T& t) {
   t.size();
   typename T::value_type;
 };
-/// A plain tensor mixed into an expression: becomes a constant (copied).
+/// A lazy xtensor expression of fixed rank (`c + 1.0`, `xt::sin(c)` of xtensor containers):
+/// no data of its own. Mixed into an expression it is evaluated into a constant, as a view
+/// is copied into one (otherwise xtensor's own operators would take the tt operand).
 template <class T>
-concept tensor_operand = !expression<T> && tensor_like<std::remove_cvref_t<T>>;
+concept lazy_tensor = !std::is_arithmetic_v<T> && !tensor_like<T> && requires(const T& t) {
+  t.shape();
+  t.size();
+  t.dimension();
+  typename T::value_type;
+  std::tuple_size<std::remove_cvref_t<decltype(t.shape())>>::value;
+};
+/// A plain tensor (or lazy tensor expression) mixed into an expression: becomes a constant
+/// (copied, or evaluated).
+template <class T>
+concept tensor_operand =
+    !expression<T> && (tensor_like<std::remove_cvref_t<T>> || lazy_tensor<std::remove_cvref_t<T>>);
 template <class T>
 concept operand = expression<T> || number<T> || tensor_operand<T>;
 
@@ -67,7 +80,8 @@ template <class T>
 struct elem_of {
   using type = T;
 };
-template <tensor_like T>
+template <class T>
+  requires tensor_like<T> || lazy_tensor<T>
 struct elem_of<T> {
   using type = typename T::value_type;
 };
@@ -77,7 +91,8 @@ using elem_t = typename elem_of<T>::type;
 /// The rank of a value: 0 for scalars.
 template <class T>
 inline constexpr std::size_t rank_v = 0;
-template <tensor_like T>
+template <class T>
+  requires tensor_like<T> || lazy_tensor<T>
 inline constexpr std::size_t rank_v<T> =
     std::tuple_size_v<std::remove_cvref_t<decltype(std::declval<const T&>().shape())>>;
 

@@ -64,6 +64,22 @@
 #define TT_E03_INTEGER                                                                       \
   "TT-E03: the source has an integer or bool value type, which has no gradient (TensorFlow " \
   "would return None). Fix: declare it as tt::variable<\"name\", double> (or float)."
+#define TT_E03_NUMBER                                                                       \
+  "TT-E03: the source is a plain number, a value that no expression refers to (TensorFlow " \
+  "would return None). Fix: declare it as tt::variable<\"name\"> x{value}; and build the "  \
+  "target from x."
+#define TT_E03_TENSOR                                                                        \
+  "TT-E03: the source is a plain tensor, a value the target only copies as a constant "      \
+  "(TensorFlow: an unwatched tensor gives None). Fix: declare it as tt::variable<\"name\", " \
+  "xt::xtensor<double, N>> and build the target from that, or watch a tt::constant with "    \
+  "tt::watch<\"name\">(c)."
+#define TT_E03_NESTED                                                                       \
+  "TT-E03: a source is itself a tuple: the sources are one source or one flat std::tuple. " \
+  "Fix: flatten them, std::tuple_cat(std::tie(a, b), std::tie(c))."
+#define TT_E03_NOT_REAL                                                                     \
+  "TT-E03: the source's value type is not a real floating-point type (complex numbers and " \
+  "other types have no gradient here). Fix: declare it as tt::variable<\"name\", double> "  \
+  "(or float), e.g. one variable for each of the real and imaginary parts."
 #define TT_E03_UNNAMED                                                                     \
   "TT-E03: the source is an unnamed expression, which is not a node of the graph one can " \
   "ask for. Fix: name it in the target, auto h = tt::let<\"h\">(expr);, and pass h."
@@ -113,6 +129,10 @@
 #define TT_E09                                                                             \
   "TT-E09: an expression would hold a temporary variable by reference (a dangling leaf). " \
   "Fix: declare the variable first, tt::variable<\"x\"> x{1.0};, and use x."
+#define TT_E09_LAYER                                                                       \
+  "TT-E09: a temporary layer is called, and the expression it returns would hold the "     \
+  "layer's parameters by reference past the end of the statement (a dangling leaf). Fix: " \
+  "declare the layer first, tt::nn::dense<\"d\"> d{3, 4};, and call d(x)."
 #define TT_E10                                                                               \
   "TT-E10: two different leaves or intermediates share this name, so their gradients would " \
   "be mixed up. Fix: give every variable and every let<> in one expression its own name."

@@ -228,11 +228,13 @@ inline constexpr bool chains_with<sum_chain<R...>, V> =
 /// (1: E is not such a node). Computed per node type as the sum is written, so never deep.
 template <class E, class V>
 inline constexpr std::size_t spine_v = 1;
+// clang-format 14 misreads && after a parenthesised operand in this clause
+// clang-format off
 template <class Op, class A, class B, class V>
-  requires(
-      (std::is_same_v<Op, add_op> || std::is_same_v<Op, sub_op>)&&std::is_floating_point_v<V>&&
-          std::is_same_v<typename A::value_type, V>&& std::is_same_v<typename B::value_type, V>&&
-              std::is_same_v<typename node<Op, A, B>::value_type, V>)
+  requires((std::is_same_v<Op, add_op> || std::is_same_v<Op, sub_op>) && std::is_floating_point_v<V> &&
+           std::is_same_v<typename A::value_type, V> && std::is_same_v<typename B::value_type, V> &&
+           std::is_same_v<typename node<Op, A, B>::value_type, V>)
+// clang-format on
 inline constexpr std::size_t spine_v<node<Op, A, B>, V> = spine_v<A, V> + 1;
 /// A sum becomes a chain past chunk_terms terms: shorter sums stay binary nodes (for
 /// them, the nodes cost less to compile than the chain's machinery).

@@ -21,10 +21,13 @@ using lane_t = std::conditional_t<Simd && std::is_floating_point_v<T>, xsimd::ba
 template <class Tree, class E>
 inline constexpr bool lane_types_are =
     std::is_same_v<typename Tree::value_type, E> || std::is_same_v<typename Tree::value_type, bool>;
+// clang-format 14 would write ")&&(" here
+// clang-format off
 template <class Op, class... K, class E>
 inline constexpr bool lane_types_are<node<Op, K...>, E> =
     (std::is_same_v<typename node<Op, K...>::value_type, E> ||
-     std::is_same_v<typename node<Op, K...>::value_type, bool>)&&(lane_types_are<K, E>&&...);
+     std::is_same_v<typename node<Op, K...>::value_type, bool>) && (lane_types_are<K, E> && ...);
+// clang-format on
 
 template <class L, class R, class E>
 inline constexpr bool lane_types_are<rope<L, R>, E> = lane_types_are<L, E>&& lane_types_are<R, E>;

@@ -36,14 +36,19 @@ constexpr auto min_takes_first(const A& a, const B& b) {
   return a <= b || a != a;
 }
 
-/// The sign as TensorFlow defines it: -1, 0 or 1 (0 at 0, so |x|' = 0 there).
+/// The sign as TensorFlow and NumPy define it: -1, 0 or 1 (0 at 0, so |x|' = 0 there), and
+/// NaN at NaN (so |x|' at NaN is NaN: a NaN is not dropped by the backward pass).
 template <class T>
   requires std::is_arithmetic_v<T>
-constexpr T sign(const T& a) { return static_cast<T>((T(0) < a) - (a < T(0))); }
+constexpr T sign(const T& a) {
+  if constexpr (std::is_floating_point_v<T>)
+    if (a != a) return a;
+  return static_cast<T>((T(0) < a) - (a < T(0)));
+}
 template <class T>
   requires(!std::is_arithmetic_v<T>)
-constexpr T sign(const T& a) {  // a SIMD batch
-  return select(a > T(0), T(1), T(0)) - select(a < T(0), T(1), T(0));
+constexpr T sign(const T& a) {  // a SIMD batch, a dual
+  return select(a != a, a, select(a > T(0), T(1), T(0)) - select(a < T(0), T(1), T(0)));
 }
 
 }  // namespace tt::detail

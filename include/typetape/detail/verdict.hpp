@@ -24,17 +24,41 @@ struct known_target_t {};
 struct borrowed {};
 
 // ---- sources -----------------------------------------------------------------------------
-enum class source_kind { ok, constant, integer, unnamed };
+/// What a source is, when it cannot have a gradient: each kind has its own TT-E03 text.
+enum class source_kind { ok, constant, number, plain_tensor, nested, integer, not_real, unnamed };
 
 template <class V>
 constexpr source_kind leaf_kind() {
-  return std::is_floating_point_v<elem_t<V>> ? source_kind::ok : source_kind::integer;
+  using E = elem_t<V>;
+  if constexpr (std::is_floating_point_v<E>)
+    return source_kind::ok;
+  else if constexpr (std::is_integral_v<E>)
+    return source_kind::integer;  // bool too
+  else
+    return source_kind::not_real;  // std::complex, a user type
 }
 template <class S>
-struct source_info {  // a plain number or an unnamed expression
-  static constexpr source_kind kind = number<S> ? source_kind::constant : source_kind::unnamed;
+inline constexpr bool is_std_tuple = false;
+template <class... S>
+inline constexpr bool is_std_tuple<std::tuple<S...>> = true;
+template <class S>
+constexpr source_kind value_kind() {
+  if constexpr (number<S>)
+    return source_kind::number;
+  else if constexpr (tensor_operand<S>)
+    return source_kind::plain_tensor;
+  else if constexpr (is_std_tuple<S>)
+    return source_kind::nested;
+  else
+    return source_kind::unnamed;
+}
+template <class S>
+struct source_info {  // a plain number or tensor, a nested tuple, or an unnamed expression
+  static constexpr source_kind kind = value_kind<S>();
   using name_type = S;
-  using value_type = typename common_expr<void, S>::type;
+  // a plain tensor's gradient would be a tensor: the result keeps that type, so that the
+  // TT-E03 is not followed by an error converting it
+  using value_type = std::conditional_t<tensor_operand<S>, S, typename common_expr<void, S>::type>;
   using stored_type = S;
 };
 template <class T>
@@ -154,7 +178,11 @@ enum class code {
   e02_piecewise,
   e02_compare,
   e03_constant,
+  e03_number,
+  e03_tensor,
+  e03_nested,
   e03_integer,
+  e03_not_real,
   e03_unnamed,
   e05,
   e07,
@@ -230,7 +258,11 @@ struct verdict {
     const bool same[] = {same_thing<I>()..., true};
     for (std::size_t i = 0; i < sizeof...(I); ++i) {
       if (kinds[i] == source_kind::constant) return {code::e03_constant, i};
+      if (kinds[i] == source_kind::number) return {code::e03_number, i};
+      if (kinds[i] == source_kind::plain_tensor) return {code::e03_tensor, i};
+      if (kinds[i] == source_kind::nested) return {code::e03_nested, i};
       if (kinds[i] == source_kind::integer) return {code::e03_integer, i};
+      if (kinds[i] == source_kind::not_real) return {code::e03_not_real, i};
       if (kinds[i] == source_kind::unnamed) return {code::e03_unnamed, i};
       if (!same[i]) return {code::e10, i};
       if (!opts::zero && reaches[i] == 0) return {code::e01, i};

@@ -114,30 +114,30 @@ inline constexpr batch_gradient_into_t batch_gradient_into{};
 /// sources' structure (one vector, or a tuple of vectors).
 struct batch_gradient_t {
   template <class E, class Sources, class... P>
-    requires expression<E> &&(sizeof...(P) > 0) auto operator()(const E& f, const Sources& sources,
-                                                                const P&... points) const {
-      using T =
-          std::remove_cvref_t<decltype(*std::data(std::get<0>(std::forward_as_tuple(points...))))>;
-      constexpr std::size_t NS = sizeof...(P);
-      std::array<std::vector<T>, NS> g;
-      std::array<std::span<const T>, NS> in{
-          std::span<const T>(std::data(points), std::size(points))...};
-      std::array<std::span<T>, NS> out{};
-      for (std::size_t j = 0; j < NS; ++j) {
-        g[j].resize(in[j].size());
-        out[j] = g[j];
-      }
-      batch_gradient_into(f, sources, in, out);
-      if constexpr (detail::source_count<Sources> == 1 &&
-                    !requires { std::tuple_size<Sources>::value; })
-        return std::move(g[0]);
-      else
-        return [&]<std::size_t... J>(std::index_sequence<J...>) {
-          return std::tuple<std::conditional_t<J == 0, std::vector<T>, std::vector<T>>...>{
-              std::move(g[J])...};
-        }
-      (std::make_index_sequence<NS>{});
+    requires(expression<E> && sizeof...(P) > 0)
+  auto operator()(const E& f, const Sources& sources, const P&... points) const {
+    using T =
+        std::remove_cvref_t<decltype(*std::data(std::get<0>(std::forward_as_tuple(points...))))>;
+    constexpr std::size_t NS = sizeof...(P);
+    std::array<std::vector<T>, NS> g;
+    std::array<std::span<const T>, NS> in{
+        std::span<const T>(std::data(points), std::size(points))...};
+    std::array<std::span<T>, NS> out{};
+    for (std::size_t j = 0; j < NS; ++j) {
+      g[j].resize(in[j].size());
+      out[j] = g[j];
     }
+    batch_gradient_into(f, sources, in, out);
+    if constexpr (detail::source_count<Sources> == 1 &&
+                  !requires { std::tuple_size<Sources>::value; })
+      return std::move(g[0]);
+    else
+      return [&]<std::size_t... J>(std::index_sequence<J...>) {
+        return std::tuple<std::conditional_t<J == 0, std::vector<T>, std::vector<T>>...>{
+            std::move(g[J])...};
+      }
+    (std::make_index_sequence<NS>{});
+  }
 };
 inline constexpr batch_gradient_t batch_gradient{};
 

@@ -27,75 +27,74 @@ struct dual {
   constexpr dual(T value, T tangent = T(0))
       : v(value), d(tangent) {}  // NOLINT: a number is a constant dual
   template <class U>
-    requires std::is_arithmetic_v<U> &&(!std::is_same_v<U, T>)constexpr dual(U value)
-        : v(static_cast<T>(value)) {}  // NOLINT: as above
-    /// cast<int>() and the like: the value (a detaching cast has no tangent).
-    template <class U>
-      requires std::is_arithmetic_v<U>
-    explicit constexpr operator U() const { return static_cast<U>(v); }
+    requires(std::is_arithmetic_v<U> && !std::is_same_v<U, T>)
+  constexpr dual(U value) : v(static_cast<T>(value)) {}  // NOLINT: as above
+  /// cast<int>() and the like: the value (a detaching cast has no tangent).
+  template <class U>
+    requires std::is_arithmetic_v<U>
+  explicit constexpr operator U() const { return static_cast<U>(v); }
 
-    constexpr dual& operator+=(const dual& b) {
-      v += b.v;
-      d += b.d;
-      return *this;
-    }
-    constexpr dual& operator-=(const dual& b) {
-      v -= b.v;
-      d -= b.d;
-      return *this;
-    }
-    constexpr dual& operator*=(const dual& b) { return *this = *this * b; }
-    constexpr dual& operator/=(const dual& b) { return *this = *this / b; }
+  constexpr dual& operator+=(const dual& b) {
+    v += b.v;
+    d += b.d;
+    return *this;
+  }
+  constexpr dual& operator-=(const dual& b) {
+    v -= b.v;
+    d -= b.d;
+    return *this;
+  }
+  constexpr dual& operator*=(const dual& b) { return *this = *this * b; }
+  constexpr dual& operator/=(const dual& b) { return *this = *this / b; }
 
-    friend constexpr dual operator+(const dual& a) { return a; }
-    // The rules are the ops' own (ops/*.hpp): value from `value`, tangent from `vjp`
-    // (detail::derived_value below); nothing here restates a derivative.
-    friend constexpr dual operator-(const dual& a) { return rule<detail::neg_op>(a); }
-    friend constexpr dual operator+(const dual& a, const dual& b) {
-      return rule<detail::add_op>(a, b);
-    }
-    friend constexpr dual operator-(const dual& a, const dual& b) {
-      return rule<detail::sub_op>(a, b);
-    }
-    friend constexpr dual operator*(const dual& a, const dual& b) {
-      return rule<detail::mul_op>(a, b);
-    }
-    friend constexpr dual operator/(const dual& a, const dual& b) {
-      return rule<detail::div_op>(a, b);
-    }
-    // comparisons look at values (a branch taken is a branch, in forward mode too)
-    friend constexpr bool operator==(const dual& a, const dual& b) { return a.v == b.v; }
-    friend constexpr bool operator!=(const dual& a, const dual& b) { return a.v != b.v; }
-    friend constexpr bool operator<(const dual& a, const dual& b) { return a.v < b.v; }
-    friend constexpr bool operator<=(const dual& a, const dual& b) { return a.v <= b.v; }
-    friend constexpr bool operator>(const dual& a, const dual& b) { return a.v > b.v; }
-    friend constexpr bool operator>=(const dual& a, const dual& b) { return a.v >= b.v; }
+  friend constexpr dual operator+(const dual& a) { return a; }
+  // The rules are the ops' own (ops/*.hpp): value from `value`, tangent from `vjp`
+  // (detail::derived_value below); nothing here restates a derivative.
+  friend constexpr dual operator-(const dual& a) { return rule<detail::neg_op>(a); }
+  friend constexpr dual operator+(const dual& a, const dual& b) {
+    return rule<detail::add_op>(a, b);
+  }
+  friend constexpr dual operator-(const dual& a, const dual& b) {
+    return rule<detail::sub_op>(a, b);
+  }
+  friend constexpr dual operator*(const dual& a, const dual& b) {
+    return rule<detail::mul_op>(a, b);
+  }
+  friend constexpr dual operator/(const dual& a, const dual& b) {
+    return rule<detail::div_op>(a, b);
+  }
+  // comparisons look at values (a branch taken is a branch, in forward mode too)
+  friend constexpr bool operator==(const dual& a, const dual& b) { return a.v == b.v; }
+  friend constexpr bool operator!=(const dual& a, const dual& b) { return a.v != b.v; }
+  friend constexpr bool operator<(const dual& a, const dual& b) { return a.v < b.v; }
+  friend constexpr bool operator<=(const dual& a, const dual& b) { return a.v <= b.v; }
+  friend constexpr bool operator>(const dual& a, const dual& b) { return a.v > b.v; }
+  friend constexpr bool operator>=(const dual& a, const dual& b) { return a.v >= b.v; }
 
-    // The standard functions, for the ops' VJP bodies run on duals (tt::hvp, hessian) and
-    // for custom_vjp functions written with them; found by argument-dependent lookup.
-    friend dual exp(const dual& a) { return rule<detail::exp_op>(a); }
-    friend dual log(const dual& a) { return rule<detail::log_op>(a); }
-    friend dual sqrt(const dual& a) { return rule<detail::sqrt_op>(a); }
-    friend dual sin(const dual& a) { return rule<detail::sin_op>(a); }
-    friend dual cos(const dual& a) { return rule<detail::cos_op>(a); }
-    friend dual tan(const dual& a) { return rule<detail::tan_op>(a); }
-    friend dual tanh(const dual& a) { return rule<detail::tanh_op>(a); }
-    friend dual abs(const dual& a) { return rule<detail::abs_op>(a); }
-    friend dual log1p(const dual& a) { return rule<detail::log1p_op>(a); }
-    friend dual expm1(const dual& a) { return rule<detail::expm1_op>(a); }
-    friend dual erf(const dual& a) { return rule<detail::erf_op>(a); }
-    friend dual pow(const dual& a, const dual& b) { return rule<detail::pow_op>(a, b); }
-    friend dual atan2(const dual& y, const dual& x) { return rule<detail::atan2_op>(y, x); }
-    friend dual round(const dual& a) { return rule<detail::round_op>(a); }
-    friend dual floor(const dual& a) { return rule<detail::floor_op>(a); }
-    friend dual ceil(const dual& a) { return rule<detail::ceil_op>(a); }
-    friend dual trunc(const dual& a) { return rule<detail::trunc_op>(a); }
+  // The standard functions, for the ops' VJP bodies run on duals (tt::hvp, hessian) and
+  // for custom_vjp functions written with them; found by argument-dependent lookup.
+  friend dual exp(const dual& a) { return rule<detail::exp_op>(a); }
+  friend dual log(const dual& a) { return rule<detail::log_op>(a); }
+  friend dual sqrt(const dual& a) { return rule<detail::sqrt_op>(a); }
+  friend dual sin(const dual& a) { return rule<detail::sin_op>(a); }
+  friend dual cos(const dual& a) { return rule<detail::cos_op>(a); }
+  friend dual tan(const dual& a) { return rule<detail::tan_op>(a); }
+  friend dual tanh(const dual& a) { return rule<detail::tanh_op>(a); }
+  friend dual abs(const dual& a) { return rule<detail::abs_op>(a); }
+  friend dual log1p(const dual& a) { return rule<detail::log1p_op>(a); }
+  friend dual expm1(const dual& a) { return rule<detail::expm1_op>(a); }
+  friend dual erf(const dual& a) { return rule<detail::erf_op>(a); }
+  friend dual pow(const dual& a, const dual& b) { return rule<detail::pow_op>(a, b); }
+  friend dual atan2(const dual& y, const dual& x) { return rule<detail::atan2_op>(y, x); }
+  friend dual floor(const dual& a) { return rule<detail::floor_op>(a); }
+  friend dual ceil(const dual& a) { return rule<detail::ceil_op>(a); }
+  friend dual trunc(const dual& a) { return rule<detail::trunc_op>(a); }
 
-   private:
-    template <class Op, class... A>
-    static constexpr dual rule(const A&... a) {
-      return detail::derived_value<Op>(a...);
-    }
+ private:
+  template <class Op, class... A>
+  static constexpr dual rule(const A&... a) {
+    return detail::derived_value<Op>(a...);
+  }
 };
 
 namespace detail {

@@ -9,11 +9,13 @@
 // only the region's result; backward runs the per-element tree forward and backward
 // again (recomputing the intermediates in registers) and writes each input's
 // adjoint once. No tensor is made per node, and the op rules are the scalar ones.
+//
+// xtensor's own configuration is the user's: this header defines none of its macros
+// (XTENSOR_USE_XSIMD changes xt::xtensor's allocator, so a header defining it would give
+// translation units with and without typetape two different xt::xtensor types). The
+// fused kernel uses xsimd directly, with unaligned loads, either way.
 #pragma once
 
-#ifndef XTENSOR_USE_XSIMD
-#define XTENSOR_USE_XSIMD
-#endif
 #include <cstdint>
 #include <memory>
 #include <string>

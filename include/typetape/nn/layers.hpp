@@ -117,11 +117,34 @@ xt::xtensor<T, R> filled(const std::array<std::size_t, R>& shape, T value) {
 
 }  // namespace detail
 
+namespace detail {
+/// What a layer call returns after its TT-E08 (the program does not compile, so this never
+/// runs): its result, with the parameters as operands the analysis sees as used.
+struct after_e08_op {
+  using structural = void;
+  template <class A, class... P>
+  static A value(const A& a, const P&...) {
+    return a;
+  }
+  template <std::size_t I, class... X>
+  static auto vjp(const X&...) {
+    return std::remove_cvref_t<std::tuple_element_t<I, std::tuple<X...>>>{};
+  }
+};
+}  // namespace detail
+
 /// The base of every layer: `layer(inputs...)` is `forward(inputs...)`, checked (TT-E08).
 template <class Self>
 struct layer {
+  /// A temporary layer called (`tt::nn::dense<"d">{3, 4}(x)`): the expression would hold
+  /// its parameters by reference past the end of the statement. TT-E09.
   template <class... X>
-  auto operator()(X&&... x) const {
+  auto operator()(X&&... x) const&& {
+    static_assert(diag::variable_is_not_a_temporary<Self, false>, TT_E09_LAYER);
+    return static_cast<const Self&>(*this).forward(std::forward<X>(x)...);
+  }
+  template <class... X>
+  auto operator()(X&&... x) const& {
     const Self& self = static_cast<const Self&>(*this);
     using E = decltype(self.forward(std::forward<X>(x)...));
     using parts = typename detail::result_parts<E>::type;
@@ -135,7 +158,17 @@ struct layer {
     static_assert(diag::layer_uses_every_parameter<unused, std::is_void_v<unused>>, TT_E08);
     static_assert(diag::layer_lists_every_variable_it_uses<unlisted, std::is_void_v<unlisted>>,
                   TT_E08_UNLISTED);
-    return self.forward(std::forward<X>(x)...);
+    if constexpr (!std::is_void_v<unused> && expression<E>)
+      // TT-E08 fired: the result comes back with every parameter attached, so that a gradient
+      // taken later adds no TT-E01 for the same parameter (one mistake, one diagnostic)
+      return std::apply(
+          [&](auto&... p) {
+            return tt::detail::make<detail::after_e08_op>(self.forward(std::forward<X>(x)...),
+                                                          p...);
+          },
+          const_cast<Self&>(self).params());
+    else
+      return self.forward(std::forward<X>(x)...);
   }
 };
 

@@ -18,8 +18,11 @@
 namespace tt {
 namespace detail {
 
+// clang-format 14 would write "&&(" in this concept
+// clang-format off
 template <class L, class R>
-concept binary_operands = operand<L> && operand<R> &&(expression<L> || expression<R>);
+concept binary_operands = operand<L> && operand<R> && (expression<L> || expression<R>);
+// clang-format on
 
 /// Do the fixed shapes among a binary operator's operands broadcast (TT-E12)? Each
 /// elementwise binary operator asserts it itself, so that the diagnostic names the user's call.

@@ -91,12 +91,12 @@ struct cast_op {
 };
 
 // Piecewise-constant ops: derivative zero almost everywhere, so they detach.
-struct round_op {
+struct round_op {  // half to even, as tf.round and NumPy (std::round goes away from zero)
   static constexpr unsigned cut(std::size_t) { return reach::piecewise; }
   template <class A>
   static A value(const A& a) {
-    using std::round;
-    return round(a);
+    using std::nearbyint;
+    return nearbyint(a);  // the default rounding mode: to nearest, ties to even
   }
 };
 struct floor_op {

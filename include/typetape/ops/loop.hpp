@@ -881,12 +881,13 @@ constexpr std::ptrdiff_t index_off(const I& i) {
   else
     return static_cast<std::ptrdiff_t>(i);
 }
+// clang-format 14 misreads a requires-expression inside a concept
+// clang-format off
 template <class D>
-concept loop_data = !expression<D> && !is_variable<std::remove_cvref_t<D>> && requires(const D& d) {
-  d.data();
-  d.size();
-}
-&&std::is_arithmetic_v<std::remove_cvref_t<decltype(*std::declval<const D&>().data())>>;
+concept loop_data = !expression<D> && !is_variable<std::remove_cvref_t<D>> &&
+                    requires(const D& d) { d.data(); d.size(); } &&
+                    std::is_arithmetic_v<std::remove_cvref_t<decltype(*std::declval<const D&>().data())>>;
+// clang-format on
 }  // namespace detail
 
 /// Element (i, j, ...) of a tensor variable, of a fold's tensor state, or of data (a

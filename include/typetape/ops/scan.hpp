@@ -455,10 +455,10 @@ struct reach_of<scan_node<Name, Mode, Cell, Xs, tlist<Init...>>, N> {
   static constexpr unsigned value = [] {
     unsigned r = body::template of<N>;
     [&]<std::size_t... K>(std::index_sequence<K...>) {
-      // part 0 is the result itself after zero steps
-      ((r |= (K == 0 ? reach_v<Init, N> : 0u) |
-             reach_through(body::template of<carry_name<Name, K>>, reach_v<Init, N>)),
-       ...);
+      // an initial state reaches the result only through the cell's reads of it (after zero
+      // steps the result is the initial state itself, but a cell that never reads it makes
+      // it unreachable after the first: TT-E01, as tt::fold, not a silent zero)
+      ((r |= reach_through(body::template of<carry_name<Name, K>>, reach_v<Init, N>)), ...);
     }
     (std::index_sequence_for<Init...>{});
     return r | reach_through(body::template of<carry_name<Name, sizeof...(Init)>>, reach_v<Xs, N>);

@@ -346,8 +346,8 @@ constexpr auto slice(A&& a, range r0, range r1, range r2, range r3) {
 }
 /// Joins tensors of one rank along an existing axis.
 template <int Axis = 0, class... A>
-  requires(expression<A>&&...)
-&&(sizeof...(A) > 0) constexpr auto concatenate(A&&... a) {
+  requires((expression<A> && ...) && sizeof...(A) > 0)
+constexpr auto concatenate(A&&... a) {
   using First = detail::value_of_t<detail::at_t<0, detail::tlist<A...>>>;
   constexpr bool ok = detail::axis_fits<Axis, detail::rank_v<First>> && Axis != all_axes &&
                       ((detail::rank_v<detail::value_of_t<A>> == detail::rank_v<First>)&&...);
@@ -355,8 +355,8 @@ template <int Axis = 0, class... A>
 }
 /// Stacks tensors of one shape along a new axis.
 template <int Axis = 0, class... A>
-  requires(expression<A>&&...)
-&&(sizeof...(A) > 0) constexpr auto stack(A&&... a) {
+  requires((expression<A> && ...) && sizeof...(A) > 0)
+constexpr auto stack(A&&... a) {
   using First = detail::value_of_t<detail::at_t<0, detail::tlist<A...>>>;
   constexpr bool ok = detail::axis_fits<Axis, detail::rank_v<First> + 1> && Axis != all_axes &&
                       ((detail::rank_v<detail::value_of_t<A>> == detail::rank_v<First>)&&...);

@@ -134,8 +134,20 @@ class TT_CONSUMABLE(unconsumed) tape {
     } else if constexpr (V::value == c::e03_constant) {
       static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_CONSTANT);
       return R{};
+    } else if constexpr (V::value == c::e03_number) {
+      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_NUMBER);
+      return R{};
+    } else if constexpr (V::value == c::e03_tensor) {
+      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_TENSOR);
+      return R{};
+    } else if constexpr (V::value == c::e03_nested) {
+      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_NESTED);
+      return R{};
     } else if constexpr (V::value == c::e03_integer) {
       static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_INTEGER);
+      return R{};
+    } else if constexpr (V::value == c::e03_not_real) {
+      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_NOT_REAL);
       return R{};
     } else if constexpr (V::value == c::e03_unnamed) {
       static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_UNNAMED);
