@@ -96,15 +96,15 @@ TEST_CASE("a model's params() is one structure: gradient returns it, sgd and ada
     const T2 w_before = model.fc1.W.get();
     CHECK_THROWS_WITH_AS(
         opt.step(model.params(), wrong),
-        "adam: the gradient of parameter 1 (fc1.b) has 1 elements, the parameter 7",
-        std::invalid_argument);
+        "TT-E12: adam: the gradient of parameter 1 (fc1.b) has 1 elements, the parameter 7",
+        tt::shape_error);
     CHECK(model.fc1.W.get() == w_before);  // nothing updated: every parameter is checked first
     auto transposed = tt::gradient(loss, model.params());
     std::get<2>(transposed) = T2(xt::transpose(std::get<2>(transposed)));
     CHECK_THROWS_WITH_AS(opt.step(model.params(), transposed),
-                         "adam: the gradient of parameter 2 (fc2.W) has 21 elements, the parameter "
-                         "21 (another shape)",
-                         std::invalid_argument);
+                         "TT-E12: adam: the gradient of parameter 2 (fc2.W) has 21 elements, the "
+                         "parameter 21 (another shape)",
+                         tt::shape_error);
   }
 }
 

@@ -469,3 +469,30 @@ TEST_CASE("a lazy xtensor expression mixed into an expression is evaluated into 
   CHECK(g2(2) == 6.0);
   ttest::tensor_gradcheck(tt::sum(tt::sin(w * (c - 0.25)) + w / (c * c + 1.0)), w);
 }
+
+TEST_CASE("shapes whose element count overflows size_t throw, naming the shape") {
+  using T2 = xt::xtensor<double, 2>;
+  const std::size_t big = std::size_t{1} << 32;
+  tt::variable<"one", T2> one{T2{{2.0}}};
+  // broadcast_to (1, 1) -> (2^32, 2^32): 2^64 elements, which wrapped to 0 (a sum of 0)
+  const std::string m = ttest::thrown([&] { (void)tt::eval(tt::broadcast_to(one, {big, big})); });
+  CHECK(m.find("broadcast_to") != std::string::npos);
+  CHECK(m.find("(4294967296, 4294967296)") != std::string::npos);
+  // reshape of an empty tensor to (2^32, 2^32): the wrapped size matched 0
+  tt::variable<"empty", T2> empty{T2::from_shape({0, 3})};
+  const std::string r = ttest::thrown([&] { (void)tt::eval(tt::reshape(empty, {big, big})); });
+  CHECK(r.find("reshape") != std::string::npos);
+  CHECK(r.find("(4294967296, 4294967296)") != std::string::npos);
+}
+
+TEST_CASE("a slice with a step larger than its range has one element (NumPy), not zero") {
+  using T1 = xt::xtensor<double, 1>;
+  tt::variable<"v", T1> v{T1{1.0, 2.0, 3.0, 4.0}};
+  const std::size_t huge = std::numeric_limits<std::size_t>::max();
+  const T1 s = tt::eval(tt::slice(v, {1, 4, huge}));
+  REQUIRE(s.size() == 1);
+  CHECK(s(0) == 2.0);
+  const T1 g = tt::gradient(tt::sum(tt::slice(v, {1, 4, huge}) * 3.0), v);
+  CHECK(g(1) == 3.0);
+  CHECK(g(0) == 0.0);
+}

@@ -86,6 +86,18 @@ inline std::string shape_str(const shape_vec& s) {
   throw shape_error(m);
 }
 
+/// The number of elements of a shape, or tt::shape_error naming the op and the shape when
+/// it does not fit in std::size_t (it would wrap, and a wrapped size allocates and loops
+/// over the wrong number of elements).
+inline std::size_t checked_size(std::string_view op, const shape_vec& s) {
+  std::size_t n = 1;
+  for (auto d : s)
+    if (__builtin_mul_overflow(n, d, &n))
+      throw shape_error(std::string(op) + ": the shape " + shape_str(s) +
+                        " has more elements than std::size_t can count");
+  return n;
+}
+
 /// NumPy broadcasting of two shapes; `op` names the op in the error.
 inline shape_vec broadcast_shapes(std::string_view op, const shape_vec& a, const shape_vec& b) {
   const std::size_t n = std::max(a.size(), b.size());
@@ -100,6 +112,7 @@ inline shape_vec broadcast_shapes(std::string_view op, const shape_vec& a, const
     else
       shape_fail(op, "shapes cannot broadcast:", a, b);
   }
+  checked_size(op, r);
   return r;
 }
 

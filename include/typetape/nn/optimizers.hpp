@@ -5,14 +5,13 @@
 //   for (...) { auto g = tt::gradient(loss, model.params()); opt.step(model.params(), g); }
 //
 // State (velocities, moments) is kept per parameter position and sized at the first
-// step; a later step with other parameter counts or sizes throws std::invalid_argument
+// step; a later step with other parameter counts or sizes throws tt::shape_error (TT-E12)
 // naming the parameter. Updates run over each parameter's elements in place: no
 // allocation after the first step.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -76,15 +75,15 @@ void check_grad(const char* who, std::size_t k, const V& var, const G& g,
     same = std::equal(a.begin(), a.end(), b.begin(), b.end());
   }
   if (!same)
-    throw std::invalid_argument(std::string(who) + ": the gradient of parameter " +
-                                std::to_string(k) + " (" + std::string(var.name()) + ") has " +
-                                std::to_string(count_of(g)) + " elements, the parameter " +
-                                std::to_string(n) + (count_of(g) == n ? " (another shape)" : ""));
+    throw shape_error(std::string(who) + ": the gradient of parameter " + std::to_string(k) + " (" +
+                      std::string(var.name()) + ") has " + std::to_string(count_of(g)) +
+                      " elements, the parameter " + std::to_string(n) +
+                      (count_of(g) == n ? " (another shape)" : ""));
   if (k < st.size() && !st[k].buf.empty() && st[k].buf[0].size() != n)
-    throw std::invalid_argument(
-        std::string(who) + ": parameter " + std::to_string(k) + " (" + std::string(var.name()) +
-        ") changed size since the first step, from " + std::to_string(st[k].buf[0].size()) +
-        " to " + std::to_string(n) + " elements");
+    throw shape_error(std::string(who) + ": parameter " + std::to_string(k) + " (" +
+                      std::string(var.name()) + ") changed size since the first step, from " +
+                      std::to_string(st[k].buf[0].size()) + " to " + std::to_string(n) +
+                      " elements");
 }
 /// Validates every parameter first (nothing is updated if one does not fit), then sizes
 /// the state of each at its first step.

@@ -32,7 +32,7 @@ struct reshape_op {
   template <class A, std::size_t R>
   static xt::xtensor<elem_t<A>, R> value(const A& a, const shape_param<R>& p) {
     const shape_vec to(p.s.begin(), p.s.end());
-    if (product(to) != a.size()) shape_fail(name, "sizes differ:", shape_of(a), to);
+    if (checked_size(name, to) != a.size()) shape_fail(name, "sizes differ:", shape_of(a), to);
     xt::xtensor<elem_t<A>, R> r(p.s);
     std::copy(a.data(), a.data() + a.size(), r.data());
     return r;
@@ -105,7 +105,7 @@ struct slice_op {
       if (r.step == 0 || r.start > r.stop || r.stop > dim)
         shape_fail(name, "range out of bounds: (start, stop, step) and shape",
                    {r.start, r.stop, r.step}, shape_of(a));
-      q.out[i] = (r.stop - r.start + r.step - 1) / r.step;
+      q.out[i] = r.stop == r.start ? 0 : (r.stop - r.start - 1) / r.step + 1;  // no overflow
       q.start[i] = r.start;
       q.step[i] = r.step;
     }
@@ -262,6 +262,7 @@ struct broadcast_to_op {
   template <class A, std::size_t R>
   static xt::xtensor<elem_t<A>, R> value(const A& a, const shape_param<R>& p) {
     const shape_vec to(p.s.begin(), p.s.end());
+    checked_size(name, to);
     if (broadcast_shapes(name, shape_of(a), to) != to)
       shape_fail(name, "cannot broadcast", shape_of(a), to);
     xt::xtensor<elem_t<A>, R> r(p.s);
