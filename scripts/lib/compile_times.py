@@ -97,7 +97,7 @@ def main():
     ap.add_argument("--compilers", default="g++,clang++")
     args = ap.parse_args()
     blas = subprocess.run(["pkg-config", "--cflags", "openblas"], capture_output=True, text=True).stdout.split()
-    tensor_flags = [*blas]
+    tensor_flags = ["-DXTENSOR_USE_XSIMD", *blas]
     cases = [("examples/tour.cpp", "example tour.cpp", []),
              ("examples/tensors.cpp", "example tensors.cpp", tensor_flags)]
     tmp = tempfile.mkdtemp(prefix="typetape-loss-")
