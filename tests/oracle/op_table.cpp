@@ -12,12 +12,12 @@ void print(tt::detail::tlist<Op...>) {
   const char* sep = "";
   (
       [&] {
-        constexpr bool binary = requires { Op::template vjp<1>(0.0, 0.0, 0.0, 0.0); };
         std::printf(
             "%s\n {\"name\": \"%.*s\", \"torch\": \"%.*s\", \"arity\": %d, \"a\": [%.17g, %.17g], "
             "\"b\": [%.17g, %.17g]}",
             sep, int(Op::name.size()), Op::name.data(), int(Op::torch.size()), Op::torch.data(),
-            binary ? 2 : 1, Op::domain.a.lo, Op::domain.a.hi, Op::domain.b.lo, Op::domain.b.hi);
+            tt::detail::is_binary_op<Op> ? 2 : 1, Op::domain.a.lo, Op::domain.a.hi, Op::domain.b.lo,
+            Op::domain.b.hi);
         sep = ",";
       }(),
       ...);

@@ -18,19 +18,8 @@ using ttest::gradcheck;
 
 constexpr int points = 24;
 
-template <class F, class... Op>
-void for_each_op(tt::detail::tlist<Op...>, F f) {
-  (f(Op{}), ...);
-}
-template <class F>
-void for_each_op(F f) {
-  for_each_op(tt::detail::elementwise_ops{}, f);
-}
-
-template <class Op>
-constexpr bool is_binary = requires {
-  Op::template vjp<1>(0.0, 0.0, 0.0, 0.0);
-};
+using tt::detail::for_each_elementwise_op;
+using tt::detail::is_binary_op;
 
 /// A point in the op's domain: operand k's interval, shrunk by `margin` at each end.
 template <class Op>
@@ -43,7 +32,7 @@ double draw(ttest::sampler& s, int k, double margin = 0) {
 /// Op applied to the variables (one or two), as an expression.
 template <class Op, class X, class Y>
 auto apply(X& x, Y& y) {
-  if constexpr (is_binary<Op>)
+  if constexpr (is_binary_op<Op>)
     return tt::detail::make<Op>(x, y);
   else
     return (void)y, tt::detail::make<Op>(x);
@@ -58,7 +47,7 @@ void gradcheck_op(Op, ttest::tolerance tol) {
   for (int i = 0; i < points; ++i) {
     x = T(draw<Op>(s, 0, 0.01));
     y = T(draw<Op>(s, 1, 0.01));
-    if constexpr (is_binary<Op>)
+    if constexpr (is_binary_op<Op>)
       gradcheck(apply<Op>(x, y), tol, x, y);
     else
       gradcheck(apply<Op>(x, y), tol, x);
@@ -69,7 +58,7 @@ void gradcheck_op(Op, ttest::tolerance tol) {
 
 TEST_CASE("the table: every elementwise op names itself, its domain and its PyTorch spelling") {
   std::size_t n = 0;
-  for_each_op([&]<class Op>(Op) {
+  for_each_elementwise_op([&]<class Op>(Op) {
     ++n;
     CHECK(!Op::name.empty());
     CHECK(Op::torch.substr(0, 6) == "torch.");
@@ -80,17 +69,17 @@ TEST_CASE("the table: every elementwise op names itself, its domain and its PyTo
 }
 
 TEST_CASE("every elementwise op: gradients against finite differences, in double") {
-  for_each_op([]<class Op>(Op op) { gradcheck_op<double>(op, {1e-6, 0}); });
+  for_each_elementwise_op([]<class Op>(Op op) { gradcheck_op<double>(op, {1e-6, 0}); });
 }
 
 TEST_CASE("every elementwise op: gradients against finite differences, in float") {
   // float: the finite differences carry ~1e-4 relative error
-  for_each_op([]<class Op>(Op op) { gradcheck_op<float>(op, {2e-3, 1e-5}); });
+  for_each_elementwise_op([]<class Op>(Op op) { gradcheck_op<float>(op, {2e-3, 1e-5}); });
 }
 
 TEST_CASE(
     "every elementwise op with a kink: the derivative there lies between the one-sided ones") {
-  for_each_op([]<class Op>(Op) {
+  for_each_elementwise_op([]<class Op>(Op) {
     if constexpr (Op::domain.kink == Op::domain.kink) {  // not NaN
       INFO("op ", Op::name, " at its kink ", Op::domain.kink);
       const double k = Op::domain.kink, h = 1e-7;
@@ -110,7 +99,7 @@ TEST_CASE(
         CHECK(g >= std::min(left, right) - 1e-6);  // a subgradient (TensorFlow's abs'(0) = 0,
         CHECK(g <= std::max(left, right) + 1e-6);  // relu'(0) = 0, ties to the first operand)
       };
-      if constexpr (is_binary<Op>) {
+      if constexpr (is_binary_op<Op>) {
         const auto [gx, gy] = tt::gradient(f, std::tie(x, y));
         check_var(x, gx);
         check_var(y, gy);
@@ -123,7 +112,7 @@ TEST_CASE(
 
 TEST_CASE("every elementwise op: jvp, Hessian and hvp against finite differences of the gradient") {
   // the op composed with a product, so that the Hessian has mixed terms
-  for_each_op([]<class Op>(Op) {
+  for_each_elementwise_op([]<class Op>(Op) {
     INFO("op ", Op::name);
     ttest::sampler s;
     tt::variable<"x"> x{0.0};
@@ -168,7 +157,7 @@ TEST_CASE("every elementwise op at NaN: the value is NaN, and the backward pass 
   // the derivative does not depend on the operands (+, -, unary -) or is TensorFlow's mask
   // (relu: 0; max, min: the adjoint goes to the first operand): never a NaN turned into a
   // plain 0 (|x|' at NaN was 0; TensorFlow and NumPy say sign(NaN) = NaN).
-  for_each_op([]<class Op>(Op) {
+  for_each_elementwise_op([]<class Op>(Op) {
     namespace d = tt::detail;
     INFO("op ", Op::name);
     const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -192,7 +181,7 @@ TEST_CASE("every elementwise op at NaN: the value is NaN, and the backward pass 
       else
         CHECK(g == expect(i));
     };
-    if constexpr (is_binary<Op>) {
+    if constexpr (is_binary_op<Op>) {
       const auto [gx, gy] = tt::gradient(f, std::tie(x, y));
       check(0, gx);
       check(1, gy);

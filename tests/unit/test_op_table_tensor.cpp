@@ -6,16 +6,6 @@
 
 namespace {
 
-template <class F, class... Op>
-void for_each_op(tt::detail::tlist<Op...>, F f) {
-  (f(Op{}), ...);
-}
-
-template <class Op>
-constexpr bool is_binary = requires {
-  Op::template vjp<1>(0.0, 0.0, 0.0, 0.0);
-};
-
 template <class T, class Op>
 T draw(ttest::sampler& s, const tt::detail::shape_vec& shape, int k) {
   const auto iv = k == 0 ? Op::domain.a : Op::domain.b;
@@ -29,10 +19,10 @@ TEST_CASE(
     "every elementwise op on tensors, with broadcasting: gradients against finite differences") {
   using T1 = xt::xtensor<double, 1>;
   using T2 = xt::xtensor<double, 2>;
-  for_each_op(tt::detail::elementwise_ops{}, []<class Op>(Op) {
+  tt::detail::for_each_elementwise_op([]<class Op>(Op) {
     INFO("op ", Op::name);
     ttest::sampler s;
-    if constexpr (is_binary<Op>) {
+    if constexpr (tt::detail::is_binary_op<Op>) {
       tt::variable<"a", T2> a{draw<T2, Op>(s, {3, 4}, 0)};
       tt::variable<"b", T1> b{draw<T1, Op>(s, {4}, 1)};
       ttest::tensor_gradcheck(tt::detail::make<Op>(a, b), a, b);

@@ -360,6 +360,17 @@ using elementwise_ops =
           max_op, min_op, atan2_op, asinh_op, acosh_op, atanh_op, softplus_op, log_sigmoid_op,
           hypot_op>;
 
+/// Does an op of the table take two operands (has its VJP an operand 1)?
+template <class Op>
+inline constexpr bool is_binary_op = requires {
+  Op::template vjp<1>(0.0, 0.0, 0.0, 0.0);
+};
+/// f(Op{}) for each op of the table, in order.
+template <class F>
+constexpr void for_each_elementwise_op(F&& f) {
+  [&]<class... Op>(tlist<Op...>) { (f(Op{}), ...); }(elementwise_ops{});
+}
+
 }  // namespace detail
 
 #define TT_UNARY_FUNCTION(fn, op) \
