@@ -5,6 +5,7 @@
 // VJP), Hessians and hvp against finite differences of typetape's gradients. The tensor
 // cases (broadcasting) are in test_op_table_tensor.cpp, PyTorch's values in test_oracle.cpp.
 // An op added to the table is tested by all of these with no line here.
+#include <array>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -188,5 +189,63 @@ TEST_CASE("every elementwise op at NaN: the value is NaN, and the backward pass 
     } else {
       check(0, tt::gradient(f, x));
     }
+  });
+}
+
+TEST_CASE("every elementwise op at +-inf: the derivative is its limit, never a NaN from inf/inf") {
+  // With one operand infinite (the other inside its domain), each derivative must be the limit
+  // of the derivative as that operand grows, read from the derivatives at 1e100 and 1e150: the
+  // same to 1e-9 (a finite limit, 0 included: to 1e-40), or at least doubled (diverging: +-inf
+  // of that sign). A NaN from inf/inf or 0*inf inside a VJP where the limit exists is a NaN the
+  // user did not make (hypot(inf, 1)' was inf/inf). Where the op is undefined (the value is
+  // NaN: sin(inf), log(-inf); or at 1e150: pow(-1e150, 0.625)), nothing is checked: the
+  // derivative is its formula's value there, as in TensorFlow and PyTorch (log'(-inf) = -0).
+  // Forward mode gives the same. Both operands infinite is left out: there the limits
+  // of atan2, hypot and x/y depend on the direction.
+  for_each_elementwise_op([]<class Op>(Op) {
+    const double inf = std::numeric_limits<double>::infinity();
+    for (int k = 0; k < (is_binary_op<Op> ? 2 : 1); ++k)
+      for (const double sgn : {1.0, -1.0}) {
+        const auto& other_iv = k == 0 ? Op::domain.b : Op::domain.a;
+        const double other = (other_iv.lo + other_iv.hi) / 2 + 0.125;
+        // {value, jvp along the large operand, d/d operand 0, d/d operand 1}
+        const auto at = [&](double big) {
+          tt::variable<"x"> x{k == 0 ? sgn * big : other};
+          tt::variable<"y"> y{k == 1 ? sgn * big : other};
+          const auto f = apply<Op>(x, y);
+          std::array<double, 4> r{tt::eval(f), 0, 0, 0};
+          if constexpr (is_binary_op<Op>) {
+            const auto [gx, gy] = tt::gradient(f, std::tie(x, y));
+            r[2] = gx;
+            r[3] = gy;
+            const auto [v, t] =
+                tt::jvp(f, std::tie(x, y), std::tuple{k == 0 ? 1.0 : 0.0, k == 1 ? 1.0 : 0.0});
+            r[1] = t;
+          } else {
+            r[2] = tt::gradient(f, x);
+            const auto [v, t] = tt::jvp(f, x, 1.0);
+            r[1] = t;
+          }
+          return r;
+        };
+        const auto g = at(inf), g150 = at(1e150), g100 = at(1e100);
+        INFO("op ", Op::name, " with operand ", k, " = ", sgn > 0 ? "+inf" : "-inf", ", the other ",
+             other, "; value ", g[0]);
+        for (int i = 2; i < (is_binary_op<Op> ? 4 : 3); ++i) {
+          INFO("d/d operand ", i - 2, ": at inf ", g[i], ", at 1e150 ", g150[i], ", at 1e100 ",
+               g100[i]);
+          const double tol = std::max(1e-40, 1e-9 * std::abs(g150[i]));
+          if (std::isnan(g[0]) || std::isnan(g150[i]))
+            continue;
+          else if (std::abs(g150[i] - g100[i]) <= tol)
+            CHECK(std::abs(g[i] - g150[i]) <= tol);
+          else if (std::abs(g150[i]) >= 2 * std::abs(g100[i]))
+            CHECK(g[i] == std::copysign(inf, g150[i]));
+          else
+            FAIL_CHECK("no limit read from 1e100 and 1e150");
+        }
+        INFO("jvp ", g[1], ", gradient ", g[k + 2]);
+        CHECK((std::isnan(g[k + 2]) ? std::isnan(g[1]) : g[1] == g[k + 2]));
+      }
   });
 }

@@ -4,6 +4,8 @@
 // tt::let and tt::watch; TT-E14 for accumulating into an expression.
 #pragma once
 
+#include <cstdint>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -215,14 +217,61 @@ constexpr auto basic_variable<Name, T>::value() const& {
   return detail::extract(*this);
 }
 
+namespace detail {
+template <class Name, class E>
+constexpr auto let_named(E&& e) {
+  using V = common_expr_value_t<std::remove_cvref_t<E>>;
+  return let_node<Name, closure_t<E&&, V>>{close<V>(std::forward<E>(e))};
+}
+}  // namespace detail
+
 /// Names an intermediate: `auto conv = tt::let<"conv">(w * x);`.
 template <fixed_string S, class E>
   requires operand<E>
 constexpr auto let(E&& e) {
   using temporary = typename detail::first_temporary<E&&>::type;  // void if none
   static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
-  using V = detail::common_expr_value_t<std::remove_cvref_t<E>>;
-  return let_node<name_of<S>, detail::closure_t<E&&, V>>{detail::close<V>(std::forward<E>(e))};
+  return detail::let_named<name_of<S>>(std::forward<E>(e));
+}
+
+namespace detail {
+/// FNV-1a of a type's spelling as the compiler prints it in __PRETTY_FUNCTION__: two
+/// different types, two different hashes (but for a 2^-32 chance).
+template <class T>
+constexpr std::uint32_t type_hash() noexcept {
+  std::uint32_t h = 2166136261u;
+  for (const char c : std::string_view(__PRETTY_FUNCTION__)) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 16777619u;
+  }
+  return h;
+}
+/// S + "#" + eight hex digits of h.
+template <fixed_string S, std::uint32_t H>
+constexpr fixed_string<S.size() + 10> hashed_name() {
+  char s[S.size() + 10]{};
+  for (std::size_t i = 0; i < S.size(); ++i) s[i] = S.chars[i];
+  s[S.size()] = '#';
+  for (std::size_t i = 0; i < 8; ++i)
+    s[S.size() + 1 + i] = "0123456789abcdef"[(H >> (28 - 4 * i)) & 15u];
+  return fixed_string<S.size() + 10>(s);
+}
+}  // namespace detail
+
+/// A let for code called more than once in one expression (a layer's forward, a helper): its
+/// name is `S#` and a hash of its body's type, so each call with different inputs makes its
+/// own let, and two calls on the same inputs the same one. `tt::nn::lstm_cell` names its gates
+/// this way, so it can be called by hand step after step (with tt::let, the second call's
+/// `lstm.z` would clash with the first's: TT-E10). Calls whose inputs differ only in the values
+/// of constants of one type are one let to the types: their clash is TT-E10 at recording.
+template <fixed_string S, class E>
+  requires operand<E>
+constexpr auto local_let(E&& e) {
+  using temporary = typename detail::first_temporary<E&&>::type;  // void if none
+  static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
+  using B = detail::closure_t<E&&, detail::common_expr_value_t<std::remove_cvref_t<E>>>;
+  return detail::let_named<name_of<detail::hashed_name<S, detail::type_hash<B>()>()>>(
+      std::forward<E>(e));
 }
 
 /// Makes a constant a source (TensorFlow's tape.watch): `auto cw = tt::watch<"c">(c);`.

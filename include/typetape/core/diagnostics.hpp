@@ -10,7 +10,8 @@
 #pragma once
 
 #include <cstddef>
-#include <exception>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 
 // clang's typestate analysis (-Wconsumed) turns a second use of a consumed
@@ -141,6 +142,71 @@
   "TT-E10: the target uses another thing under this source's name (another type of variable, " \
   "or a let), so the gradient would be the other one's. Fix: pass the object the target uses."
 
+// Types, counts and limits the API does not take (TT-E15, TT-E16).
+#define TT_E15_TENSOR_VARIABLE                                                           \
+  "TT-E15: a tensor variable is a row-major xt::xtensor<T, N> or xt::xtensor_fixed "     \
+  "(include <typetape/tensor.hpp>). Fix: evaluate a view or a column-major tensor into " \
+  "one first."
+#define TT_E15_SUM_OF                                                                     \
+  "TT-E15: tt::sum_of adds scalar terms of one floating-point type. Fix: cast the terms " \
+  "to one type; for tensors, tt::sum of a tt::stack."
+#define TT_E15_DUAL                                                             \
+  "TT-E15: tt::dual<T> needs a floating-point T. Fix: use tt::dual<double> or " \
+  "tt::dual<float>."
+#define TT_E15_ELEMENT_TYPES                                                          \
+  "TT-E15: the operands of matmul or conv2d have different element types (float and " \
+  "double). Fix: tt::cast<double> (or <float>) one of them."
+#define TT_E15_MATMUL_ELEMENT                                             \
+  "TT-E15: matmul and conv2d need float or double elements (BLAS). Fix: " \
+  "tt::cast<double>(x) first."
+#define TT_E15_CUSTOM_RESULT                                                            \
+  "TT-E15: custom_vjp's forward function returns a number or a tensor container. Fix: " \
+  "evaluate an xtensor expression into xt::xtensor<T, N> before returning it."
+#define TT_E15_CUSTOM_CAPTURE                                                              \
+  "TT-E15: custom_vjp takes captureless lambdas (it rebuilds them from their type). Fix: " \
+  "pass the captured data as operands."
+#define TT_E15_MAP_OVER                                                                   \
+  "TT-E15: map_over's body gives one number per index. Fix: for a tensor per index, use " \
+  "tt::scan with tt::all_steps."
+#define TT_E15_FOLD_STATE                                                                  \
+  "TT-E15: a fold's cell returns the next state with another value type than the initial " \
+  "state's. Fix: cast the cell's result to the initial state's type."
+#define TT_E15_BOOL_SUM                                                               \
+  "TT-E15: a reduction of a bool mask would be a bool. Fix: to count a mask, reduce " \
+  "tt::cast<double>(mask)."
+#define TT_E15_SCAN_INPUTS                                                                 \
+  "TT-E15: scan's inputs are a tensor whose leading axis is time (xs[t] is step t). Fix: " \
+  "pass a tensor, e.g. stack the steps into one."
+#define TT_E15_SCAN_CELL                                                                    \
+  "TT-E15: a scan's cell returns tt expressions, one per part of the state, each with the " \
+  "value type that part came in with. Fix: return std::tuple(h, c) for a state "            \
+  "std::tie(h0, c0), of the same types."
+#define TT_E15_HIGHER_SCALAR                                                             \
+  "TT-E15: jvp, hvp, hessian and jacobian take scalar (double or float) expressions of " \
+  "sources of that type; tensor expressions are not supported by them yet. Fix: for a "  \
+  "tensor function, take tt::gradient of a scalar of it (a sum, a loss)."
+#define TT_E15_JACOBIAN_TARGETS                                                         \
+  "TT-E15: jacobian's targets are tt expressions. Fix: pass std::tie or std::tuple of " \
+  "expressions."
+#define TT_E15_TAPE_POLICY                                                                  \
+  "TT-E15: a tape's policy is tt::persistent or tt::non_persistent. Fix: tt::record(y) or " \
+  "tt::record<tt::persistent>(y)."
+#define TT_E16_FUSED_INPUTS                                                            \
+  "TT-E16: a fused elementwise region has at most 64 inputs. Fix: name a part of the " \
+  "expression with tt::let, which ends the region there."
+#define TT_E16_BATCH_POINTS                                                           \
+  "TT-E16: batch_gradient needs one point array per source, each source once, and a " \
+  "scalar expression. Fix: pass as many arrays as sources, in their order."
+#define TT_E16_OPTIMIZER_COUNT                                                              \
+  "TT-E16: step() takes as many gradients as parameters. Fix: pass the tuple tt::gradient " \
+  "returned for these parameters."
+#define TT_E16_TANGENTS                                                                \
+  "TT-E16: one tangent per source. Fix: pass a std::tuple of tangents as long as the " \
+  "tuple of sources."
+#define TT_E09_AT                                                                          \
+  "TT-E09: tt::at reads its data in place, and this container is a temporary (a dangling " \
+  "leaf). Fix: name the container first, and pass the name."
+
 // Run-time messages (the same codes, for what no type can see).
 #define TT_E04_RUNTIME                                                                       \
   "TT-E04: this non-persistent tape was already consumed by gradient(); record a new tape, " \
@@ -160,36 +226,33 @@
 
 namespace tt {
 
-/// The base of typetape's run-time errors. The message lives in the object (no
-/// <string>, which would cost every user's translation unit ~0.4 s to parse).
-class error : public std::exception {
+/// The base of typetape's run-time errors: a std::runtime_error whose message starts with its
+/// code (TT-E04, E05, E10, E11, E12), so `catch (const std::runtime_error&)` catches them too.
+/// (<stdexcept> costs nothing here: the standard headers typetape needs include it already.)
+class error : public std::runtime_error {
  public:
-  explicit error(std::string_view first, std::string_view second = {},
-                 std::string_view third = {}) noexcept {
-    std::size_t n = 0;
-    for (std::string_view part : {first, second, third})
-      for (char c : part)
-        if (n + 1 < sizeof what_) what_[n++] = c;
-    what_[n] = '\0';
-  }
-  const char* what() const noexcept override { return what_; }
+  explicit error(std::string_view first, std::string_view second = {}, std::string_view third = {})
+      : std::runtime_error(join(first, second, third)) {}
 
  private:
-  char what_[320];
+  static std::string join(std::string_view a, std::string_view b, std::string_view c) {
+    std::string s;
+    s.reserve(a.size() + b.size() + c.size());
+    return s.append(a).append(b).append(c);
+  }
 };
 
 /// Thrown on a second gradient() of a non-persistent tape that no compiler could see.
 struct consumed_tape_error : error {
-  consumed_tape_error() noexcept : error(TT_E04_RUNTIME) {}
+  consumed_tape_error() : error(TT_E04_RUNTIME) {}
 };
 /// Thrown when a target has a recorded target's type but is another expression.
 struct unrecorded_target_error : error {
-  unrecorded_target_error() noexcept : error(TT_E05_RUNTIME) {}
+  unrecorded_target_error() : error(TT_E05_RUNTIME) {}
 };
 /// Thrown when two distinct variable objects (or lets) with one name meet in a recording.
 struct name_clash_error : error {
-  explicit name_clash_error(std::string_view name,
-                            std::string_view rest = TT_E10_RUNTIME_RECORDING) noexcept
+  explicit name_clash_error(std::string_view name, std::string_view rest = TT_E10_RUNTIME_RECORDING)
       : error(TT_E10_RUNTIME_PREFIX, name, rest) {}
 };
 
@@ -210,7 +273,7 @@ TT_COLD inline void throw_name_clash(std::string_view name,
 /// Thrown when a tensor variable changed between recording and gradient() (tensor
 /// variables are not copied by a recording; PyTorch raises the same way).
 struct modified_variable_error : error {
-  explicit modified_variable_error(std::string_view name) noexcept
+  explicit modified_variable_error(std::string_view name)
       : error(TT_E11_RUNTIME_PREFIX, name, TT_E11_RUNTIME) {}
 };
 namespace detail {
@@ -218,7 +281,7 @@ TT_COLD inline void throw_modified(std::string_view name) { throw modified_varia
 }  // namespace detail
 /// Thrown when tensor shapes do not fit an op; the message names the op and the shapes.
 struct shape_error : error {
-  explicit shape_error(std::string_view what) noexcept : error(TT_E12_RUNTIME_PREFIX, what) {}
+  explicit shape_error(std::string_view what) : error(TT_E12_RUNTIME_PREFIX, what) {}
 };
 
 /// The conditions the static_asserts print. Each is false exactly when it fires;
@@ -252,6 +315,8 @@ template <class Shapes, bool Ok>
 inline constexpr bool fixed_shapes_broadcast = Ok;  // E12
 template <class Operand, bool Ok>
 inline constexpr bool axis_and_rank_fit_the_op = Ok;  // E13
+template <class T, bool Ok>
+inline constexpr bool operand_types_fit_the_op = Ok;  // E15
 template <class Node, bool Ok>
 inline constexpr bool expression_is_built_once_use_tt_sum_over = Ok;  // E14
 }  // namespace diag

@@ -41,9 +41,7 @@ constant(T) -> constant<T>;
 /// Not copyable, so one name cannot silently stand for two objects.
 template <class Name, class T>
 class basic_variable {
-  static_assert(!tensor_like<T> || detail::is_dense_tensor<T>,
-                "typetape: a tensor variable is a row-major xt::xtensor<T, N> or xt::xtensor_fixed "
-                "(include <typetape/tensor.hpp>); evaluate a view into one first");
+  static_assert(!tensor_like<T> || detail::is_dense_tensor<T>, TT_E15_TENSOR_VARIABLE);
 
  public:
   using tt_expression = void;
@@ -177,13 +175,18 @@ struct watched_ref {
   using name_type = Name;
   const constant<T>* p;
 
-  struct record {
+  struct scalar_record {
     T v;
   };
+  struct tensor_record {  // a tensor constant's value is shared and immutable: not copied
+    const T* p = nullptr;
+    const T& get() const noexcept { return *p; }
+  };
+  using record = std::conditional_t<tensor_like<T>, tensor_record, scalar_record>;
   template <class Ctx>
   TT_INLINE constexpr void forward(record& r, const Ctx&) const {
-    if constexpr (requires { p->get(); })
-      r.v = p->get();  // a tensor constant
+    if constexpr (tensor_like<T>)
+      r.p = &p->get();
     else
       r.v = p->v;
   }
@@ -203,12 +206,22 @@ struct let_node {
   using body_type = Body;
   Body body;
 
-  struct record {
+  struct scalar_record {
     value_type v;
   };
+  /// A tensor let's value is kept once, in the tape's slot for the let (a heap box whose
+  /// address is stable: detail::let_box); each use points at it.
+  struct tensor_record {
+    const value_type* p = nullptr;
+    const value_type& get() const noexcept { return *p; }
+  };
+  using record = std::conditional_t<tensor_like<value_type>, tensor_record, scalar_record>;
   template <class Ctx>
   TT_INLINE constexpr void forward(record& r, const Ctx& ctx) const {
-    r.v = ctx.template let_value<Name>();  // a tensor let is copied once per recording
+    if constexpr (tensor_like<value_type>)
+      r.p = &ctx.template let_value<Name>();
+    else
+      r.v = ctx.template let_value<Name>();
   }
   template <class G, class Ctx>
   TT_INLINE constexpr void backward(const record&, G&& g, Ctx& ctx) const {

@@ -414,8 +414,7 @@ constexpr auto sum_of(A&&... a) {
   static_assert(
       std::is_floating_point_v<V> &&
           detail::all_v<std::is_same_v<typename detail::closure_t<A&&, V>::value_type, V>...>,
-      "typetape: tt::sum_of adds scalar terms of one floating-point type (a tensor: tt::sum of a "
-      "stack)");
+      TT_E15_SUM_OF);
   using temporary = typename detail::first_temporary<A&&...>::type;  // void if none
   static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
   using P = detail::arg_pack<V, std::index_sequence_for<A...>, A&&...>;

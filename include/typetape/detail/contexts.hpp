@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <tuple>
+#include <type_traits>
 
 #include "verdict.hpp"
 
@@ -103,12 +105,31 @@ struct bwd_ctx<Wanted, tlist<N...>, tlist<V...>> {
   }
 };
 
+/// A tensor let's record, kept on the heap: each use of the let points at its value (one copy
+/// per recording, however many uses), and the address survives moves of the tape or of a
+/// scan's step records. Move-only, so a tape holding a tensor let cannot be copied with
+/// pointers into the original (as a tape holding a scan).
+template <class R>
+struct let_box {
+  std::unique_ptr<R> p;
+  operator R&() {  // NOLINT: a box is used where its record is
+    if (!p) p = std::make_unique<R>();
+    return *p;
+  }
+  operator const R&() const { return *p; }  // NOLINT
+  const auto& get() const { return val(*p); }
+};
+template <class L>
+using let_slot_t =
+    std::conditional_t<tensor_like<typename L::value_type>, let_box<typename L::body_type::record>,
+                       typename L::body_type::record>;
+
 template <class Lets>
 struct let_slots;
 template <class... L>
 struct let_slots<tlist<L...>> {
   using names = tlist<typename L::name_type...>;
-  std::tuple<typename L::body_type::record...> recs{};
+  std::tuple<let_slot_t<L>...> recs{};
 };
 template <class Slots>
 struct fwd_ctx {

@@ -192,7 +192,7 @@ struct fused_kernel<node<Op, K...>> {
   using E = elem_t<V>;
   using F = frontier_t<K...>;
   static constexpr std::size_t nf = F::size;
-  static_assert(nf <= 64, "typetape: a fused region has at most 64 inputs");
+  static_assert(nf <= 64, TT_E16_FUSED_INPUTS);
   template <std::size_t J>
   using in_elem = elem_t<typename at_t<J, F>::value_type>;
   static constexpr bool simd = [] {

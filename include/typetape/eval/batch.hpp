@@ -93,17 +93,15 @@ struct batch_gradient_into_t {
   void operator()(const E& f, const Sources& sources,
                   const std::array<std::span<const T>, NS>& points,
                   const std::array<std::span<T>, NS>& out) const {
-    static_assert(NS == detail::source_count<Sources>,
-                  "typetape: batch_gradient needs one point array per source");
+    static_assert(NS == detail::source_count<Sources>, TT_E16_BATCH_POINTS);
     using names = typename detail::sources_of<Sources>::names;
     static_assert(
         []<class... N>(detail::tlist<N...>) {
           return ((detail::count_v<N, names> == 1) && ...);
         }(names{}),
-        "typetape: batch_gradient's sources must be distinct");
+        TT_E16_BATCH_POINTS);
     using checked = decltype(tt::gradient(f, sources));  // the usual diagnostics, at compile time
-    static_assert(!tensor_like<typename E::value_type>,
-                  "typetape: batch_gradient takes a scalar expression");
+    static_assert(!tensor_like<typename E::value_type>, TT_E16_BATCH_POINTS);
     if constexpr (!std::is_same_v<checked, void>)
       detail::batch_gradient_loop<E, Sources>(f, points, out);
   }

@@ -18,7 +18,7 @@ namespace tt {
 
 template <class T>
 struct dual {
-  static_assert(std::is_floating_point_v<T>, "typetape: tt::dual<T> needs a floating-point T");
+  static_assert(std::is_floating_point_v<T>, TT_E15_DUAL);
   using value_type = T;
   T v{};  // the value
   T d{};  // the tangent: the derivative along the seeded direction

@@ -119,21 +119,29 @@ struct tensor_result {
   using type = typename pick<tensors>::type;
 };
 
-/// Stands in for an op whose operands a static_assert rejected (TT-E13): an identity,
-/// so that the one diagnostic is not followed by others about the missing result.
+/// Stands in for an op whose operands a static_assert rejected (TT-E12, E13, E15): the first
+/// operand's value, so that the one diagnostic is not followed by others about the missing
+/// result; every operand stays in the tree, so none is then reported unused (TT-E01).
 struct rejected_op {
-  template <class A>
-  static A value(const A& a) {
+  template <class A, class... R>
+  static A value(const A& a, const R&...) {
     return a;
   }
-  template <std::size_t, class A, class V, class G>
+  template <std::size_t I, class A, class V, class G>
   static G vjp(const A&, const V&, const G& g) {
     return g;
   }
+  template <std::size_t I, class A, class B, class V, class G>
+  static auto vjp(const A&, const B& b, const V&, const G& g) {  // never runs: types only
+    if constexpr (I == 0)
+      return g;
+    else
+      return b;
+  }
 };
-template <class A, class... R>
-constexpr auto rejected(A&& a, R&&...) {
-  return make<rejected_op>(std::forward<A>(a));
+template <class... A>
+constexpr auto rejected(A&&... a) {
+  return make<rejected_op>(std::forward<A>(a)...);
 }
 
 }  // namespace tt::detail

@@ -220,10 +220,10 @@ struct lstm_cell : layer<lstm_cell<Name, T>> {
   template <class H, class C, class X>
   auto forward(H&& h, C&& c, X&& x) const {
     const std::size_t n = hidden();
-    auto z = tt::let<tt::detail::parameter_name(Name, ".z")>(tt::matmul(std::forward<X>(x), W) +
-                                                             tt::matmul(std::forward<H>(h), U) + b);
+    auto z = tt::local_let<tt::detail::parameter_name(Name, ".z")>(
+        tt::matmul(std::forward<X>(x), W) + tt::matmul(std::forward<H>(h), U) + b);
     auto gate = [&](std::size_t k) { return tt::slice(z, {}, {k * n, (k + 1) * n}); };
-    auto c2 = tt::let<tt::detail::parameter_name(Name, ".c")>(
+    auto c2 = tt::local_let<tt::detail::parameter_name(Name, ".c")>(
         tt::sigmoid(gate(1)) * std::forward<C>(c) + tt::sigmoid(gate(0)) * tt::tanh(gate(2)));
     return std::tuple(tt::sigmoid(gate(3)) * tt::tanh(c2), c2);
   }

@@ -47,9 +47,8 @@ const auto* elements(const V& v) {
 template <class P, class G, class F>
 void each_param(P&& params, const G& grads, F&& f) {
   if constexpr (requires { std::tuple_size<std::remove_cvref_t<P>>::value; }) {
-    static_assert(
-        std::tuple_size_v<std::remove_cvref_t<P>> == std::tuple_size_v<G>,
-        "typetape: step() takes as many gradients as parameters (pass what tt::gradient returned)");
+    static_assert(std::tuple_size_v<std::remove_cvref_t<P>> == std::tuple_size_v<G>,
+                  TT_E16_OPTIMIZER_COUNT);
     [&]<std::size_t... K>(std::index_sequence<K...>) {
       (f(K, std::get<K>(params), std::get<K>(grads)), ...);
     }

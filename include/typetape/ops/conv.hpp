@@ -130,8 +130,7 @@ struct conv2d_op {
   static constexpr std::string_view name = "conv2d";
   template <class X, class K>
   static xt::xtensor<elem_t<X>, 4> value(const X& x, const K& k, const conv2d_options& o) {
-    static_assert(std::is_same_v<elem_t<X>, elem_t<K>>,
-                  "typetape: conv2d operands need one element type");
+    static_assert(std::is_same_v<elem_t<X>, elem_t<K>>, TT_E15_ELEMENT_TYPES);
     const conv_geometry g = geometry(x, k, o);
     xt::xtensor<elem_t<X>, 4> out(std::array<std::size_t, 4>{g.n, g.oh, g.ow, g.f});
     gemm(false, false, g.rows(), g.f, g.cols(), im2col(x.data(), g).p, k.data(), out.data());

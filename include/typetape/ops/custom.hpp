@@ -26,9 +26,7 @@ struct custom_op {
   template <class... A>
   static auto value(const A&... a) {
     using R = std::remove_cvref_t<decltype(F{}(a...))>;
-    static_assert(std::is_arithmetic_v<R> || is_dense_tensor<R>,
-                  "typetape: custom_vjp's forward function returns a number or a tensor container "
-                  "(evaluate an xtensor expression into xt::xtensor<T, N> first)");
+    static_assert(std::is_arithmetic_v<R> || is_dense_tensor<R>, TT_E15_CUSTOM_RESULT);
     return R(F{}(a...));
   }
   template <std::size_t I, class... A>
@@ -57,7 +55,7 @@ template <class F, class B, class... A>
   requires(sizeof...(A) > 0 && (operand<A> && ...) && (expression<A> || ...))
 constexpr auto custom_vjp(F, B, A&&... a) {
   static_assert(std::is_default_constructible_v<F> && std::is_default_constructible_v<B>,
-                "typetape: custom_vjp takes captureless lambdas (pass data as operands)");
+                TT_E15_CUSTOM_CAPTURE);
   return detail::make<detail::custom_op<F, B>>(std::forward<A>(a)...);
 }
 

@@ -211,10 +211,12 @@ struct pow_op {
   static auto vjp(const A& a, const B& b, const V& v, const G& g) {
     using std::log;
     using std::pow;
-    if constexpr (I == 0)
-      return g * (b * pow(a, b - B(1)));
-    else
+    if constexpr (I == 0) {  // b a^(b-1) -> 0 where a^(b-1) does (a = 2, b -> -inf; not -inf*0)
+      const auto p = pow(a, b - B(1));
+      return g * select(p == decltype(p)(0), decltype(p)(0), b * p);
+    } else {
       return g * (v * select(a > A(0), log(select(a > A(0), a, A(1))), A(0)));
+    }
   }
 };
 struct max_op {  // ties go to the first operand, as in TensorFlow; NaN propagates from either
@@ -255,13 +257,21 @@ struct atan2_op {  // atan2(y, x)
     using std::atan2;
     return atan2(y, x);
   }
+  // (x, -y) / (x^2 + y^2), scaled by the larger of |x|, |y| so that an infinite operand gives
+  // the limit 0 (not inf/inf) and large finite ones do not overflow: with t = small / big,
+  // x^2 + y^2 = big^2 (1 + t^2). NaN in, NaN out; NaN at the origin, as TensorFlow.
   template <std::size_t I, class A, class B, class V, class G>
   static auto vjp(const A& y, const B& x, const V&, const G& g) {
-    const auto r2 = x * x + y * y;
+    using std::abs;
+    using T = decltype(y * x);
+    const auto y_big = abs(y) > abs(x);
+    const T big = select(y_big, T(y), T(x));
+    const T t = select(y_big, T(x), T(y)) / big;
+    const T den = big * (T(1) + t * t);
     if constexpr (I == 0)
-      return g * x / r2;
+      return g * select(y_big, t, T(1)) / den;
     else
-      return -(g * y) / r2;
+      return -(g * select(y_big, T(1), t)) / den;
   }
 };
 
@@ -342,13 +352,20 @@ struct hypot_op {  // sqrt(a^2 + b^2) without overflow; gradient (a, b) / v, and
     using std::hypot;
     return hypot(a, b);
   }
+  // a / v, exactly +-1 where |a| = v (b negligible or 0, or a infinite and b finite: not
+  // inf/inf); both infinite is NaN (the limit depends on the direction)
   template <std::size_t I, class A, class B, class V, class G>
   static auto vjp(const A& a, const B& b, const V& v, const G& g) {
+    using std::abs;
     const auto r = select(v > V(0), v, V(1));
+    const auto partial = [&](const auto& p, const auto& q) {
+      using T = decltype(p / r);
+      return select(v > V(0) && abs(p) == v && abs(q) != v, select(p < 0, T(-1), T(1)), p / r);
+    };
     if constexpr (I == 0)
-      return g * (a / r);
+      return g * partial(a, b);
     else
-      return g * (b / r);
+      return g * partial(b, a);
   }
 };
 

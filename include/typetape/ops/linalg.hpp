@@ -24,8 +24,7 @@ constexpr bool fixed_inner_dims_differ() {
 template <class T>
 void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T* a, const T* b,
           T* c) {
-  static_assert(std::is_same_v<T, double> || std::is_same_v<T, float>,
-                "typetape: matmul needs float or double elements");
+  static_assert(std::is_same_v<T, double> || std::is_same_v<T, float>, TT_E15_MATMUL_ELEMENT);
   if (m == 0 || n == 0) return;
   if (k == 0) {
     std::fill(c, c + m * n, T(0));
@@ -52,6 +51,26 @@ struct matmul_result<E, 0> {
   using type = E;
 };
 
+/// The product's type: fixed-shape operands give a fixed-shape product ([m,k] x [k,n] is
+/// xtensor_fixed<[m,n]>), so the shape checks of the ops that use it stay at compile time.
+template <class E, class A, class B>
+struct matmul_type : matmul_result<E, rank_v<A> + rank_v<B> - 2> {};
+template <class E, class A, class B>
+  requires(static_shape<A>::known&& static_shape<B>::known&& rank_v<A> + rank_v<B> > 2)
+struct matmul_type<E, A, B> {
+  static constexpr auto da = static_shape<A>::dims;
+  static constexpr auto db = static_shape<B>::dims;
+  static auto pick() {
+    if constexpr (rank_v<A> == 2 && rank_v<B> == 2)
+      return std::type_identity<xt::xtensor_fixed<E, xt::xshape<da[0], db[1]>>>{};
+    else if constexpr (rank_v<A> == 2)
+      return std::type_identity<xt::xtensor_fixed<E, xt::xshape<da[0]>>>{};
+    else
+      return std::type_identity<xt::xtensor_fixed<E, xt::xshape<db[1]>>>{};
+  }
+  using type = typename decltype(pick())::type;
+};
+
 struct matmul_op {
   using structural = void;
   static constexpr std::string_view name = "matmul";
@@ -68,9 +87,8 @@ struct matmul_op {
   template <class A, class B>
   static auto value(const A& a, const B& b) {
     using E = std::common_type_t<elem_t<A>, elem_t<B>>;
-    static_assert(std::is_same_v<elem_t<A>, elem_t<B>>,
-                  "typetape: matmul operands need one element type");
-    typename matmul_result<E, rank_v<A> + rank_v<B> - 2>::type c{};
+    static_assert(std::is_same_v<elem_t<A>, elem_t<B>>, TT_E15_ELEMENT_TYPES);
+    typename matmul_type<E, A, B>::type c{};
     const dims d = dims_of(a, b);
     if constexpr (tensor_like<decltype(c)>) {
       std::array<std::size_t, rank_v<A> + rank_v<B> - 2> s{};
@@ -116,6 +134,13 @@ constexpr auto matmul(A&& a, B&& b) {
   if constexpr (!ranks_ok) {
     using offender = std::conditional_t<detail::rank_v<VA> == 1 || detail::rank_v<VA> == 2, VB, VA>;
     static_assert(diag::axis_and_rank_fit_the_op<offender, false>, TT_E13_RANK);
+    return detail::rejected(std::forward<A>(a), std::forward<B>(b));
+  } else if constexpr (!std::is_same_v<detail::elem_t<VA>, detail::elem_t<VB>>) {
+    static_assert(diag::operand_types_fit_the_op<detail::tlist<VA, VB>, false>,
+                  TT_E15_ELEMENT_TYPES);
+    return detail::rejected(std::forward<A>(a), std::forward<B>(b));
+  } else if constexpr (!std::is_floating_point_v<detail::elem_t<VA>>) {
+    static_assert(diag::operand_types_fit_the_op<VA, false>, TT_E15_MATMUL_ELEMENT);
     return detail::rejected(std::forward<A>(a), std::forward<B>(b));
   } else if constexpr (detail::fixed_inner_dims_differ<VA, VB>()) {
     static_assert(diag::fixed_shapes_broadcast<detail::tlist<VA, VB>, false>, TT_E12_FIXED_MATMUL);

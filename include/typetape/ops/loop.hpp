@@ -918,9 +918,7 @@ template <class D, class... I>
   requires(detail::loop_data<std::remove_cvref_t<D>> && (detail::index_operand<I> && ...))
 constexpr auto at(D&& d, const I&... ix) {
   using C = std::remove_cvref_t<D>;
-  static_assert(
-      std::is_lvalue_reference_v<D>,
-      "typetape: tt::at reads data in place; pass a named container that outlives the expression");
+  static_assert(std::is_lvalue_reference_v<D>, TT_E09_AT);
   constexpr std::size_t R = [] {
     if constexpr (tensor_like<C>)
       return detail::rank_v<C>;
@@ -982,8 +980,7 @@ constexpr auto map_over(std::size_t n, F&& body) {
   using name = name_of<S>;
   auto b = detail::as_body(std::forward<F>(body)(loop_index<name>{}));
   using B = decltype(b);
-  static_assert(!tensor_like<typename B::value_type>,
-                "typetape: map_over's body gives one number per index");
+  static_assert(!tensor_like<typename B::value_type>, TT_E15_MAP_OVER);
   return detail::loop_node<name, detail::map_kind, B, std::size_t, std::size_t>{std::move(b), 0, n};
 }
 /// A recurrence over t in [0, steps): state_{t+1} = cell(state_t, t), from init; its value
@@ -1003,9 +1000,7 @@ constexpr auto fold(std::size_t steps, Init&& init, F&& cell) {
   auto b = detail::as_body(
       std::forward<F>(cell)(detail::carry_ref<detail::fold_state<name>, T>{}, loop_index<name>{}));
   using B = decltype(b);
-  static_assert(
-      std::is_same_v<typename B::value_type, T>,
-      "typetape: a fold's cell returns the next state with the value type of the initial state");
+  static_assert(std::is_same_v<typename B::value_type, T>, TT_E15_FOLD_STATE);
   return detail::fold_node<name, B, I>{std::move(i), std::move(b), steps};
 }
 

@@ -113,9 +113,7 @@ struct reduce_op {
   }
   template <class A>
   static auto value(const A& a) {
-    static_assert(
-        !std::is_same_v<elem_t<A>, bool>,
-        "typetape: to count a mask, reduce tt::cast<double>(mask) (a bool sum would be a bool)");
+    static_assert(!std::is_same_v<elem_t<A>, bool>, TT_E15_BOOL_SUM);
     if constexpr (!tensor_like<A>) {
       return Line::scalar(a);
     } else {

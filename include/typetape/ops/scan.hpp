@@ -530,6 +530,12 @@ template <fixed_string S, class Mode = final_state, class CellFn, class Init, cl
   requires(operand<Xs> && (std::is_same_v<Mode, final_state> || std::is_same_v<Mode, all_steps>))
 auto scan(CellFn&& cell_fn, Init&& init, Xs&& xs, checkpoint cp = {}) {
   using name = name_of<S>;
+  // A temporary layer as the cell (`tt::scan<"s">(tt::nn::rnn_cell<"r">{3, 4}, h0, xs)`): the
+  // scan would hold its parameters by reference past the end of the statement.
+  using cell_t = std::remove_cvref_t<CellFn>;
+  constexpr bool cell_owns_no_variable = !requires(cell_t & c) { c.params(); };
+  constexpr bool cell_outlives = std::is_lvalue_reference_v<CellFn> || cell_owns_no_variable;
+  static_assert(diag::variable_is_not_a_temporary<cell_t, cell_outlives>, TT_E09_LAYER);
   using pack = detail::init_pack<std::remove_cvref_t<Init>>;
   using temporary = typename detail::first_temporary<Xs&&>::type;
   static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
@@ -540,9 +546,7 @@ auto scan(CellFn&& cell_fn, Init&& init, Xs&& xs, checkpoint cp = {}) {
   using XsC = detail::closure_t<Xs&&, detail::common_expr_value_t<std::remove_cvref_t<Xs>>>;
   auto xs_c =
       detail::close<detail::common_expr_value_t<std::remove_cvref_t<Xs>>>(std::forward<Xs>(xs));
-  static_assert(
-      tensor_like<typename XsC::value_type>,
-      "typetape: scan's inputs are a tensor whose leading axis is time (xs[t] is step t)");
+  static_assert(tensor_like<typename XsC::value_type>, TT_E15_SCAN_INPUTS);
   using x_type = typename detail::step_of<typename XsC::value_type>::type;
   return [&]<class... I>(std::tuple<I...>& in) {
     auto out = [&]<std::size_t... K>(std::index_sequence<K...>) {
@@ -551,19 +555,15 @@ auto scan(CellFn&& cell_fn, Init&& init, Xs&& xs, checkpoint cp = {}) {
     }
     (std::index_sequence_for<I...>{});
     using outs_t = typename detail::as_tuple<decltype(out)>::type;
-    static_assert(std::tuple_size_v<outs_t> == sizeof...(I),
-                  "typetape: a scan's cell returns one expression per part of the state "
-                  "(a std::tuple for a state of several parts)");
-    static_assert((expression<std::tuple_element_t<0, outs_t>>),
-                  "typetape: a scan's cell returns tt expressions");
+    static_assert(std::tuple_size_v<outs_t> == sizeof...(I), TT_E15_SCAN_CELL);
+    static_assert((expression<std::tuple_element_t<0, outs_t>>), TT_E15_SCAN_CELL);
     static_assert(
         []<std::size_t... K>(std::index_sequence<K...>) {
           return (std::is_same_v<typename std::tuple_element_t<K, outs_t>::value_type,
                                  typename I::value_type> &&
                   ...);
         }(std::index_sequence_for<I...>{}),
-        "typetape: a scan's cell returns each part of the state with the value type it came in "
-        "(the initial state's)");
+        TT_E15_SCAN_CELL);
     using node_t = detail::scan_node<name, Mode, outs_t, XsC, detail::tlist<I...>>;
     return node_t{std::tuple_cat(std::move(in), std::tuple<XsC>(std::move(xs_c))),
                   detail::as_tuple<decltype(out)>::make(std::move(out)), cp.every};

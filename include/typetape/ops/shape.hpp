@@ -68,9 +68,18 @@ struct transpose_op {
       p = {P...};
     return p;
   }
+  /// A fixed-shape operand gives a fixed-shape result (its axes permuted).
+  template <class A, std::size_t... I>
+  static auto fixed_type(std::index_sequence<I...>)
+      -> xt::xtensor_fixed<elem_t<A>, xt::xshape<static_shape<A>::dims[perm<A>()[I]]...>>;
   template <class A>
-  static xt::xtensor<elem_t<A>, rank_v<A>> value(const A& a) {
-    return xt::transpose(a, perm<A>());
+  static auto value(const A& a) {
+    if constexpr (static_shape<A>::known) {
+      using R = decltype(fixed_type<A>(std::make_index_sequence<rank_v<A>>{}));
+      return R(xt::transpose(a, perm<A>()));
+    } else {
+      return xt::xtensor<elem_t<A>, rank_v<A>>(xt::transpose(a, perm<A>()));
+    }
   }
   template <std::size_t, class A, class V, class G>
   static A vjp(const A&, const V&, const G& g) {

@@ -35,16 +35,34 @@ std::array<T, sources_of<Sources>::size> values_of(const Sources& s) {
 template <class T, std::size_t N, class V>
 std::array<T, N> tangent_array(const V& v) {
   if constexpr (requires { std::tuple_size<V>::value; }) {
-    static_assert(std::tuple_size_v<V> == N,
-                  "typetape: one tangent per source (a tuple as long as the sources')");
+    static_assert(std::tuple_size_v<V> == N, TT_E16_TANGENTS);
     return std::apply(
         [](const auto&... x) { return std::array<T, sizeof...(x)>{static_cast<T>(x)...}; }, v);
   } else {
-    static_assert(
-        N == 1, "typetape: one tangent per source: pass a std::tuple of them for several sources");
+    static_assert(N == 1, TT_E16_TANGENTS);
     return {static_cast<T>(v)};
   }
 }
+
+/// What jvp, hvp, hessian take (TT-E15 otherwise): a scalar floating-point expression of
+/// sources of its type; and one tangent per source (TT-E16).
+template <class E, class Sources>
+inline constexpr bool higher_takes = [] {
+  using T = typename E::value_type;
+  if constexpr (!std::is_floating_point_v<T>)
+    return false;
+  else
+    return []<class... V>(tlist<V...>) {
+      return (std::is_same_v<V, T> && ...);
+    }(typename sources_of<Sources>::values{});
+}();
+template <class V, std::size_t N>
+inline constexpr bool tangents_fit = [] {
+  if constexpr (requires { std::tuple_size<V>::value; })
+    return std::tuple_size_v<V> == N;
+  else
+    return N == 1;
+}();
 
 template <class D, class Seq>
 struct repeat;
@@ -59,11 +77,10 @@ struct higher {
   using names = typename info::names;
   static constexpr std::size_t n = info::size;
   using T = typename E::value_type;
-  static_assert(std::is_floating_point_v<T>,
-                "typetape: jvp/hvp/hessian/jacobian take scalar (double or float) expressions");
+  static_assert(std::is_floating_point_v<T>, TT_E15_HIGHER_SCALAR);
   static_assert([]<class... V>(tlist<V...>) { return (std::is_same_v<V, T> && ...); }(
                     typename info::values{}),
-                "typetape: jvp/hvp/hessian need sources of the expression's value type");
+                TT_E15_HIGHER_SCALAR);
   using D = dual<T>;
   using tree_t = typename pointwise<E, names, dual_lanes>::type;
   using lanes = typename repeat<D, std::make_index_sequence<n>>::type;
@@ -101,14 +118,22 @@ struct jvp_t {
     requires expression<E>
   auto operator()(const E& f, const Sources& sources, const V& v) const {
     using checked = decltype(tt::gradient(f, sources));  // TT-E01, E02, E03 ... at compile time
-    using H = detail::higher<E, Sources>;
-    using T = typename H::T;
-    static_assert(!std::is_void_v<checked>);
-    const auto tree = detail::pointwise<E, typename H::names, detail::dual_lanes>::make(f);
-    const auto [y, adj] = H::template run<false>(tree, detail::values_of<T>(sources),
-                                                 detail::tangent_array<T, H::n>(v));
-    (void)adj;
-    return std::pair<T, T>{y.v, y.d};
+    [[maybe_unused]] constexpr std::size_t gradient_checked_first = sizeof(checked*);
+    if constexpr (!detail::higher_takes<E, Sources>) {
+      static_assert(diag::operand_types_fit_the_op<E, false>, TT_E15_HIGHER_SCALAR);
+      return std::pair<double, double>{};
+    } else if constexpr (!detail::tangents_fit<V, detail::sources_of<Sources>::size>) {
+      static_assert(diag::operand_types_fit_the_op<V, false>, TT_E16_TANGENTS);
+      return std::pair<double, double>{};
+    } else {
+      using H = detail::higher<E, Sources>;
+      using T = typename H::T;
+      const auto tree = detail::pointwise<E, typename H::names, detail::dual_lanes>::make(f);
+      const auto [y, adj] = H::template run<false>(tree, detail::values_of<T>(sources),
+                                                   detail::tangent_array<T, H::n>(v));
+      (void)adj;
+      return std::pair<T, T>{y.v, y.d};
+    }
   }
 };
 inline constexpr jvp_t jvp{};
@@ -120,15 +145,23 @@ struct hvp_t {
     requires expression<E>
   auto operator()(const E& f, const Sources& sources, const V& v) const {
     using checked = decltype(tt::gradient(f, sources));
-    using H = detail::higher<E, Sources>;
-    using T = typename H::T;
-    const auto tree = detail::pointwise<E, typename H::names, detail::dual_lanes>::make(f);
-    const auto run = H::template run<true>(tree, detail::values_of<T>(sources),
-                                           detail::tangent_array<T, H::n>(v));
-    const auto& adj = run.second;  // not a structured binding: clang 14 cannot capture those
-    std::array<T, H::n> hv{};
-    detail::static_for<H::n>([&](auto j) { hv[j] = std::get<j>(adj).d; });
-    return H::template shaped<checked>(hv);
+    if constexpr (!detail::higher_takes<E, Sources>) {
+      static_assert(diag::operand_types_fit_the_op<E, false>, TT_E15_HIGHER_SCALAR);
+      return checked{};
+    } else if constexpr (!detail::tangents_fit<V, detail::sources_of<Sources>::size>) {
+      static_assert(diag::operand_types_fit_the_op<V, false>, TT_E16_TANGENTS);
+      return checked{};
+    } else {
+      using H = detail::higher<E, Sources>;
+      using T = typename H::T;
+      const auto tree = detail::pointwise<E, typename H::names, detail::dual_lanes>::make(f);
+      const auto run = H::template run<true>(tree, detail::values_of<T>(sources),
+                                             detail::tangent_array<T, H::n>(v));
+      const auto& adj = run.second;  // not a structured binding: clang 14 cannot capture those
+      std::array<T, H::n> hv{};
+      detail::static_for<H::n>([&](auto j) { hv[j] = std::get<j>(adj).d; });
+      return H::template shaped<checked>(hv);
+    }
   }
 };
 inline constexpr hvp_t hvp{};
@@ -138,21 +171,27 @@ struct hessian_t {
   template <class E, class Sources>
     requires expression<E>
   auto operator()(const E& f, const Sources& sources) const {
-    using H = detail::higher<E, Sources>;
-    using T = typename H::T;
     using checked = decltype(tt::gradient(f, sources));
-    static_assert(!std::is_void_v<checked>);
-    const auto tree = detail::pointwise<E, typename H::names, detail::dual_lanes>::make(f);
-    const auto x = detail::values_of<T>(sources);
-    std::array<std::array<T, H::n>, H::n> out{};
-    for (std::size_t i = 0; i < H::n; ++i) {
-      std::array<T, H::n> e{};
-      e[i] = T(1);
-      const auto run = H::template run<true>(tree, x, e);
-      const auto& adj = run.second;
-      detail::static_for<H::n>([&](auto j) { out[j][i] = std::get<j>(adj).d; });
+    [[maybe_unused]] constexpr std::size_t gradient_checked_first = sizeof(checked*);
+    constexpr std::size_t n = detail::sources_of<Sources>::size;
+    if constexpr (!detail::higher_takes<E, Sources>) {
+      static_assert(diag::operand_types_fit_the_op<E, false>, TT_E15_HIGHER_SCALAR);
+      return std::array<std::array<double, n>, n>{};
+    } else {
+      using H = detail::higher<E, Sources>;
+      using T = typename H::T;
+      const auto tree = detail::pointwise<E, typename H::names, detail::dual_lanes>::make(f);
+      const auto x = detail::values_of<T>(sources);
+      std::array<std::array<T, H::n>, H::n> out{};
+      for (std::size_t i = 0; i < H::n; ++i) {
+        std::array<T, H::n> e{};
+        e[i] = T(1);
+        const auto run = H::template run<true>(tree, x, e);
+        const auto& adj = run.second;
+        detail::static_for<H::n>([&](auto j) { out[j][i] = std::get<j>(adj).d; });
+      }
+      return out;
     }
-    return out;
   }
 };
 inline constexpr hessian_t hessian{};
@@ -167,8 +206,7 @@ struct jacobian_t {
   /// sources' structure. One recording, one backward pass per target.
   template <class... Y, class Sources>
   auto operator()(const std::tuple<Y...>& targets, const Sources& sources) const {
-    static_assert((expression<std::remove_cvref_t<Y>> && ...),
-                  "typetape: jacobian's targets are tt expressions");
+    static_assert((expression<std::remove_cvref_t<Y>> && ...), TT_E15_JACOBIAN_TARGETS);
     using G = decltype(tt::gradient(std::get<0>(targets), sources));
     std::array<G, sizeof...(Y)> rows{};
     [&]<std::size_t... I>(std::index_sequence<I...>) {

@@ -38,7 +38,8 @@ constexpr output_gradients_t<G...> output_gradients(G&&... g) {
 template <class Policy, class... Targets>
 class TT_CONSUMABLE(unconsumed) tape {
   static_assert(std::is_same_v<Policy, persistent> || std::is_same_v<Policy, non_persistent> ||
-                std::is_same_v<Policy, detail::borrowed>);
+                    std::is_same_v<Policy, detail::borrowed>,
+                TT_E15_TAPE_POLICY);
   using stored = detail::tlist<detail::stored_t<Targets>...>;
   using lets = detail::lets_t<detail::stored_t<Targets>...>;
   using named = detail::named_t<detail::stored_t<Targets>...>;
