@@ -1,0 +1,191 @@
+// Every core: gradients over data shards on oneTBB's threads (opt in: this header needs
+// oneTBB, Debian libtbb-dev, and linking -ltbb; the rest of typetape needs nothing).
+//
+//   // the loss of items [b, e) of the data, as one expression type
+//   auto shard = [&](std::size_t b, std::size_t e) { return tt::sum(tt::square(...)); };
+//   auto [loss, grads] = tt::parallel::reduce_sum(n, shard, model.params());
+//
+// The guarantee: the data is cut into shards by the grain alone (never by the number of
+// threads), each shard's gradient is computed on its own, and the shards' results are added in
+// one fixed tree; so the value and every gradient are bitwise identical for any number of
+// threads, 1 included. The serial sum over the whole range (one shard) may differ from them in
+// the last bits, as any reassociated floating-point sum does.
+//
+// Thread safety (what this header relies on, and what users may rely on too):
+//  - variables, constants and expressions may be read from any number of threads at once;
+//    nothing in typetape writes to them while recording or differentiating;
+//  - a tape records on one thread; a persistent tape's gradient() is const and may then be
+//    called from several threads at once (tensor_jacobian below does);
+//  - an optimizer's step, a variable's set() and a non-persistent tape's gradient() (which
+//    consumes it) need exclusive access, as writes to any C++ object do.
+// OpenBLAS has threads of its own. Inside TBB workers a matmul should run on its worker alone,
+// or the two pools oversubscribe the cores: call openblas_set_num_threads(1) (OpenBLAS's
+// cblas.h) before parallel work, or run with OPENBLAS_NUM_THREADS=1. typetape does neither
+// for you: a header does not change a library's configuration.
+#pragma once
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/parallel_reduce.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <span>
+#include <tuple>
+#include <utility>
+
+#include "tensor.hpp"
+
+namespace tt::parallel {
+
+/// How finely the work is cut. grain 0 (the default) cuts n items into 64 shards (fewer when n
+/// is smaller): enough for load balance up to a few dozen threads, few enough that each shard's
+/// recording is worth its cost. The cut depends on n and the grain only.
+struct options {
+  std::size_t grain = 0;
+};
+
+/// A value and its gradient (in the structure of the sources: one, or a tuple).
+template <class T, class G>
+struct value_and_gradient {
+  T value;
+  G gradient;
+};
+
+namespace detail {
+
+inline std::size_t grain_of(std::size_t n, options o) {
+  if (o.grain != 0) return o.grain;
+  return std::max<std::size_t>(1, (n + 63) / 64);
+}
+
+/// a += b for one gradient: a number, a tensor, or a tuple of them.
+template <class G>
+void add_into(G& a, const G& b) {
+  if constexpr (requires { std::tuple_size<G>::value; })
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (add_into(std::get<I>(a), std::get<I>(b)), ...);
+    }
+  (std::make_index_sequence<std::tuple_size_v<G>>{});
+  else a += b;
+}
+
+}  // namespace detail
+
+/// The sum over shards of body(b, e), a scalar expression of items [b, e) of n, and its
+/// gradient w.r.t. sources (one variable, or a tuple of them), on all of TBB's threads;
+/// bitwise identical for any number of threads. The misuses of tt::gradient are compile errors
+/// here too (the body's expression type is checked once). An exception from a shard (a bad
+/// shape, say) reaches the caller; nothing is written anywhere but the returned value.
+template <class Body, class Sources>
+  requires expression<std::invoke_result_t<Body&, std::size_t, std::size_t>>
+auto reduce_sum(std::size_t n, Body&& body, const Sources& sources, options o = {}) {
+  using E = std::invoke_result_t<Body&, std::size_t, std::size_t>;
+  using G = decltype(tt::gradient(std::declval<const E&>(), sources));
+  using T = typename E::value_type;
+  // a shard's result, or none yet (the reduction's identity: a zero gradient has no shape)
+  struct partial {
+    bool has = false;
+    value_and_gradient<T, G> r{};
+  };
+  if constexpr (std::is_same_v<G, void>) {
+    return value_and_gradient<T, G>{};  // a diagnostic was reported
+  } else {
+    const std::size_t grain = detail::grain_of(n, o);
+    partial total = oneapi::tbb::parallel_deterministic_reduce(
+        oneapi::tbb::blocked_range<std::size_t>(0, n, grain), partial{},
+        [&](const oneapi::tbb::blocked_range<std::size_t>& r, partial acc) {
+          const E e = body(r.begin(), r.end());
+          auto t = tt::record(e);
+          const T v = t.value();
+          partial shard{true, {v, std::move(t).gradient(e, sources)}};
+          if (!acc.has) return shard;
+          acc.r.value += shard.r.value;
+          detail::add_into(acc.r.gradient, shard.r.gradient);
+          return acc;
+        },
+        [](partial a, const partial& b) {
+          if (!a.has) return b;
+          if (!b.has) return a;
+          a.r.value += b.r.value;
+          detail::add_into(a.r.gradient, b.r.gradient);
+          return a;
+        },
+        oneapi::tbb::simple_partitioner{});
+    if (!total.has) {  // n == 0: the one empty shard
+      const E e = body(0, 0);
+      auto t = tt::record(e);
+      const T v = t.value();
+      return value_and_gradient<T, G>{v, std::move(t).gradient(e, sources)};
+    }
+    return std::move(total.r);
+  }
+}
+
+/// tt::batch_gradient_into on TBB's threads: the points are cut into shards whose length is
+/// a multiple of the SIMD width, so each point's gradient is the serial call's, bit for bit.
+template <class E, class Sources, class T, std::size_t NS>
+  requires expression<E>
+void batch_gradient_into(const E& f, const Sources& sources,
+                         const std::array<std::span<const T>, NS>& points,
+                         const std::array<std::span<T>, NS>& out, options o = {}) {
+  const std::size_t n = points[0].size();
+  for (std::size_t j = 0; j < NS; ++j)
+    if (points[j].size() != n || out[j].size() != n)
+      tt::detail::shape_fail("batch_gradient",
+                             "point arrays differ in length:", {n, points[0].size()},
+                             {points[j].size(), out[j].size()});
+  constexpr std::size_t width = xsimd::batch<T>::size;
+  const std::size_t grain = (detail::grain_of(n, o) + width - 1) / width * width;
+  oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<std::size_t>(0, (n + grain - 1) / grain, 1),
+                            [&](const oneapi::tbb::blocked_range<std::size_t>& r) {
+                              const std::size_t b = r.begin() * grain,
+                                                e = std::min(n, r.end() * grain);
+                              std::array<std::span<const T>, NS> in{};
+                              std::array<std::span<T>, NS> to{};
+                              for (std::size_t j = 0; j < NS; ++j) {
+                                in[j] = points[j].subspan(b, e - b);
+                                to[j] = out[j].subspan(b, e - b);
+                              }
+                              tt::batch_gradient_into(f, sources, in, to);
+                            });
+}
+
+/// tt::jacobian of a tensor expression on TBB's threads: one recording (a persistent tape,
+/// asked from every thread at once), rows [b, e) of J per task. Equal to the serial Jacobian
+/// bit for bit: each row is one backward pass either way.
+template <class Y, class S>
+  requires expression<Y> && tensor_like<typename Y::value_type>
+auto jacobian(const Y& y, const S& x, options o = {}) {
+  using checked = decltype(tt::gradient(tt::sum(y), x));  // the usual diagnostics
+  [[maybe_unused]] constexpr std::size_t gradient_checked_first = sizeof(checked*);
+  tt::detail::jacobian_work<Y, S> w(y, x);
+  const std::size_t m = w.yv.size();
+  const std::size_t grain = o.grain != 0 ? o.grain : std::max<std::size_t>(1, m / 64);
+  oneapi::tbb::parallel_for(
+      oneapi::tbb::blocked_range<std::size_t>(0, m, grain),
+      [&](const oneapi::tbb::blocked_range<std::size_t>& r) { w.rows(y, x, r.begin(), r.end()); });
+  return std::move(w.J);
+}
+
+/// tt::hessian on TBB's threads, a column (one forward-over-reverse pass) per task; equal to
+/// the serial Hessian bit for bit. Worth it for many sources or a costly f.
+template <class E, class Sources>
+  requires expression<E>
+auto hessian(const E& f, const Sources& sources) {
+  using serial = decltype(tt::hessian(f, sources));  // the diagnostics of tt::hessian
+  if constexpr (!tt::detail::higher_takes<E, Sources>) {
+    return serial{};
+  } else {
+    using H = tt::detail::higher<E, Sources>;
+    using T = typename H::T;
+    const auto tree = tt::detail::pointwise<E, typename H::names, tt::detail::dual_lanes>::make(f);
+    const auto x = tt::detail::values_of<T>(sources);
+    std::array<std::array<T, H::n>, H::n> out{};
+    oneapi::tbb::parallel_for(std::size_t{0}, H::n,
+                              [&](std::size_t i) { H::column(tree, x, i, out); });
+    return out;
+  }
+}
+
+}  // namespace tt::parallel
