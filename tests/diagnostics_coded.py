@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Every static_assert in include/ prints a coded message (a TT_E* macro of core/diagnostics.hpp,
 or a literal starting "TT-E"), and every exception typetape throws is a tt::error (coded); the
-file:line quotes of docs/errors.md's worked example point at the lines they show."""
+file:line quotes of docs/errors.md's worked example point at the lines they show; the three copies
+of the verdict's diagnostics in tape/tape.hpp (one in each function users call, to spare an
+instantiation note) are the same code."""
 import pathlib
 import re
 import sys
@@ -54,7 +56,14 @@ for block in re.findall(r"```text\n(.*?)```", doc, re.S):
             if last[2][int(m.group(1)) - 1].strip() != m.group(2).strip():
                 bad.append(f"docs/errors.md shows line {m.group(1)} of {last[0]} as {m.group(2).strip()!r}; "
                            f"it is {last[2][int(m.group(1)) - 1].strip()!r}")
-print(f"{n_asserts} static_asserts, {quotes} quoted lines checked")
+# the verdict's diagnostics: three copies, the same tokens (indentation and wrapping aside)
+tape = (root / "include/typetape/tape/tape.hpp").read_text(encoding="utf-8")
+copies = re.findall(r"// verdict diagnostics: begin\n(.*?)// verdict diagnostics: end", tape, re.S)
+if len(copies) != 3 or len({" ".join(c.split()) for c in copies}) != 1:
+    bad.append(f"tape/tape.hpp: {len(copies)} copies of the verdict's diagnostics, "
+               "expected 3 identical ones")
+print(f"{n_asserts} static_asserts, {quotes} quoted lines checked, "
+      f"{len(copies)} copies of the verdict's diagnostics compared")
 for b in bad:
     print(b)
 sys.exit(1 if bad or n_asserts == 0 or quotes == 0 else 0)

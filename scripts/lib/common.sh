@@ -32,6 +32,8 @@ setup_build() {
 BASE_PACKAGES=(meson ninja-build pkg-config g++ python3 libboost-dev)
 # What <typetape/tensor.hpp> needs: xtensor and xsimd headers, and a cblas.
 TENSOR_PACKAGES=(xtensor-dev xtl-dev libxsimd-dev libopenblas-dev)
+# What <typetape/parallel.hpp> needs (oneTBB), and the MPI example.
+PARALLEL_PACKAGES=(libtbb-dev libopenmpi-dev openmpi-bin)
 # The peer AD libraries bench/ compares with (Sacado needs its Kokkos and Teuchos headers).
 PEER_PACKAGES=(libtrilinos-sacado-dev libtrilinos-kokkos-dev libtrilinos-teuchos-dev libadolc-dev
   libboost-math-dev libeigen3-dev)

@@ -1,5 +1,6 @@
 // expect: TT-E09
 // kind: a temporary layer
+// name: d.W
 // link: -lopenblas
 // A layer constructed and called in one expression: the expression it returns holds the
 // layer's parameters by reference, and the layer is gone at the end of the statement (it

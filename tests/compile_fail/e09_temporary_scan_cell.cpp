@@ -1,5 +1,6 @@
 // expect: TT-E09
 // kind: temporary layer
+// name: rnn.W
 // link: -lopenblas
 // A layer made in the call to scan: the scan holds the cell's parameters by reference,
 // past the end of the statement that made the layer.

@@ -71,25 +71,36 @@ double element(const G& g, std::size_t i) {
     return (void)i, double(g);
 }
 
+/// The weight a gradcheck puts on y (draw(shape) for a tensor y, 1 for a scalar) and the
+/// gradient of <seed, y> w.r.t. each v, as {seed, gradients}.
+template <class Y, class Draw, class... V>
+auto seeded_gradient(const Y& y, Draw&& draw, V&... v) {
+  using YV = typename Y::value_type;
+  YV seed{};
+  if constexpr (tt::tensor_like<YV>)
+    seed = draw(tt::detail::shape_of(tt::eval(y)));
+  else
+    seed = YV(1);
+  auto grads = [&] {
+    if constexpr (tt::tensor_like<YV>)
+      return tt::gradient(y, std::tie(v...), tt::output_gradients(seed));
+    else
+      return tt::gradient(y, std::tie(v...));
+  }();
+  return std::pair{seed, std::move(grads)};
+}
+
 /// gradcheck for tensors: d <seed, y> / d v for each variable v, the seed random
 /// (tensor targets) or 1 (scalar targets).
 template <class Y, class... V>
 void tensor_gradcheck(const Y& y, tolerance tol, V&... v) {
   sampler s{std::mt19937_64{7}};
   using YV = typename Y::value_type;
-  const YV y0 = tt::eval(y);
-  YV seed{};
-  if constexpr (tt::tensor_like<YV>)
-    seed = random_tensor<YV>(s, tt::detail::shape_of(y0));
-  else
-    seed = YV(1);
+  const auto sg = seeded_gradient(
+      y, [&](const auto& shape) { return random_tensor<YV>(s, shape); }, v...);
+  const auto& seed = sg.first;  // (clang 14 cannot capture structured bindings)
+  const auto& grads = sg.second;
   const auto loss = [&] { return weigh(tt::eval(y), seed); };
-  const auto grads = [&] {
-    if constexpr (tt::tensor_like<YV>)
-      return tt::gradient(y, std::tie(v...), tt::output_gradients(seed));
-    else
-      return tt::gradient(y, std::tie(v...));
-  }();
   [&]<std::size_t... J>(std::index_sequence<J...>) {
     (
         [&](auto& var, const auto& g) {

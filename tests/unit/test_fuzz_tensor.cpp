@@ -108,18 +108,10 @@ void check(const std::string& name, const std::string& args, ttest::sampler& s, 
            V&... v) {
   ++totals.draws;
   using YV = typename Y::value_type;
-  const YV y0 = tt::eval(y);
-  YV seed{};
-  if constexpr (tt::tensor_like<YV>)
-    seed = draw_tensor<YV>(s, tt::detail::shape_of(y0));
-  else
-    seed = YV(1);
-  const auto grads = [&] {
-    if constexpr (tt::tensor_like<YV>)
-      return tt::gradient(y, std::tie(v...), tt::output_gradients(seed));
-    else
-      return tt::gradient(y, std::tie(v...));
-  }();
+  const auto sg = ttest::seeded_gradient(
+      y, [&](const auto& shape) { return draw_tensor<YV>(s, shape); }, v...);
+  const auto& seed = sg.first;  // (clang 14 cannot capture structured bindings)
+  const auto& grads = sg.second;
   const auto loss = [&] { return ttest::weigh(tt::eval(y), seed); };
   auto reproducer = [&] {
     std::string r = name + " with " + args + "\n";

@@ -571,3 +571,32 @@ TEST_CASE("fixed shapes go through matmul and transpose, and their gradients are
   CHECK(xt::allclose(tt::eval(y), expect, 1e-14, 1e-15));
   tensor_gradcheck(tt::sum(tt::tanh(y)), x, W);
 }
+
+TEST_CASE("fixed shapes go through reductions and tt::reshape<dims...>") {
+  // A reduction along one axis of a fixed [2,3] is a fixed [3] or [2]; reshape<3, 2> gives a
+  // fixed [3,2] from any operand of six elements (compile_fail/e12_fixed_through_reduction.cpp).
+  using F23 = xt::xtensor_fixed<double, xt::xshape<2, 3>>;
+  tt::variable<"a", F23> a{F23(random_tensor<T2>(rng, {2, 3}, -1, 1))};
+  tt::variable<"b", T2> b{random_tensor<T2>(rng, {3, 2}, -1, 1)};
+  static_assert(
+      std::is_same_v<decltype(tt::eval(tt::sum<0>(a))), xt::xtensor_fixed<double, xt::xshape<3>>>);
+  static_assert(std::is_same_v<decltype(tt::eval(tt::reduce_max<-1>(a))),
+                               xt::xtensor_fixed<double, xt::xshape<2>>>);
+  static_assert(std::is_same_v<decltype(tt::eval(tt::reshape<3, 2>(b))),
+                               xt::xtensor_fixed<double, xt::xshape<3, 2>>>);
+  // the values: sums by loops, the reshape is row-major
+  const auto col = tt::eval(tt::sum<0>(a));
+  const auto row = tt::eval(tt::mean<1>(a));
+  const auto flat = tt::eval(tt::reshape<6>(a));
+  for (std::size_t j = 0; j < 3; ++j) CHECK(col(j) == a.get()(0, j) + a.get()(1, j));
+  for (std::size_t i = 0; i < 2; ++i)
+    CHECK(row(i) == doctest::Approx((a.get()(i, 0) + a.get()(i, 1) + a.get()(i, 2)) / 3.0));
+  for (std::size_t k = 0; k < 6; ++k) CHECK(flat(k) == a.get()(k / 3, k % 3));
+  auto loss = tt::sum(tt::tanh(tt::sum<0>(a) * tt::log_sum_exp<1>(tt::reshape<3, 2>(b)))) +
+              tt::sum(tt::reshape<2, 3>(b) * a);
+  tensor_gradcheck(loss, a, b);
+  // a run-time operand of another size throws, naming both shapes
+  tt::variable<"c", T2> c{random_tensor<T2>(rng, {2, 2}, -1, 1)};
+  CHECK_THROWS_WITH_AS(tt::eval(tt::reshape<6>(c)),
+                       "TT-E12: reshape: sizes differ: (2, 2) and (6,)", tt::shape_error);
+}

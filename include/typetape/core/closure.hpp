@@ -153,11 +153,17 @@ struct common_expr<Acc, A, R...> : common_expr<typename common_step<Acc, A>::typ
 template <class... A>
 using common_expr_value_t = typename common_expr<void, A...>::type;
 
-/// Builds node<Op, ...> from operands; the one place operands are closed over.
-template <class Op, class... A>
+template <class... A>
+using first_temporary_t = typename first_temporary<A...>::type;
+
+/// Builds node<Op, ...> from operands; the one place operands are closed over. TT-E09 for a
+/// temporary variable among them, unless the caller checked (Check = false: the arithmetic
+/// operators report it in their own body, one instantiation note nearer the user's line).
+template <class Op, bool Check = true, class... A>
 TT_INLINE constexpr auto make(A&&... a) {
-  using temporary = typename first_temporary<A&&...>::type;  // void if none
-  static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
+  using temporary = first_temporary_t<A&&...>;  // void if none
+  static_assert(diag::variable_is_not_a_temporary < temporary,
+                !Check || std::is_void_v < temporary >>, TT_E09);
   using V = common_expr_value_t<std::remove_cvref_t<A>...>;
   return node<Op, closure_t<A&&, V>...>{{close<V>(std::forward<A>(a))...}};
 }
@@ -249,12 +255,9 @@ constexpr std::uint32_t type_hash() noexcept {
 /// S + "#" + eight hex digits of h.
 template <fixed_string S, std::uint32_t H>
 constexpr fixed_string<S.size() + 10> hashed_name() {
-  char s[S.size() + 10]{};
-  for (std::size_t i = 0; i < S.size(); ++i) s[i] = S.chars[i];
-  s[S.size()] = '#';
-  for (std::size_t i = 0; i < 8; ++i)
-    s[S.size() + 1 + i] = "0123456789abcdef"[(H >> (28 - 4 * i)) & 15u];
-  return fixed_string<S.size() + 10>(s);
+  char suffix[10]{'#'};
+  for (std::size_t i = 0; i < 8; ++i) suffix[1 + i] = "0123456789abcdef"[(H >> (28 - 4 * i)) & 15u];
+  return joined_name(S, suffix);
 }
 }  // namespace detail
 

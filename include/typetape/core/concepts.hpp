@@ -97,4 +97,22 @@ inline constexpr std::size_t rank_v<T> =
     std::tuple_size_v<std::remove_cvref_t<decltype(std::declval<const T&>().shape())>>;
 
 }  // namespace detail
+namespace detail {
+/// A value's elements as one run: a tensor's size and data, or a number as one element.
+template <class V>
+std::size_t element_count(const V& v) {
+  if constexpr (tensor_like<V>)
+    return v.size();
+  else
+    return 1;
+}
+template <class V>
+auto* element_data(V& v) {
+  if constexpr (tensor_like<std::remove_const_t<V>>)
+    return v.data();
+  else
+    return &v;
+}
+}  // namespace detail
+
 }  // namespace tt

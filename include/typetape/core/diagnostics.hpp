@@ -108,6 +108,9 @@
 #define TT_E12_FIXED_MATMUL                                                                 \
   "TT-E12: matmul of fixed-shape tensors whose inner dimensions differ. Fix: transpose or " \
   "reshape an operand so that A's last axis and B's first have one length."
+#define TT_E12_FIXED_RESHAPE                                                               \
+  "TT-E12: reshape of a fixed-shape tensor to a fixed shape of another size. Fix: give a " \
+  "shape with as many elements as the tensor has."
 #define TT_E13_AXIS                                                                        \
   "TT-E13: the axis is out of range for the tensor's rank (axes count from 0, or from -1 " \
   "for the last). Fix: pass an axis in [-rank, rank)."

@@ -313,7 +313,7 @@ TT_INLINE constexpr auto spine_ropes(E&& e) {
 }
 
 /// `l + r` (Negate: `l - r`): a chain where l starts or extends one, else a binary node.
-template <bool Negate, class L, class R>
+template <bool Negate, bool Check = true, class L, class R>
 TT_INLINE constexpr auto add_or_chain(L&& l, R&& r) {
   using Op = std::conditional_t<Negate, sub_op, add_op>;
   using LD = std::remove_cvref_t<L>;
@@ -323,12 +323,12 @@ TT_INLINE constexpr auto add_or_chain(L&& l, R&& r) {
       if constexpr (std::is_same_v<typename closure_t<R&&, V>::value_type, V>)
         return chain_push<Negate>(std::forward<L>(l), close<V>(std::forward<R>(r)));
       else
-        return make<Op>(std::forward<L>(l), std::forward<R>(r));
+        return make<Op, Check>(std::forward<L>(l), std::forward<R>(r));
     } else {
-      return make<Op>(std::forward<L>(l), std::forward<R>(r));
+      return make<Op, Check>(std::forward<L>(l), std::forward<R>(r));
     }
   } else {
-    return make<Op>(std::forward<L>(l), std::forward<R>(r));
+    return make<Op, Check>(std::forward<L>(l), std::forward<R>(r));
   }
 }
 

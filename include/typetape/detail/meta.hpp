@@ -45,6 +45,14 @@ struct name {
 };
 
 namespace detail {
+/// a + b, one name from two: a layer's and ".W", a let's and "#" with its hash.
+template <std::size_t N, std::size_t M>
+constexpr fixed_string<N + M - 1> joined_name(const fixed_string<N>& a, const char (&b)[M]) {
+  char s[N + M - 1]{};
+  for (std::size_t i = 0; i + 1 < N; ++i) s[i] = a.chars[i];
+  for (std::size_t i = 0; i < M; ++i) s[N - 1 + i] = b[i];
+  return fixed_string<N + M - 1>(s);
+}
 template <fixed_string S, std::size_t... I>
 name<S.chars[I]...> make_name(std::index_sequence<I...>);
 }  // namespace detail

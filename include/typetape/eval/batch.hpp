@@ -143,35 +143,52 @@ inline constexpr batch_gradient_t batch_gradient{};
 
 namespace tt::detail {
 
+/// Where tensor_jacobian and its parallel form (tt::parallel::jacobian) keep their work: the
+/// persistent tape of y, y's value, and J of shape y.shape + x.shape.
+template <class Y, class S>
+struct jacobian_work {
+  using YV = typename Y::value_type;
+  using XV = typename detail::source_info<std::remove_cvref_t<S>>::value_type;
+  using E = detail::elem_t<YV>;
+  static constexpr std::size_t ry = detail::rank_v<YV>, rx = detail::rank_v<XV>;
+  decltype(record<persistent>(std::declval<const Y&>())) tape;
+  YV yv;
+  xt::xtensor<E, ry + rx> J;
+  std::size_t nx;
+
+  jacobian_work(const Y& y, const S& x) : tape(record<persistent>(y)), yv(tape.value()) {
+    std::array<std::size_t, ry + rx> shape{};
+    for (std::size_t a = 0; a < ry; ++a) shape[a] = yv.shape()[a];
+    const auto xv_shape = detail::shape_of(tt::eval(x));
+    for (std::size_t a = 0; a < rx; ++a) shape[ry + a] = xv_shape[a];
+    J = xt::xtensor<E, ry + rx>::from_shape(shape);
+    nx = detail::product(xv_shape);
+  }
+  /// Rows [begin, end) of J: one backward pass each, with output_gradients a unit tensor. The
+  /// tape is only read, so several threads may fill different rows at once.
+  void rows(const Y& y, const S& x, std::size_t begin, std::size_t end) {
+    YV seed = detail::zeros_like(yv);
+    for (std::size_t i = begin; i < end; ++i) {
+      seed.data()[i] = E(1);
+      const auto g = tape.gradient(y, x, output_gradients(seed));
+      if constexpr (tensor_like<XV>)
+        std::copy(g.data(), g.data() + nx, J.data() + i * nx);
+      else
+        J.data()[i] = g;
+      seed.data()[i] = E(0);
+    }
+  }
+};
+
 /// The Jacobian of a tensor expression y w.r.t. one tensor (or scalar) source x: a tensor
 /// of shape y.shape + x.shape, J[i..., j...] = d y[i...] / d x[j...]. One recording, one
 /// backward pass per element of y (output_gradients with a unit tensor), as
 /// TensorFlow's tape.jacobian does without vectorisation.
 template <class Y, class S>
 auto tensor_jacobian(const Y& y, const S& x) {
-  using YV = typename Y::value_type;
-  using XV = typename detail::source_info<std::remove_cvref_t<S>>::value_type;
-  using E = detail::elem_t<YV>;
-  constexpr std::size_t ry = detail::rank_v<YV>, rx = detail::rank_v<XV>;
-  const auto t = record<persistent>(y);
-  const YV yv = t.value();
-  std::array<std::size_t, ry + rx> shape{};
-  for (std::size_t a = 0; a < ry; ++a) shape[a] = yv.shape()[a];
-  const auto xv_shape = detail::shape_of(tt::eval(x));
-  for (std::size_t a = 0; a < rx; ++a) shape[ry + a] = xv_shape[a];
-  xt::xtensor<E, ry + rx> J = xt::xtensor<E, ry + rx>::from_shape(shape);
-  YV seed = detail::zeros_like(yv);
-  const std::size_t nx = detail::product(xv_shape);
-  for (std::size_t i = 0; i < yv.size(); ++i) {
-    seed.data()[i] = E(1);
-    const auto g = t.gradient(y, x, output_gradients(seed));
-    if constexpr (tensor_like<XV>)
-      std::copy(g.data(), g.data() + nx, J.data() + i * nx);
-    else
-      J.data()[i] = g;
-    seed.data()[i] = E(0);
-  }
-  return J;
+  jacobian_work<Y, S> w(y, x);
+  w.rows(y, x, 0, w.yv.size());
+  return std::move(w.J);
 }
 
 }  // namespace tt::detail

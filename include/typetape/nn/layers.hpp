@@ -23,10 +23,7 @@ namespace detail {
 /// "fc1" + ".W": a parameter's name from its layer's.
 template <std::size_t N, std::size_t M>
 constexpr fixed_string<N + M - 1> parameter_name(const fixed_string<N>& a, const char (&b)[M]) {
-  char s[N + M - 1]{};
-  for (std::size_t i = 0; i + 1 < N; ++i) s[i] = a.chars[i];
-  for (std::size_t i = 0; i < M; ++i) s[N - 1 + i] = b[i];
-  return fixed_string<N + M - 1>(s);
+  return joined_name(a, b);
 }
 }  // namespace detail
 
@@ -140,7 +137,8 @@ struct layer {
   /// its parameters by reference past the end of the statement. TT-E09.
   template <class... X>
   auto operator()(X&&... x) const&& {
-    static_assert(diag::variable_is_not_a_temporary<Self, false>, TT_E09_LAYER);
+    static_assert(diag::variable_is_not_a_temporary<tt::detail::owned_names_t<Self>, false>,
+                  TT_E09_LAYER);
     return static_cast<const Self&>(*this).forward(std::forward<X>(x)...);
   }
   template <class... X>

@@ -21,28 +21,6 @@
 namespace tt::nn {
 namespace detail {
 
-template <class V>
-std::size_t count_of(const V& v) {
-  if constexpr (tensor_like<V>)
-    return v.size();
-  else
-    return 1;
-}
-template <class V>
-auto* elements(V& v) {
-  if constexpr (tensor_like<V>)
-    return v.data();
-  else
-    return &v;
-}
-template <class V>
-const auto* elements(const V& v) {
-  if constexpr (tensor_like<V>)
-    return v.data();
-  else
-    return &v;
-}
-
 /// Calls f(k, param, grad) for each parameter k (one variable, or a tuple of them).
 template <class P, class G, class F>
 void each_param(P&& params, const G& grads, F&& f) {
@@ -66,8 +44,8 @@ struct param_state {
 template <class V, class G>
 void check_grad(const char* who, std::size_t k, const V& var, const G& g,
                 const std::vector<param_state>& st) {
-  const std::size_t n = count_of(var.get());
-  bool same = count_of(g) == n;
+  const std::size_t n = tt::detail::element_count(var.get());
+  bool same = tt::detail::element_count(g) == n;
   if constexpr (tensor_like<std::remove_cvref_t<decltype(var.get())>> && tensor_like<G>) {
     const auto& a = var.get().shape();
     const auto& b = g.shape();
@@ -75,9 +53,10 @@ void check_grad(const char* who, std::size_t k, const V& var, const G& g,
   }
   if (!same)
     throw shape_error(std::string(who) + ": the gradient of parameter " + std::to_string(k) + " (" +
-                      std::string(var.name()) + ") has " + std::to_string(count_of(g)) +
-                      " elements, the parameter " + std::to_string(n) +
-                      (count_of(g) == n ? " (another shape)" : ""));
+                      std::string(var.name()) + ") has " +
+                      std::to_string(tt::detail::element_count(g)) + " elements, the parameter " +
+                      std::to_string(n) +
+                      (tt::detail::element_count(g) == n ? " (another shape)" : ""));
   if (k < st.size() && !st[k].buf.empty() && st[k].buf[0].size() != n)
     throw shape_error(std::string(who) + ": parameter " + std::to_string(k) + " (" +
                       std::string(var.name()) + ") changed size since the first step, from " +
@@ -93,7 +72,8 @@ void prepare(const char* who, P& params, const G& grads, std::vector<param_state
              [&](std::size_t k, auto& var, const auto& g) { check_grad(who, k, var, g, st); });
   each_param(params, grads, [&](std::size_t k, auto& var, const auto&) {
     if (st.size() <= k) st.resize(k + 1);
-    if (st[k].buf.empty()) st[k].buf.assign(slots, std::vector<double>(count_of(var.get()), 0.0));
+    if (st[k].buf.empty())
+      st[k].buf.assign(slots, std::vector<double>(tt::detail::element_count(var.get()), 0.0));
   });
 }
 }  // namespace detail
@@ -112,9 +92,9 @@ struct sgd {
     detail::prepare("sgd", params, grads, state, 1);
     detail::each_param(params, grads, [&](std::size_t k, auto& var, const auto& g) {
       auto& v = state[k].buf[0];
-      const auto* q = detail::elements(g);
+      const auto* q = tt::detail::element_data(g);
       var.update([&](auto& w) {
-        auto* p = detail::elements(w);
+        auto* p = tt::detail::element_data(w);
         for (std::size_t i = 0; i < v.size(); ++i) {
           const double gi = double(q[i]) + weight_decay * double(p[i]);
           v[i] = momentum * v[i] + gi;
@@ -144,9 +124,9 @@ struct adam {
     detail::each_param(params, grads, [&](std::size_t k, auto& var, const auto& g) {
       auto& m = state[k].buf[0];
       auto& v = state[k].buf[1];
-      const auto* q = detail::elements(g);
+      const auto* q = tt::detail::element_data(g);
       var.update([&](auto& w) {
-        auto* p = detail::elements(w);
+        auto* p = tt::detail::element_data(w);
         for (std::size_t i = 0; i < m.size(); ++i) {
           const double gi = double(q[i]);
           m[i] = beta1 * m[i] + (1.0 - beta1) * gi;

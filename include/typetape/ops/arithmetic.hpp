@@ -119,28 +119,40 @@ template <class L, class R>
   requires detail::binary_operands<L, R>
 constexpr auto operator+(L&& l, R&& r) {
   static_assert(detail::shapes_fit<L, R>, TT_E12_FIXED);
-  return detail::add_or_chain<false>(std::forward<L>(l), std::forward<R>(r));
+  using temporary = detail::first_temporary_t<L&&, R&&>;
+  static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
+  return detail::add_or_chain<false, false>(std::forward<L>(l), std::forward<R>(r));
 }
 template <class L, class R>
   requires detail::binary_operands<L, R>
 constexpr auto operator-(L&& l, R&& r) {
   static_assert(detail::shapes_fit<L, R>, TT_E12_FIXED);
-  return detail::add_or_chain<true>(std::forward<L>(l), std::forward<R>(r));
+  using temporary = detail::first_temporary_t<L&&, R&&>;
+  static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
+  return detail::add_or_chain<true, false>(std::forward<L>(l), std::forward<R>(r));
 }
 template <class L, class R>
   requires detail::binary_operands<L, R>
 constexpr auto operator*(L&& l, R&& r) {
   static_assert(detail::shapes_fit<L, R>, TT_E12_FIXED);
-  return detail::make<detail::mul_op>(std::forward<L>(l), std::forward<R>(r));
+  using temporary = detail::first_temporary_t<L&&, R&&>;
+  static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
+  return detail::make<detail::mul_op, false>(std::forward<L>(l), std::forward<R>(r));
 }
 template <class L, class R>
   requires detail::binary_operands<L, R>
 constexpr auto operator/(L&& l, R&& r) {
   static_assert(detail::shapes_fit<L, R>, TT_E12_FIXED);
-  return detail::make<detail::div_op>(std::forward<L>(l), std::forward<R>(r));
+  using temporary = detail::first_temporary_t<L&&, R&&>;
+  static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
+  return detail::make<detail::div_op, false>(std::forward<L>(l), std::forward<R>(r));
 }
 template <class A>
   requires expression<A>
-constexpr auto operator-(A&& a) { return detail::make<detail::neg_op>(std::forward<A>(a)); }
+constexpr auto operator-(A&& a) {
+  using temporary = detail::first_temporary_t<A&&>;
+  static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
+  return detail::make<detail::neg_op, false>(std::forward<A>(a));
+}
 
 }  // namespace tt

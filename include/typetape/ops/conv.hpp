@@ -167,9 +167,10 @@ constexpr auto conv2d(X&& x, K&& k, conv2d_options o = {}) {
   using VX = detail::value_of_t<detail::closure_t<X&&, double>>;
   using VK = detail::value_of_t<K>;
   constexpr bool ok = detail::rank_v<VX> == 4 && detail::rank_v<VK> == 4;
-  return detail::checked_make<ok, std::conditional_t<detail::rank_v<VX> == 4, VK, VX>,
-                              detail::conv2d_op, true>(std::forward<X>(x), std::forward<K>(k),
-                                                       constant<conv2d_options>{o});
+  using offender = std::conditional_t<detail::rank_v<VX> == 4, VK, VX>;
+  static_assert(diag::axis_and_rank_fit_the_op<offender, ok>, TT_E13_RANK);
+  return detail::make_if<ok, detail::conv2d_op>(std::forward<X>(x), std::forward<K>(k),
+                                                constant<conv2d_options>{o});
 }
 
 }  // namespace tt

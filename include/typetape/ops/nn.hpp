@@ -97,26 +97,28 @@ template <int Axis = -1, class A>
   requires expression<A>
 constexpr auto softmax(A&& a) {
   using V = detail::value_of_t<A>;
-  return detail::checked_make < detail::axis_fits<Axis, detail::rank_v<V>> &&
-             detail::rank_v<V> >= 1,
-         V, detail::softmax_op < Axis, false >> (std::forward<A>(a));
+  constexpr bool ok = detail::axis_fits<Axis, detail::rank_v<V>> && detail::rank_v<V> >= 1;
+  static_assert(diag::axis_and_rank_fit_the_op<V, ok>, TT_E13_AXIS);
+  return detail::make_if<ok, detail::softmax_op<Axis, false>>(std::forward<A>(a));
 }
 /// log(softmax(x)) along an axis (the last by default), computed stably.
 template <int Axis = -1, class A>
   requires expression<A>
 constexpr auto log_softmax(A&& a) {
   using V = detail::value_of_t<A>;
-  return detail::checked_make < detail::axis_fits<Axis, detail::rank_v<V>> &&
-             detail::rank_v<V> >= 1,
-         V, detail::softmax_op < Axis, true >> (std::forward<A>(a));
+  constexpr bool ok = detail::axis_fits<Axis, detail::rank_v<V>> && detail::rank_v<V> >= 1;
+  static_assert(diag::axis_and_rank_fit_the_op<V, ok>, TT_E13_AXIS);
+  return detail::make_if<ok, detail::softmax_op<Axis, true>>(std::forward<A>(a));
 }
 /// Mean cross-entropy of class probabilities against logits (classes on the last axis).
 template <class Z, class Y>
   requires expression<Z> && operand<Y>
 constexpr auto cross_entropy(Z&& logits, Y&& labels) {
   using V = detail::value_of_t<Z>;
-  return detail::checked_make<detail::rank_v<V> >= 1, V, detail::cross_entropy_op, true>(
-      std::forward<Z>(logits), std::forward<Y>(labels));
+  constexpr bool ok = detail::rank_v<V> >= 1;
+  static_assert(diag::axis_and_rank_fit_the_op<V, ok>, TT_E13_RANK);
+  return detail::make_if<ok, detail::cross_entropy_op>(std::forward<Z>(logits),
+                                                       std::forward<Y>(labels));
 }
 /// Mean squared error: mean(square(prediction - target)), one fused pass.
 template <class P, class T>

@@ -52,15 +52,29 @@ lines lines_of(const T& a) {
   return l;
 }
 
-/// What reducing T along Axis gives: a scalar for all axes or rank 1, else a tensor.
+/// What reducing T along Axis gives: a scalar for all axes or rank 1, else a tensor, of fixed
+/// shape if T's is (the axis dropped), so that later shape checks stay at compile time.
 template <class T, int Axis>
-using reduced_t = std::conditional_t<Axis == all_axes || rank_v<T> == 1, elem_t<T>,
-                                     xt::xtensor<elem_t<T>, (rank_v<T> > 1 ? rank_v<T> - 1 : 1)>>;
+struct reduced {
+  using type = std::conditional_t<Axis == all_axes || rank_v<T> == 1, elem_t<T>,
+                                  xt::xtensor<elem_t<T>, (rank_v<T> > 1 ? rank_v<T> - 1 : 1)>>;
+};
+template <class T, int Axis>
+  requires(static_shape<T>::known&& Axis != all_axes && rank_v<T> > 1)
+struct reduced<T, Axis> {
+  static constexpr std::size_t ax = axis_index<Axis, rank_v<T>>;
+  template <std::size_t... I>
+  static auto pick(std::index_sequence<I...>)
+      -> xt::xtensor_fixed<elem_t<T>, xt::xshape<static_shape<T>::dims[I < ax ? I : I + 1]...>>;
+  using type = decltype(pick(std::make_index_sequence<rank_v<T> - 1>{}));
+};
+template <class T, int Axis>
+using reduced_t = typename reduced<T, Axis>::type;
 
 template <int Axis, class T>
 reduced_t<T, Axis> make_reduced(const T& a) {
   reduced_t<T, Axis> r{};
-  if constexpr (tensor_like<reduced_t<T, Axis>>) {
+  if constexpr (tensor_like<reduced_t<T, Axis>> && !static_shape<reduced_t<T, Axis>>::known) {
     constexpr std::size_t ax = axis_index<Axis, rank_v<T>>;
     std::array<std::size_t, rank_v<T> - 1> s{};
     for (std::size_t i = 0, j = 0; i < rank_v<T>; ++i)
@@ -317,16 +331,22 @@ struct log_sum_exp_line {
   }
 };
 
-/// Builds a reduction; an axis out of range for the operand's rank is TT-E13.
+/// Does the axis fit the operand's rank (TT-E13 otherwise)? The public reductions assert it in
+/// their own body, one instantiation note nearer the user's line than a shared helper's.
+template <int Axis, class A>
+inline constexpr bool reduction_fits =
+    axis_fits<Axis, rank_v<typename std::remove_cvref_t<A>::value_type>> &&
+    (Axis == all_axes || rank_v<typename std::remove_cvref_t<A>::value_type> > 0);
+template <class A>
+using reduced_operand_t = typename std::remove_cvref_t<A>::value_type;
+
+/// Builds a reduction (a stand-in where the axis does not fit: the caller reported it).
 template <class Op, int Axis, class A>
 constexpr auto reduction(A&& a) {
-  using V = typename std::remove_cvref_t<A>::value_type;
-  if constexpr (!axis_fits<Axis, rank_v<V>> || (Axis != all_axes && rank_v<V> == 0)) {
-    static_assert(diag::axis_and_rank_fit_the_op<V, false>, TT_E13_AXIS);
+  if constexpr (!reduction_fits<Axis, A>)
     return rejected(std::forward<A>(a));
-  } else {
+  else
     return make<Op>(std::forward<A>(a));
-  }
 }
 template <int Axis>
 using sum_op = reduce_op<sum_line, Axis>;
@@ -347,36 +367,54 @@ using log_sum_exp_op = reduce_op<log_sum_exp_line, Axis>;
 template <int Axis = all_axes, class A>
   requires expression<A>
 constexpr auto sum(A&& a) {
+  static_assert(
+      diag::axis_and_rank_fit_the_op<detail::reduced_operand_t<A>, detail::reduction_fits<Axis, A>>,
+      TT_E13_AXIS);
   return detail::reduction<detail::sum_op<Axis>, Axis>(std::forward<A>(a));
 }
 /// mean(x) over every element, or mean<axis>(x).
 template <int Axis = all_axes, class A>
   requires expression<A>
 constexpr auto mean(A&& a) {
+  static_assert(
+      diag::axis_and_rank_fit_the_op<detail::reduced_operand_t<A>, detail::reduction_fits<Axis, A>>,
+      TT_E13_AXIS);
   return detail::reduction<detail::mean_op<Axis>, Axis>(std::forward<A>(a));
 }
 /// The largest element (or along an axis); tied maxima share the gradient.
 template <int Axis = all_axes, class A>
   requires expression<A>
 constexpr auto reduce_max(A&& a) {
+  static_assert(
+      diag::axis_and_rank_fit_the_op<detail::reduced_operand_t<A>, detail::reduction_fits<Axis, A>>,
+      TT_E13_AXIS);
   return detail::reduction<detail::max_reduce_op<Axis>, Axis>(std::forward<A>(a));
 }
 /// The smallest element (or along an axis); tied minima share the gradient.
 template <int Axis = all_axes, class A>
   requires expression<A>
 constexpr auto reduce_min(A&& a) {
+  static_assert(
+      diag::axis_and_rank_fit_the_op<detail::reduced_operand_t<A>, detail::reduction_fits<Axis, A>>,
+      TT_E13_AXIS);
   return detail::reduction<detail::min_reduce_op<Axis>, Axis>(std::forward<A>(a));
 }
 /// The product of the elements (or along an axis).
 template <int Axis = all_axes, class A>
   requires expression<A>
 constexpr auto prod(A&& a) {
+  static_assert(
+      diag::axis_and_rank_fit_the_op<detail::reduced_operand_t<A>, detail::reduction_fits<Axis, A>>,
+      TT_E13_AXIS);
   return detail::reduction<detail::prod_op<Axis>, Axis>(std::forward<A>(a));
 }
 /// log(sum(exp(x))), computed without overflow (or along an axis).
 template <int Axis = all_axes, class A>
   requires expression<A>
 constexpr auto log_sum_exp(A&& a) {
+  static_assert(
+      diag::axis_and_rank_fit_the_op<detail::reduced_operand_t<A>, detail::reduction_fits<Axis, A>>,
+      TT_E13_AXIS);
   return detail::reduction<detail::log_sum_exp_op<Axis>, Axis>(std::forward<A>(a));
 }
 

@@ -42,6 +42,23 @@ struct checkpoint {
 
 namespace detail {
 
+/// What a TT-E09 about a temporary layer or cell names: the names of the variables it owns
+/// (params()), readable on both compilers (clang 14 prints a layer's fixed_string name as
+/// numbers); the type itself for one that owns none.
+template <class C>
+struct owned_names {
+  using type = C;
+};
+template <class C>
+  requires requires(C& c) { c.params(); }
+struct owned_names<C> {
+  template <class... V>
+  static auto names(std::tuple<V...>*) -> tlist<typename std::remove_cvref_t<V>::name_type...>;
+  using type = decltype(names(static_cast<decltype(std::declval<C&>().params())*>(nullptr)));
+};
+template <class C>
+using owned_names_t = typename owned_names<C>::type;
+
 /// The name of part K of a scan's state (K = parts: its step input). Not a user name:
 /// a placeholder never collides with a variable.
 template <class ScanName, std::size_t K>
@@ -65,21 +82,6 @@ template <class S>
 struct stacked_of {
   using type = xt::xtensor<elem_t<S>, rank_v<S> + 1>;
 };
-
-template <class T>
-std::size_t size_of_value(const T& v) {
-  if constexpr (tensor_like<T>)
-    return v.size();
-  else
-    return 1;
-}
-template <class T>
-const elem_t<T>* data_of(const T& v) {
-  if constexpr (tensor_like<T>)
-    return v.data();
-  else
-    return &v;
-}
 
 template <class Name, class Mode, class Cell, class Xs, class Inits>
 struct scan_node;
@@ -389,8 +391,8 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
         const auto& gx = c.template get<C>();
         const x_type& x = *std::get<parts>(in);
         check_same_shape("scan: input adjoint", x, gx);
-        const std::size_t n = size_of_value(x);
-        std::memcpy(gxs.data() + t * n, data_of(gx), n * sizeof(elem_t<xs_value>));
+        const std::size_t n = element_count(x);
+        std::memcpy(gxs.data() + t * n, element_data(gx), n * sizeof(elem_t<xs_value>));
       }
     }
   }
@@ -413,7 +415,7 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
 
   /// Writes state part 0 of step t into the stacked value (sized at the first step).
   static void put_block(value_type& v, const state0& s, std::size_t t, std::size_t T) {
-    const std::size_t n = size_of_value(s);
+    const std::size_t n = element_count(s);
     if (t == 0) {
       typename value_type::shape_type shape{};
       shape[0] = T;
@@ -424,11 +426,11 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
       throw shape_error("scan (all_steps): the state changes shape between steps, to " +
                         shape_str(shape_of(s)) + " at step " + std::to_string(t));
     }
-    if (T) std::copy(data_of(s), data_of(s) + n, v.data() + t * n);
+    if (T) std::copy(element_data(s), element_data(s) + n, v.data() + t * n);
   }
 
   static void add_block(state0& a, const value_type& g, std::size_t t) {
-    const std::size_t n = size_of_value(a);
+    const std::size_t n = element_count(a);
     const auto* q = g.data() + t * n;
     if constexpr (tensor_like<state0>) {
       auto* p = a.data();
@@ -535,7 +537,8 @@ auto scan(CellFn&& cell_fn, Init&& init, Xs&& xs, checkpoint cp = {}) {
   using cell_t = std::remove_cvref_t<CellFn>;
   constexpr bool cell_owns_no_variable = !requires(cell_t & c) { c.params(); };
   constexpr bool cell_outlives = std::is_lvalue_reference_v<CellFn> || cell_owns_no_variable;
-  static_assert(diag::variable_is_not_a_temporary<cell_t, cell_outlives>, TT_E09_LAYER);
+  static_assert(diag::variable_is_not_a_temporary<detail::owned_names_t<cell_t>, cell_outlives>,
+                TT_E09_LAYER);
   using pack = detail::init_pack<std::remove_cvref_t<Init>>;
   using temporary = typename detail::first_temporary<Xs&&>::type;
   static_assert(diag::variable_is_not_a_temporary<temporary, std::is_void_v<temporary>>, TT_E09);
@@ -548,18 +551,18 @@ auto scan(CellFn&& cell_fn, Init&& init, Xs&& xs, checkpoint cp = {}) {
       detail::close<detail::common_expr_value_t<std::remove_cvref_t<Xs>>>(std::forward<Xs>(xs));
   static_assert(tensor_like<typename XsC::value_type>, TT_E15_SCAN_INPUTS);
   using x_type = typename detail::step_of<typename XsC::value_type>::type;
-  return [&]<class... I>(std::tuple<I...>& in) {
-    auto out = [&]<std::size_t... K>(std::index_sequence<K...>) {
-      return cell_fn(detail::carry_ref<detail::carry_name<name, K>, typename I::value_type>{}...,
-                     detail::carry_ref<detail::carry_name<name, sizeof...(I)>, x_type>{});
-    }
-    (std::index_sequence_for<I...>{});
+  // One lambda, not two nested: each is a line of an error's instantiation stack (an E06 in
+  // the cell's body is 11 lines on g++).
+  using states = std::remove_cvref_t<decltype(inits)>;
+  return [&]<class... I, std::size_t... K>(std::tuple<I...>& in, std::index_sequence<K...>) {
+    auto out = cell_fn(detail::carry_ref<detail::carry_name<name, K>, typename I::value_type>{}...,
+                       detail::carry_ref<detail::carry_name<name, sizeof...(I)>, x_type>{});
     using outs_t = typename detail::as_tuple<decltype(out)>::type;
     static_assert(std::tuple_size_v<outs_t> == sizeof...(I), TT_E15_SCAN_CELL);
     static_assert((expression<std::tuple_element_t<0, outs_t>>), TT_E15_SCAN_CELL);
     static_assert(
-        []<std::size_t... K>(std::index_sequence<K...>) {
-          return (std::is_same_v<typename std::tuple_element_t<K, outs_t>::value_type,
+        []<std::size_t... J>(std::index_sequence<J...>) {
+          return (std::is_same_v<typename std::tuple_element_t<J, outs_t>::value_type,
                                  typename I::value_type> &&
                   ...);
         }(std::index_sequence_for<I...>{}),
@@ -567,7 +570,7 @@ auto scan(CellFn&& cell_fn, Init&& init, Xs&& xs, checkpoint cp = {}) {
     using node_t = detail::scan_node<name, Mode, outs_t, XsC, detail::tlist<I...>>;
     return node_t{std::tuple_cat(std::move(in), std::tuple<XsC>(std::move(xs_c))),
                   detail::as_tuple<decltype(out)>::make(std::move(out)), cp.every};
-  }(inits);
+  }(inits, std::make_index_sequence<std::tuple_size_v<states>>{});
 }
 
 }  // namespace tt

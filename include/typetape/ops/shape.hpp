@@ -45,6 +45,26 @@ struct reshape_op {
   }
 };
 
+/// A reshape to a shape known at compile time (`tt::reshape<2, 3>(x)`): a fixed-shape result.
+template <std::size_t... D>
+struct fixed_reshape_op {
+  using structural = void;
+  static constexpr std::string_view name = "reshape";
+  template <class A>
+  static xt::xtensor_fixed<elem_t<A>, xt::xshape<D...>> value(const A& a) {
+    if (a.size() != (D * ...)) shape_fail(name, "sizes differ:", shape_of(a), shape_vec{D...});
+    xt::xtensor_fixed<elem_t<A>, xt::xshape<D...>> r;
+    std::copy(a.data(), a.data() + a.size(), r.data());
+    return r;
+  }
+  template <std::size_t, class A, class V, class G>
+  static A vjp(const A& a, const V&, const G& g) {
+    A r = same_shape(a);
+    std::copy(g.data(), g.data() + g.size(), r.data());
+    return r;
+  }
+};
+
 /// Are the values all different (a permutation's axes)?
 template <std::size_t... P>
 constexpr bool distinct() {
@@ -290,27 +310,21 @@ struct broadcast_to_op {
 template <class A>
 using value_of_t = typename std::remove_cvref_t<A>::value_type;
 
-/// TT-E13 unless Ok (about an axis, or with Rank about an operand's rank);
-/// otherwise builds node<Op>(args...).
-template <bool Ok, class Offender, class Op, bool Rank = false, class... A>
-constexpr auto checked_make(A&&... a) {
-  if constexpr (!Ok && Rank) {
-    static_assert(diag::axis_and_rank_fit_the_op<Offender, false>, TT_E13_RANK);
+/// node<Op>(args...) if Ok, else a stand-in: the public function asserted Ok (TT-E13) in its own
+/// body, one instantiation note nearer the user's line than an assertion here would be.
+template <bool Ok, class Op, class... A>
+constexpr auto make_if(A&&... a) {
+  if constexpr (!Ok)
     return rejected(std::forward<A>(a)...);
-  } else if constexpr (!Ok) {
-    static_assert(diag::axis_and_rank_fit_the_op<Offender, false>, TT_E13_AXIS);
-    return rejected(std::forward<A>(a)...);
-  } else {
+  else
     return make<Op>(std::forward<A>(a)...);
-  }
 }
 
 template <class A, class... Rg>
 constexpr auto make_slice(A&& a, const Rg&... r) {
-  constexpr bool ok = sizeof...(Rg) <= rank_v<value_of_t<A>>;
   slice_param<sizeof...(Rg)> p{{r...}};
-  return checked_make<ok, value_of_t<A>, slice_op>(std::forward<A>(a),
-                                                   constant<slice_param<sizeof...(Rg)>>{p});
+  return make_if<(sizeof...(Rg) <= rank_v<value_of_t<A>>), slice_op>(
+      std::forward<A>(a), constant<slice_param<sizeof...(Rg)>>{p});
 }
 
 }  // namespace detail
@@ -323,6 +337,28 @@ constexpr auto reshape(A&& a, const std::size_t (&shape)[R]) {
   std::copy(shape, shape + R, p.s.begin());
   return detail::make<detail::reshape_op>(std::forward<A>(a), constant<detail::shape_param<R>>{p});
 }
+/// The same elements in a shape given at compile time: `tt::reshape<2, 3>(x)` is a fixed-shape
+/// [2, 3] tensor. From a fixed-shape operand of another size it is TT-E12 at compile time.
+template <std::size_t D0, std::size_t... D, class A>
+  requires expression<A>
+constexpr auto reshape(A&& a) {
+  using V = detail::value_of_t<A>;
+  using to = xt::xtensor_fixed<detail::elem_t<V>, xt::xshape<D0, D...>>;
+  constexpr bool fits = [] {
+    if constexpr (detail::static_shape<V>::known) {
+      std::size_t n = 1;
+      for (const std::size_t d : detail::static_shape<V>::dims) n *= d;
+      return n == (D0 * ... * D);
+    } else
+      return true;
+  }();
+  if constexpr (!fits) {
+    static_assert(diag::fixed_shapes_broadcast<detail::tlist<V, to>, false>, TT_E12_FIXED_RESHAPE);
+    return detail::rejected(std::forward<A>(a));
+  } else {
+    return detail::make<detail::fixed_reshape_op<D0, D...>>(std::forward<A>(a));
+  }
+}
 /// Axes reversed (`transpose(x)`, the matrix transpose for rank 2), or permuted:
 /// `transpose<0, 2, 1>(x)`.
 template <std::size_t... P, class A>
@@ -331,27 +367,41 @@ constexpr auto transpose(A&& a) {
   constexpr std::size_t R = detail::rank_v<detail::value_of_t<A>>;
   constexpr bool ok =
       sizeof...(P) == 0 || (sizeof...(P) == R && ((P < R) && ...) && detail::distinct<P...>());
-  return detail::checked_make<ok, detail::value_of_t<A>, detail::transpose_op<P...>>(
-      std::forward<A>(a));
+  static_assert(diag::axis_and_rank_fit_the_op<detail::value_of_t<A>, ok>, TT_E13_AXIS);
+  return detail::make_if<ok, detail::transpose_op<P...>>(std::forward<A>(a));
 }
 /// Strided ranges of the leading axes (the rest are whole):
 /// `tt::slice(x, {1, 3}, {0, 6, 2})` is NumPy's x[1:3, 0:6:2].
 template <class A>
   requires expression<A>
-constexpr auto slice(A&& a, range r0) { return detail::make_slice(std::forward<A>(a), r0); }
+constexpr auto slice(A&& a, range r0) {
+  static_assert(diag::axis_and_rank_fit_the_op<detail::value_of_t<A>,
+                                               (1 <= detail::rank_v<detail::value_of_t<A>>)>,
+                TT_E13_AXIS);
+  return detail::make_slice(std::forward<A>(a), r0);
+}
 template <class A>
   requires expression<A>
 constexpr auto slice(A&& a, range r0, range r1) {
+  static_assert(diag::axis_and_rank_fit_the_op<detail::value_of_t<A>,
+                                               (2 <= detail::rank_v<detail::value_of_t<A>>)>,
+                TT_E13_AXIS);
   return detail::make_slice(std::forward<A>(a), r0, r1);
 }
 template <class A>
   requires expression<A>
 constexpr auto slice(A&& a, range r0, range r1, range r2) {
+  static_assert(diag::axis_and_rank_fit_the_op<detail::value_of_t<A>,
+                                               (3 <= detail::rank_v<detail::value_of_t<A>>)>,
+                TT_E13_AXIS);
   return detail::make_slice(std::forward<A>(a), r0, r1, r2);
 }
 template <class A>
   requires expression<A>
 constexpr auto slice(A&& a, range r0, range r1, range r2, range r3) {
+  static_assert(diag::axis_and_rank_fit_the_op<detail::value_of_t<A>,
+                                               (4 <= detail::rank_v<detail::value_of_t<A>>)>,
+                TT_E13_AXIS);
   return detail::make_slice(std::forward<A>(a), r0, r1, r2, r3);
 }
 /// Joins tensors of one rank along an existing axis.
@@ -361,7 +411,8 @@ constexpr auto concatenate(A&&... a) {
   using First = detail::value_of_t<detail::at_t<0, detail::tlist<A...>>>;
   constexpr bool ok = detail::axis_fits<Axis, detail::rank_v<First>> && Axis != all_axes &&
                       ((detail::rank_v<detail::value_of_t<A>> == detail::rank_v<First>)&&...);
-  return detail::checked_make<ok, First, detail::concatenate_op<Axis>>(std::forward<A>(a)...);
+  static_assert(diag::axis_and_rank_fit_the_op<First, ok>, TT_E13_AXIS);
+  return detail::make_if<ok, detail::concatenate_op<Axis>>(std::forward<A>(a)...);
 }
 /// Stacks tensors of one shape along a new axis.
 template <int Axis = 0, class... A>
@@ -370,7 +421,8 @@ constexpr auto stack(A&&... a) {
   using First = detail::value_of_t<detail::at_t<0, detail::tlist<A...>>>;
   constexpr bool ok = detail::axis_fits<Axis, detail::rank_v<First> + 1> && Axis != all_axes &&
                       ((detail::rank_v<detail::value_of_t<A>> == detail::rank_v<First>)&&...);
-  return detail::checked_make<ok, First, detail::stack_op<Axis>>(std::forward<A>(a)...);
+  static_assert(diag::axis_and_rank_fit_the_op<First, ok>, TT_E13_AXIS);
+  return detail::make_if<ok, detail::stack_op<Axis>>(std::forward<A>(a)...);
 }
 /// The tensor repeated along broadcast axes to `shape` (NumPy's broadcast_to).
 template <class A, std::size_t R>

@@ -32,18 +32,6 @@ std::array<T, sources_of<Sources>::size> values_of(const Sources& s) {
   else
     return {static_cast<T>(s.get())};
 }
-template <class T, std::size_t N, class V>
-std::array<T, N> tangent_array(const V& v) {
-  if constexpr (requires { std::tuple_size<V>::value; }) {
-    static_assert(std::tuple_size_v<V> == N, TT_E16_TANGENTS);
-    return std::apply(
-        [](const auto&... x) { return std::array<T, sizeof...(x)>{static_cast<T>(x)...}; }, v);
-  } else {
-    static_assert(N == 1, TT_E16_TANGENTS);
-    return {static_cast<T>(v)};
-  }
-}
-
 /// What jvp, hvp, hessian take (TT-E15 otherwise): a scalar floating-point expression of
 /// sources of its type; and one tangent per source (TT-E16).
 template <class E, class Sources>
@@ -64,6 +52,17 @@ inline constexpr bool tangents_fit = [] {
     return N == 1;
 }();
 
+/// The tangents as one array (tangents_fit<V, N> holds: the callers check it first).
+template <class T, std::size_t N, class V>
+std::array<T, N> tangent_array(const V& v) {
+  static_assert(tangents_fit<V, N>, TT_E16_TANGENTS);
+  if constexpr (requires { std::tuple_size<V>::value; })
+    return std::apply(
+        [](const auto&... x) { return std::array<T, sizeof...(x)>{static_cast<T>(x)...}; }, v);
+  else
+    return {static_cast<T>(v)};
+}
+
 template <class D, class Seq>
 struct repeat;
 template <class D, std::size_t... I>
@@ -77,10 +76,7 @@ struct higher {
   using names = typename info::names;
   static constexpr std::size_t n = info::size;
   using T = typename E::value_type;
-  static_assert(std::is_floating_point_v<T>, TT_E15_HIGHER_SCALAR);
-  static_assert([]<class... V>(tlist<V...>) { return (std::is_same_v<V, T> && ...); }(
-                    typename info::values{}),
-                TT_E15_HIGHER_SCALAR);
+  static_assert(higher_takes<E, Sources>, TT_E15_HIGHER_SCALAR);  // the callers check it first
   using D = dual<T>;
   using tree_t = typename pointwise<E, names, dual_lanes>::type;
   using lanes = typename repeat<D, std::make_index_sequence<n>>::type;
@@ -98,6 +94,16 @@ struct higher {
     tree.forward(rec, c);
     if constexpr (Reverse) tree.backward(rec, D(T(1)), c);
     return std::pair{rec.v, c.adj};
+  }
+  /// Column i of the Hessian (one forward-over-reverse pass along e_i) into out[.][i]; the
+  /// tree is only read, so several threads may fill different columns at once.
+  static void column(const tree_t& tree, const std::array<T, n>& x, std::size_t i,
+                     std::array<std::array<T, n>, n>& out) {
+    std::array<T, n> e{};
+    e[i] = T(1);
+    const auto r = run<true>(tree, x, e);
+    const auto& adj = r.second;
+    static_for<n>([&](auto j) { out[j][i] = std::get<j>(adj).d; });
   }
   template <class R>
   static R shaped(const std::array<T, n>& a) {  // in the sources' structure
@@ -183,13 +189,7 @@ struct hessian_t {
       const auto tree = detail::pointwise<E, typename H::names, detail::dual_lanes>::make(f);
       const auto x = detail::values_of<T>(sources);
       std::array<std::array<T, H::n>, H::n> out{};
-      for (std::size_t i = 0; i < H::n; ++i) {
-        std::array<T, H::n> e{};
-        e[i] = T(1);
-        const auto run = H::template run<true>(tree, x, e);
-        const auto& adj = run.second;
-        detail::static_for<H::n>([&](auto j) { out[j][i] = std::get<j>(adj).d; });
-      }
+      for (std::size_t i = 0; i < H::n; ++i) H::column(tree, x, i, out);
       return out;
     }
   }

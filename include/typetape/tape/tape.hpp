@@ -88,14 +88,122 @@ class TT_CONSUMABLE(unconsumed) tape {
       TT_SET_TYPESTATE(consumed) TT_INLINE
       auto gradient(const Target& target, const Sources& sources, const Opts&... opts) &&
       requires(!is_persistent) {
-    auto result = checked_gradient(target, sources, opts...);
-    release();
-    return result;
+    using V = verdict_of<Target, Sources, Opts...>;
+    // The verdict's diagnostics. This block appears three times, identically (the test
+    // verdict_copies in tests/diagnostics_coded.py checks it): in tt::gradient and in both
+    // tape::gradient() members, the functions users call, as a call into a shared function
+    // would add an instantiation note to every error (clang: 3 lines of the 12).
+    // verdict diagnostics: begin
+    using c = detail::code;
+    using O = typename V::offender;
+    if constexpr (!std::is_void_v<clash>) {
+      // TT-E10, reported when the tape was recorded
+    } else if constexpr (V::value == c::e05) {
+      static_assert(diag::target_was_recorded_on_this_tape<O, false>, TT_E05);
+    } else if constexpr (V::value == c::e07) {
+      static_assert(diag::target_is_scalar_or_has_output_gradients<O, false>, TT_E07);
+    } else if constexpr (V::value == c::e07_tensor) {
+      static_assert(diag::target_is_scalar_or_has_output_gradients<O, false>, TT_E07_TENSOR);
+    } else if constexpr (V::value == c::e07_count) {
+      static_assert(diag::target_is_scalar_or_has_output_gradients<O, false>, TT_E07_COUNT);
+    } else if constexpr (V::value == c::e03_constant) {
+      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_CONSTANT);
+    } else if constexpr (V::value == c::e03_number) {
+      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_NUMBER);
+    } else if constexpr (V::value == c::e03_tensor) {
+      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_TENSOR);
+    } else if constexpr (V::value == c::e03_nested) {
+      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_NESTED);
+    } else if constexpr (V::value == c::e03_integer) {
+      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_INTEGER);
+    } else if constexpr (V::value == c::e03_not_real) {
+      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_NOT_REAL);
+    } else if constexpr (V::value == c::e03_unnamed) {
+      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_UNNAMED);
+    } else if constexpr (V::value == c::e10) {
+      static_assert(diag::name_is_unique<O, false>, TT_E10_SOURCE);
+    } else if constexpr (V::value == c::e01) {
+      static_assert(diag::target_uses_source<O, false>, TT_E01);
+    } else if constexpr (V::value == c::e02_stop) {
+      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>, TT_E02_STOP);
+    } else if constexpr (V::value == c::e02_int_cast) {
+      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>,
+                    TT_E02_INT_CAST);
+    } else if constexpr (V::value == c::e02_extract) {
+      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>,
+                    TT_E02_EXTRACT);
+    } else if constexpr (V::value == c::e02_piecewise) {
+      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>,
+                    TT_E02_PIECEWISE);
+    } else if constexpr (V::value == c::e02_compare) {
+      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>,
+                    TT_E02_COMPARE);
+    }
+    // verdict diagnostics: end
+    if constexpr (!passes<V>) {
+      return typename V::result{};
+    } else {
+      auto result = run<V>(target, sources, opts...);
+      release();
+      return result;
+    }
   }
   template <class Target, class Sources, class... Opts>
   TT_INLINE auto gradient(const Target& target, const Sources& sources,
                           const Opts&... opts) const& requires is_persistent {
-    return checked_gradient(target, sources, opts...);
+    using V = verdict_of<Target, Sources, Opts...>;
+    // (the same block as in gradient() &&)
+    // verdict diagnostics: begin
+    using c = detail::code;
+    using O = typename V::offender;
+    if constexpr (!std::is_void_v<clash>) {
+      // TT-E10, reported when the tape was recorded
+    } else if constexpr (V::value == c::e05) {
+      static_assert(diag::target_was_recorded_on_this_tape<O, false>, TT_E05);
+    } else if constexpr (V::value == c::e07) {
+      static_assert(diag::target_is_scalar_or_has_output_gradients<O, false>, TT_E07);
+    } else if constexpr (V::value == c::e07_tensor) {
+      static_assert(diag::target_is_scalar_or_has_output_gradients<O, false>, TT_E07_TENSOR);
+    } else if constexpr (V::value == c::e07_count) {
+      static_assert(diag::target_is_scalar_or_has_output_gradients<O, false>, TT_E07_COUNT);
+    } else if constexpr (V::value == c::e03_constant) {
+      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_CONSTANT);
+    } else if constexpr (V::value == c::e03_number) {
+      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_NUMBER);
+    } else if constexpr (V::value == c::e03_tensor) {
+      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_TENSOR);
+    } else if constexpr (V::value == c::e03_nested) {
+      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_NESTED);
+    } else if constexpr (V::value == c::e03_integer) {
+      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_INTEGER);
+    } else if constexpr (V::value == c::e03_not_real) {
+      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_NOT_REAL);
+    } else if constexpr (V::value == c::e03_unnamed) {
+      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_UNNAMED);
+    } else if constexpr (V::value == c::e10) {
+      static_assert(diag::name_is_unique<O, false>, TT_E10_SOURCE);
+    } else if constexpr (V::value == c::e01) {
+      static_assert(diag::target_uses_source<O, false>, TT_E01);
+    } else if constexpr (V::value == c::e02_stop) {
+      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>, TT_E02_STOP);
+    } else if constexpr (V::value == c::e02_int_cast) {
+      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>,
+                    TT_E02_INT_CAST);
+    } else if constexpr (V::value == c::e02_extract) {
+      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>,
+                    TT_E02_EXTRACT);
+    } else if constexpr (V::value == c::e02_piecewise) {
+      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>,
+                    TT_E02_PIECEWISE);
+    } else if constexpr (V::value == c::e02_compare) {
+      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>,
+                    TT_E02_COMPARE);
+    }
+    // verdict diagnostics: end
+    if constexpr (!passes<V>)
+      return typename V::result{};
+    else
+      return run<V>(target, sources, opts...);
   }
   /// TT-E04: a non-persistent tape's gradient() consumes it, so it needs an rvalue.
   template <class Target, class Sources, class... Opts>
@@ -111,77 +219,17 @@ class TT_CONSUMABLE(unconsumed) tape {
   }
 
  private:
+  /// What gradient(target, sources, opts...) would be: ok, or the diagnostic and its offender.
   template <class Target, class Sources, class... Opts>
-  TT_INLINE auto checked_gradient(const Target& target, const Sources& sources,
-                                  const Opts&... opts) const {
-    using V = detail::verdict<stored, lets, named, Target, Sources, Opts...>;
-    using R = typename V::result;
-    using O = typename V::offender;
-    using c = detail::code;
-    if constexpr (!std::is_void_v<clash>) {
-      return R{};  // TT-E10, reported when the tape was recorded
-    } else if constexpr (V::value == c::e05) {
-      static_assert(diag::target_was_recorded_on_this_tape<O, false>, TT_E05);
-      return R{};
-    } else if constexpr (V::value == c::e07) {
-      static_assert(diag::target_is_scalar_or_has_output_gradients<O, false>, TT_E07);
-      return R{};
-    } else if constexpr (V::value == c::e07_tensor) {
-      static_assert(diag::target_is_scalar_or_has_output_gradients<O, false>, TT_E07_TENSOR);
-      return R{};
-    } else if constexpr (V::value == c::e07_count) {
-      static_assert(diag::target_is_scalar_or_has_output_gradients<O, false>, TT_E07_COUNT);
-      return R{};
-    } else if constexpr (V::value == c::e03_constant) {
-      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_CONSTANT);
-      return R{};
-    } else if constexpr (V::value == c::e03_number) {
-      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_NUMBER);
-      return R{};
-    } else if constexpr (V::value == c::e03_tensor) {
-      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_TENSOR);
-      return R{};
-    } else if constexpr (V::value == c::e03_nested) {
-      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_NESTED);
-      return R{};
-    } else if constexpr (V::value == c::e03_integer) {
-      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_INTEGER);
-      return R{};
-    } else if constexpr (V::value == c::e03_not_real) {
-      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_NOT_REAL);
-      return R{};
-    } else if constexpr (V::value == c::e03_unnamed) {
-      static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_UNNAMED);
-      return R{};
-    } else if constexpr (V::value == c::e10) {
-      static_assert(diag::name_is_unique<O, false>, TT_E10_SOURCE);
-      return R{};
-    } else if constexpr (V::value == c::e01) {
-      static_assert(diag::target_uses_source<O, false>, TT_E01);
-      return R{};
-    } else if constexpr (V::value == c::e02_stop) {
-      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>, TT_E02_STOP);
-      return R{};
-    } else if constexpr (V::value == c::e02_int_cast) {
-      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>,
-                    TT_E02_INT_CAST);
-      return R{};
-    } else if constexpr (V::value == c::e02_extract) {
-      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>,
-                    TT_E02_EXTRACT);
-      return R{};
-    } else if constexpr (V::value == c::e02_piecewise) {
-      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>,
-                    TT_E02_PIECEWISE);
-      return R{};
-    } else if constexpr (V::value == c::e02_compare) {
-      static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>,
-                    TT_E02_COMPARE);
-      return R{};
-    } else {
-      if (consumed_) throw consumed_tape_error{};
-      return backward<V>(target, sources, opts...);
-    }
+  using verdict_of = detail::verdict<stored, lets, named, Target, Sources, Opts...>;
+  template <class V>
+  static constexpr bool passes = std::is_void_v<clash>&& V::value == detail::code::ok;
+
+  /// The backward pass of a gradient whose verdict V passed.
+  template <class V, class Target, class Sources, class... Opts>
+  TT_INLINE auto run(const Target& target, const Sources& sources, const Opts&... opts) const {
+    if (consumed_) throw consumed_tape_error{};
+    return backward<V>(target, sources, opts...);
   }
 
   /// Post-order forward pass: the lets (each once, dependencies first), then the targets.
@@ -421,16 +469,90 @@ struct gradient_t {
       static_assert(diag::target_is_an_expression_of<typename first::name_type, false>,
                     TT_E01_NUMBER);
       return detail::result_t<Sources>{};
-    } else if constexpr (detail::target_pack<Target>::is_tuple)
+    } else {
+      using tape_t = typename borrowed_tape<Target>::type;
+      using clash = typename tape_t::clash;
+      // TT-E10 here rather than in the tape's constructor, which is not reached then: one
+      // instantiation note fewer
+      static_assert(diag::name_is_unique<clash, std::is_void_v<clash>>, TT_E10);
+      using V =
+          typename tape_t::template verdict_of<Target, Sources, Opts..., detail::known_target_t>;
+      // (the same block as in gradient() &&)
+      // verdict diagnostics: begin
+      using c = detail::code;
+      using O = typename V::offender;
+      if constexpr (!std::is_void_v<clash>) {
+        // TT-E10, reported when the tape was recorded
+      } else if constexpr (V::value == c::e05) {
+        static_assert(diag::target_was_recorded_on_this_tape<O, false>, TT_E05);
+      } else if constexpr (V::value == c::e07) {
+        static_assert(diag::target_is_scalar_or_has_output_gradients<O, false>, TT_E07);
+      } else if constexpr (V::value == c::e07_tensor) {
+        static_assert(diag::target_is_scalar_or_has_output_gradients<O, false>, TT_E07_TENSOR);
+      } else if constexpr (V::value == c::e07_count) {
+        static_assert(diag::target_is_scalar_or_has_output_gradients<O, false>, TT_E07_COUNT);
+      } else if constexpr (V::value == c::e03_constant) {
+        static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_CONSTANT);
+      } else if constexpr (V::value == c::e03_number) {
+        static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_NUMBER);
+      } else if constexpr (V::value == c::e03_tensor) {
+        static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_TENSOR);
+      } else if constexpr (V::value == c::e03_nested) {
+        static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_NESTED);
+      } else if constexpr (V::value == c::e03_integer) {
+        static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_INTEGER);
+      } else if constexpr (V::value == c::e03_not_real) {
+        static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_NOT_REAL);
+      } else if constexpr (V::value == c::e03_unnamed) {
+        static_assert(diag::source_is_a_watched_floating_point_leaf<O, false>, TT_E03_UNNAMED);
+      } else if constexpr (V::value == c::e10) {
+        static_assert(diag::name_is_unique<O, false>, TT_E10_SOURCE);
+      } else if constexpr (V::value == c::e01) {
+        static_assert(diag::target_uses_source<O, false>, TT_E01);
+      } else if constexpr (V::value == c::e02_stop) {
+        static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>,
+                      TT_E02_STOP);
+      } else if constexpr (V::value == c::e02_int_cast) {
+        static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>,
+                      TT_E02_INT_CAST);
+      } else if constexpr (V::value == c::e02_extract) {
+        static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>,
+                      TT_E02_EXTRACT);
+      } else if constexpr (V::value == c::e02_piecewise) {
+        static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>,
+                      TT_E02_PIECEWISE);
+      } else if constexpr (V::value == c::e02_compare) {
+        static_assert(diag::source_reaches_target_through_differentiable_ops<O, false>,
+                      TT_E02_COMPARE);
+      }
+      // verdict diagnostics: end
+      if constexpr (!tape_t::template passes<V>)
+        return typename V::result{};
+      else
+        return make_tape(target).template run<V>(target, sources, opts..., known);
+    }
+  }
+
+ private:
+  /// The tape that borrows the target (or each target of a tuple).
+  template <class Target>
+  struct borrowed_tape {
+    using type = tape<detail::borrowed, Target>;
+  };
+  template <class... T>
+  struct borrowed_tape<std::tuple<T...>> {
+    using type = tape<detail::borrowed, std::remove_cvref_t<T>...>;
+  };
+  template <class Target>
+  TT_INLINE static auto make_tape(const Target& target) {
+    if constexpr (detail::target_pack<Target>::is_tuple)
       return std::apply(
-                 [](const auto&... t) TT_INLINE_LAMBDA {
-                   return tape<detail::borrowed, std::remove_cvref_t<decltype(t)>...>(t...);
-                 },
-                 target)
-          .checked_gradient(target, sources, opts..., known);
+          [](const auto&... t) TT_INLINE_LAMBDA {
+            return tape<detail::borrowed, std::remove_cvref_t<decltype(t)>...>(t...);
+          },
+          target);
     else
-      return tape<detail::borrowed, Target>(target).checked_gradient(target, sources, opts...,
-                                                                     known);
+      return tape<detail::borrowed, Target>(target);
   }
 };
 inline constexpr gradient_t gradient{};
