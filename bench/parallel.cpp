@@ -3,9 +3,10 @@
 //   sum_i log(1 + ((y_i - mu) / sigma)^2 / nu) * (nu + 1) / 2 + log sigma, w.r.t. (mu, sigma),
 //   as a tt::sum_over loop reading y in place (no copy per shard).
 // Contenders: the hand-written gradient loop (serial: the limit of one core), typetape's serial
-// gradient (one recording of the whole range), reduce_sum on 1 and 2 threads (strong scaling:
-// n fixed), and reduce_sum with n growing with the threads (weak scaling). Each checks its
-// gradient against the hand-written one before it is timed.
+// gradient (one recording of the whole range), reduce_sum (value and gradient) and sum_gradient
+// (the gradient alone) on 1 and 2 threads (strong scaling: n fixed), and sum_gradient with n
+// growing with the threads (weak scaling). Each checks its gradient against the hand-written
+// one before it is timed.
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -75,8 +76,9 @@ void typetape_serial(benchmark::State& st) {
     benchmark::DoNotOptimize(tt::gradient(m.shard(0, d.y.size()), std::tie(m.mu, m.sigma)));
 }
 
-/// reduce_sum on st.range(1) threads; n = st.range(0) (times the threads with weak scaling).
-template <bool Weak>
+/// reduce_sum (Value) or sum_gradient on st.range(1) threads; n = st.range(0) (times the
+/// threads with weak scaling).
+template <bool Weak, bool Value>
 void reduce_sum(benchmark::State& st) {
   const int k = static_cast<int>(st.range(1));
   const data d(static_cast<std::size_t>(st.range(0)) * (Weak ? std::size_t(k) : 1));
@@ -86,13 +88,15 @@ void reduce_sum(benchmark::State& st) {
   oneapi::tbb::task_arena arena(k);
   auto run = [&] {
     return arena.execute([&] {
-      return tt::parallel::reduce_sum(
-          d.y.size(), [&](std::size_t b, std::size_t e) { return m.shard(b, e); },
-          std::tie(m.mu, m.sigma));
+      auto body = [&](std::size_t b, std::size_t e) { return m.shard(b, e); };
+      if constexpr (Value)
+        return tt::parallel::reduce_sum(d.y.size(), body, std::tie(m.mu, m.sigma)).gradient;
+      else
+        return tt::parallel::sum_gradient(d.y.size(), body, std::tie(m.mu, m.sigma));
     });
   };
   const auto r = run();
-  check("reduce_sum", std::get<0>(r.gradient), std::get<1>(r.gradient), d.y);
+  check("reduce_sum", std::get<0>(r), std::get<1>(r), d.y);
   for (auto _ : st) benchmark::DoNotOptimize(run());
   st.counters["threads"] = k;
   st.counters["items"] = double(d.y.size());
@@ -101,14 +105,20 @@ void reduce_sum(benchmark::State& st) {
 constexpr std::int64_t n = 1 << 20;
 BENCHMARK(hand_written)->Arg(n)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(typetape_serial)->Arg(n)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(reduce_sum<false>)
+BENCHMARK(reduce_sum<false, true>)
     ->Name("reduce_sum_strong")
     ->Args({n, 1})
     ->Args({n, 2})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
-BENCHMARK(reduce_sum<true>)
-    ->Name("reduce_sum_weak")
+BENCHMARK(reduce_sum<false, false>)
+    ->Name("sum_gradient_strong")
+    ->Args({n, 1})
+    ->Args({n, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(reduce_sum<true, false>)
+    ->Name("sum_gradient_weak")
     ->Args({n / 2, 1})
     ->Args({n / 2, 2})
     ->Unit(benchmark::kMillisecond)

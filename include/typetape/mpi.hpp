@@ -54,6 +54,9 @@ inline void same_size(std::size_t n, const char* what, MPI_Comm comm) {
 /// Appends the elements of every part of g, in order, to buf as doubles.
 template <class G>
 void append(std::vector<double>& buf, const G& g) {
+  std::size_t n = buf.size();
+  for_each_part(g, [&](const auto& p) { n += tt::detail::element_count(p); });
+  buf.reserve(n);
   for_each_part(g, [&](const auto& p) {
     const auto* d = tt::detail::element_data(p);
     for (std::size_t i = 0, n = tt::detail::element_count(p); i < n; ++i)

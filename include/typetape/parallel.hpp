@@ -72,14 +72,11 @@ void add_into(G& a, const G& b) {
 
 }  // namespace detail
 
-/// The sum over shards of body(b, e), a scalar expression of items [b, e) of n, and its
-/// gradient w.r.t. sources (one variable, or a tuple of them), on all of TBB's threads;
-/// bitwise identical for any number of threads. The misuses of tt::gradient are compile errors
-/// here too (the body's expression type is checked once). An exception from a shard (a bad
-/// shape, say) reaches the caller; nothing is written anywhere but the returned value.
-template <class Body, class Sources>
-  requires expression<std::invoke_result_t<Body&, std::size_t, std::size_t>>
-auto reduce_sum(std::size_t n, Body&& body, const Sources& sources, options o = {}) {
+namespace detail {
+
+/// The shards' results, summed in the deterministic tree; the value too if WithValue.
+template <bool WithValue, class Body, class Sources>
+auto shard_sum(std::size_t n, Body& body, const Sources& sources, options o) {
   using E = std::invoke_result_t<Body&, std::size_t, std::size_t>;
   using G = decltype(tt::gradient(std::declval<const E&>(), sources));
   using T = typename E::value_type;
@@ -91,35 +88,56 @@ auto reduce_sum(std::size_t n, Body&& body, const Sources& sources, options o = 
   if constexpr (std::is_same_v<G, void>) {
     return value_and_gradient<T, G>{};  // a diagnostic was reported
   } else {
-    const std::size_t grain = detail::grain_of(n, o);
-    partial total = oneapi::tbb::parallel_deterministic_reduce(
-        oneapi::tbb::blocked_range<std::size_t>(0, n, grain), partial{},
+    const auto shard = [&](std::size_t b, std::size_t e) {
+      const E ex = body(b, e);
+      if constexpr (WithValue) {
+        auto t = tt::record(ex);
+        const T v = t.value();
+        return value_and_gradient<T, G>{v, std::move(t).gradient(ex, sources)};
+      } else {  // the short form: a loop's forward pass is skipped when nothing reads its value
+        return value_and_gradient<T, G>{T(0), tt::gradient(ex, sources)};
+      }
+    };
+    const partial total = oneapi::tbb::parallel_deterministic_reduce(
+        oneapi::tbb::blocked_range<std::size_t>(0, n, grain_of(n, o)), partial{},
         [&](const oneapi::tbb::blocked_range<std::size_t>& r, partial acc) {
-          const E e = body(r.begin(), r.end());
-          auto t = tt::record(e);
-          const T v = t.value();
-          partial shard{true, {v, std::move(t).gradient(e, sources)}};
-          if (!acc.has) return shard;
-          acc.r.value += shard.r.value;
-          detail::add_into(acc.r.gradient, shard.r.gradient);
+          partial one{true, shard(r.begin(), r.end())};
+          if (!acc.has) return one;
+          acc.r.value += one.r.value;
+          add_into(acc.r.gradient, one.r.gradient);
           return acc;
         },
         [](partial a, const partial& b) {
           if (!a.has) return b;
           if (!b.has) return a;
           a.r.value += b.r.value;
-          detail::add_into(a.r.gradient, b.r.gradient);
+          add_into(a.r.gradient, b.r.gradient);
           return a;
         },
         oneapi::tbb::simple_partitioner{});
-    if (!total.has) {  // n == 0: the one empty shard
-      const E e = body(0, 0);
-      auto t = tt::record(e);
-      const T v = t.value();
-      return value_and_gradient<T, G>{v, std::move(t).gradient(e, sources)};
-    }
-    return std::move(total.r);
+    return total.has ? total.r : shard(0, 0);  // n == 0: the one empty shard
   }
+}
+
+}  // namespace detail
+
+/// The sum over shards of body(b, e), a scalar expression of items [b, e) of n, and its
+/// gradient w.r.t. sources (one variable, or a tuple of them), on all of TBB's threads, as
+/// {value, gradient}; bitwise identical for any number of threads. The misuses of
+/// tt::gradient are compile errors here too (the body's expression type is checked once). An
+/// exception from a shard (a bad shape, say) reaches the caller; nothing is written anywhere
+/// but the returned value. The value costs a forward pass of each shard, which the gradient
+/// alone does not need for a tt::sum_over body: sum_gradient skips it.
+template <class Body, class Sources>
+  requires expression<std::invoke_result_t<Body&, std::size_t, std::size_t>>
+auto reduce_sum(std::size_t n, Body&& body, const Sources& sources, options o = {}) {
+  return detail::shard_sum<true>(n, body, sources, o);
+}
+/// As reduce_sum, the gradient only (in the sources' structure).
+template <class Body, class Sources>
+  requires expression<std::invoke_result_t<Body&, std::size_t, std::size_t>>
+auto sum_gradient(std::size_t n, Body&& body, const Sources& sources, options o = {}) {
+  return detail::shard_sum<false>(n, body, sources, o).gradient;
 }
 
 /// tt::batch_gradient_into on TBB's threads: the points are cut into shards whose length is

@@ -93,6 +93,14 @@ TEST_CASE("reduce_sum: least squares over 1,000 rows, analytic gradient, any thr
   const auto g4 = on_threads(4, [&] { return tt::parallel::reduce_sum(n, shard, params, o); });
   CHECK(same_bits(std::get<0>(g1.gradient), std::get<0>(g4.gradient)));
   CHECK(g1.value == doctest::Approx(loss).epsilon(1e-12));
+
+  // the gradient alone: the same guarantee, the same numbers
+  const auto s1 = on_threads(1, [&] { return tt::parallel::sum_gradient(n, shard, params); });
+  const auto s4 = on_threads(4, [&] { return tt::parallel::sum_gradient(n, shard, params); });
+  CHECK(same_bits(std::get<0>(s1), std::get<0>(s4)));
+  CHECK(same_bits(std::get<1>(s1), std::get<1>(s4)));
+  CHECK(xt::allclose(std::get<0>(s1), gw, 1e-12, 0));
+  CHECK(std::get<1>(s1) == doctest::Approx(gb).epsilon(1e-12));
 }
 
 TEST_CASE("reduce_sum: an exception in a shard reaches the caller, nothing is written") {
