@@ -5,17 +5,17 @@
 //   auto shard = [&](std::size_t b, std::size_t e) { return tt::sum(tt::square(...)); };
 //   auto [loss, grads] = tt::parallel::reduce_sum(n, shard, model.params());
 //
-// The guarantee: the data is cut into shards by the grain alone (never by the number of
-// threads), each shard's gradient is computed on its own, and the shards' results are added in
-// one fixed tree; so the value and every gradient are bitwise identical for any number of
-// threads, 1 included. The serial sum over the whole range (one shard) may differ from them in
-// the last bits, as any reassociated floating-point sum does.
+// The guarantee: the data is cut into shards by n and the grain alone (halved until a shard
+// has at most grain items; never by the number of threads), each shard's gradient is computed on
+// its own, and the shards' results are added in one fixed tree; so the value and every gradient are
+// bitwise identical for any number of threads, 1 included. The serial sum over the whole range (one
+// shard) may differ from them in the last bits, as any reassociated floating-point sum does.
 //
 // Thread safety (what this header relies on, and what users may rely on too):
 //  - variables, constants and expressions may be read from any number of threads at once;
 //    nothing in typetape writes to them while recording or differentiating;
 //  - a tape records on one thread; a persistent tape's gradient() is const and may then be
-//    called from several threads at once (tensor_jacobian below does);
+//    called from several threads at once (tt::parallel::jacobian below does);
 //  - an optimizer's step, a variable's set() and a non-persistent tape's gradient() (which
 //    consumes it) need exclusive access, as writes to any C++ object do.
 // OpenBLAS has threads of its own. Inside TBB workers a matmul should run on its worker alone,
@@ -69,10 +69,6 @@ void add_into(G& a, const G& b) {
   (std::make_index_sequence<std::tuple_size_v<G>>{});
   else a += b;
 }
-
-}  // namespace detail
-
-namespace detail {
 
 /// The shards' results, summed in the deterministic tree; the value too if WithValue.
 template <bool WithValue, class Body, class Sources>
