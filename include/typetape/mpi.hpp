@@ -94,18 +94,14 @@ void allreduce(G& g, op how = op::sum, MPI_Comm comm = MPI_COMM_WORLD) {
 /// one MPI_Bcast. The shapes must already agree (each rank builds the same model).
 template <class Params>
 void broadcast(Params&& params, int root = 0, MPI_Comm comm = MPI_COMM_WORLD) {
-  auto values = [&](auto&& f) {
-    if constexpr (requires { std::tuple_size<std::remove_cvref_t<Params>>::value; })
-      std::apply([&](auto&... v) { (f(v), ...); }, params);
-    else
-      f(params);
-  };
   std::vector<double> buf;
-  values([&](auto& v) { detail::append(buf, v.get()); });
+  detail::for_each_part(params, [&](auto& v) { detail::append(buf, v.get()); });
   detail::same_size(buf.size(), "broadcast: the ranks' parameters", comm);
   MPI_Bcast(buf.data(), static_cast<int>(buf.size()), MPI_DOUBLE, root, comm);
   std::size_t k = 0;
-  values([&](auto& v) { v.update([&](auto& value) { k = detail::read(value, buf, k, 1.0); }); });
+  detail::for_each_part(params, [&](auto& v) {
+    v.update([&](auto& value) { k = detail::read(value, buf, k, 1.0); });
+  });
 }
 
 }  // namespace tt::mpi

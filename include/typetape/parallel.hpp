@@ -59,15 +59,17 @@ inline std::size_t grain_of(std::size_t n, options o) {
   return std::max<std::size_t>(1, (n + 63) / 64);
 }
 
-/// a += b for one gradient: a number, a tensor, or a tuple of them.
+/// a += b for one gradient: a number, a tensor (in place, as the tape accumulates adjoints),
+/// or a tuple of them.
 template <class G>
 void add_into(G& a, const G& b) {
   if constexpr (requires { std::tuple_size<G>::value; })
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (add_into(std::get<I>(a), std::get<I>(b)), ...);
-    }
-  (std::make_index_sequence<std::tuple_size_v<G>>{});
-  else a += b;
+    tt::detail::static_for<std::tuple_size_v<G>>(
+        [&](auto i) { add_into(std::get<i>(a), std::get<i>(b)); });
+  else if constexpr (tensor_like<G>)
+    tt::detail::add_into(a, b);
+  else
+    a += b;
 }
 
 /// The shards' results, summed in the deterministic tree; the value too if WithValue.
@@ -143,12 +145,7 @@ template <class E, class Sources, class T, std::size_t NS>
 void batch_gradient_into(const E& f, const Sources& sources,
                          const std::array<std::span<const T>, NS>& points,
                          const std::array<std::span<T>, NS>& out, options o = {}) {
-  const std::size_t n = points[0].size();
-  for (std::size_t j = 0; j < NS; ++j)
-    if (points[j].size() != n || out[j].size() != n)
-      tt::detail::shape_fail("batch_gradient",
-                             "point arrays differ in length:", {n, points[0].size()},
-                             {points[j].size(), out[j].size()});
+  const std::size_t n = tt::detail::batch_points(points, out);  // before cutting them
   constexpr std::size_t width = xsimd::batch<T>::size;
   const std::size_t grain = (detail::grain_of(n, o) + width - 1) / width * width;
   oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<std::size_t>(0, (n + grain - 1) / grain, 1),
@@ -175,9 +172,8 @@ auto jacobian(const Y& y, const S& x, options o = {}) {
   [[maybe_unused]] constexpr std::size_t gradient_checked_first = sizeof(checked*);
   tt::detail::jacobian_work<Y, S> w(y, x);
   const std::size_t m = w.yv.size();
-  const std::size_t grain = o.grain != 0 ? o.grain : std::max<std::size_t>(1, m / 64);
   oneapi::tbb::parallel_for(
-      oneapi::tbb::blocked_range<std::size_t>(0, m, grain),
+      oneapi::tbb::blocked_range<std::size_t>(0, m, detail::grain_of(m, o)),
       [&](const oneapi::tbb::blocked_range<std::size_t>& r) { w.rows(y, x, r.begin(), r.end()); });
   return std::move(w.J);
 }
@@ -191,14 +187,10 @@ auto hessian(const E& f, const Sources& sources) {
   if constexpr (!tt::detail::higher_takes<E, Sources>) {
     return serial{};
   } else {
-    using H = tt::detail::higher<E, Sources>;
-    using T = typename H::T;
-    const auto tree = tt::detail::pointwise<E, typename H::names, tt::detail::dual_lanes>::make(f);
-    const auto x = tt::detail::values_of<T>(sources);
-    std::array<std::array<T, H::n>, H::n> out{};
-    oneapi::tbb::parallel_for(std::size_t{0}, H::n,
-                              [&](std::size_t i) { H::column(tree, x, i, out); });
-    return out;
+    return tt::detail::higher<E, Sources>::hessian(
+        f, sources, [](const auto& column, std::size_t count) {
+          oneapi::tbb::parallel_for(std::size_t{0}, count, column);
+        });
   }
 }
 

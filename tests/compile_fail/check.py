@@ -28,11 +28,22 @@ def family(cxx):
     return "clang" if "clang" in out else "gcc"
 
 
-def compile_snippet(cxx, fam, include, snippet, control, output=None, link=()):
+def base_flags(fam, include):
+    """What every snippet (and tests/corpus/run.py's cases) is compiled with."""
     flags = ["-std=c++20", "-Wall", "-Wextra", "-Werror", "-fno-diagnostics-color", "-I", include]
-    flags += ["-o", output] if output else ["-fsyntax-only"]
     if fam == "clang":
         flags += ["-Wconsumed", "-Werror=consumed"]
+    return flags
+
+
+def name_pattern(name):
+    """How the compilers print the variable `name`: tt::name<'x', 'y'>."""
+    return r"name<" + r",\s*".join(re.escape(f"'{c}'") for c in name) + ">"
+
+
+def compile_snippet(cxx, fam, include, snippet, control, output=None, link=()):
+    flags = base_flags(fam, include)
+    flags += ["-o", output] if output else ["-fsyntax-only"]
     if control:
         flags.append("-DTT_CONTROL")
     proc = subprocess.run(cxx + flags + [snippet] + (list(link) if output else []),
@@ -82,7 +93,7 @@ def main():
         problems.append(f"the first error line does not say {kind.group(1).strip()!r}: {first_error!r}")
     name = re.search(r"^// name: (\S+)$", text, re.M)
     if name:
-        printed = r"name<" + r",\s*".join(re.escape(f"'{c}'") for c in name.group(1)) + ">"
+        printed = name_pattern(name.group(1))
         if not re.search(printed, err):
             problems.append(f"the diagnostic does not name the variable {name.group(1)!r} ({printed})")
     if len(lines) > args.max_lines:

@@ -19,14 +19,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "compile_fail"))
-from check import MAX_LINES, family  # noqa: E402
-
-
-def flags(fam, include):
-    f = ["-std=c++20", "-Wall", "-Wextra", "-Werror", "-fno-diagnostics-color", "-I", include]
-    if fam == "clang":
-        f += ["-Wconsumed", "-Werror=consumed"]
-    return f
+from check import MAX_LINES, base_flags as flags, family, name_pattern  # noqa: E402
 
 
 def main():
@@ -73,8 +66,7 @@ def main():
         elif code not in first or kind not in first:
             problems.append(f"first error line lacks {code!r} or {kind!r}: {first[:300]!r}")
         if name != "-":
-            printed = r"name<" + r",\s*".join(re.escape(f"'{c}'") for c in name) + ">"
-            if not re.search(printed, proc.stderr):
+            if not re.search(name_pattern(name), proc.stderr):
                 problems.append(f"does not name {name!r}")
         if len(lines) > limit:
             problems.append(f"{len(lines)} lines (at most {limit})")

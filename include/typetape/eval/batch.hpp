@@ -32,17 +32,25 @@ struct lanes_of<tlist<V...>, Simd> {
   using type = std::tuple<lane_t<V, Simd>...>;
 };
 
+/// The number of points, every array's length; tt::shape_error if they differ.
+template <class T, std::size_t NS>
+std::size_t batch_points(const std::array<std::span<const T>, NS>& in,
+                         const std::array<std::span<T>, NS>& out) {
+  const std::size_t n = in[0].size();
+  for (std::size_t j = 0; j < NS; ++j)
+    if (in[j].size() != n || out[j].size() != n)
+      shape_fail("batch_gradient", "point arrays differ in length:", {n, in[0].size()},
+                 {in[j].size(), out[j].size()});
+  return n;
+}
+
 /// The loop: in[j] holds n points of source j; out[j] receives their gradients.
 template <class E, class Sources, class T, std::size_t NS>
 void batch_gradient_loop(const E& f, const std::array<std::span<const T>, NS>& in,
                          const std::array<std::span<T>, NS>& out) {
   using info = sources_of<Sources>;
   using names = typename info::names;
-  const std::size_t n = in[0].size();
-  for (std::size_t j = 0; j < NS; ++j)
-    if (in[j].size() != n || out[j].size() != n)
-      shape_fail("batch_gradient", "point arrays differ in length:", {n, in[0].size()},
-                 {in[j].size(), out[j].size()});
+  const std::size_t n = batch_points(in, out);
   constexpr std::uint64_t all = NS == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << NS) - 1;
   std::size_t i = 0;
   if constexpr (std::is_floating_point_v<T> && xsimd::batch<T>::size > 1 &&

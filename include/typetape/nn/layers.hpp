@@ -30,12 +30,6 @@ constexpr fixed_string<N + M - 1> parameter_name(const fixed_string<N>& a, const
 namespace nn {
 namespace detail {
 
-template <class P>
-struct param_names;
-template <class... V>
-struct param_names<std::tuple<V...>> {
-  using type = tt::detail::tlist<typename std::remove_cvref_t<V>::name_type...>;
-};
 template <class E>
 struct result_parts {  // one expression
   using type = tt::detail::tlist<E>;
@@ -146,7 +140,7 @@ struct layer {
     const Self& self = static_cast<const Self&>(*this);
     using E = decltype(self.forward(std::forward<X>(x)...));
     using parts = typename detail::result_parts<E>::type;
-    using params = typename detail::param_names<decltype(std::declval<Self&>().params())>::type;
+    using params = tt::detail::owned_names_t<Self>;  // the names of params()
     using unused = typename detail::first_unused<parts, params>::type;
     using used = typename detail::used_of<parts>::type;
     using inputs = detail::used_variables<tt::detail::closure_t<X&&>...>;

@@ -333,12 +333,11 @@ struct log_sum_exp_line {
 
 /// Does the axis fit the operand's rank (TT-E13 otherwise)? The public reductions assert it in
 /// their own body, one instantiation note nearer the user's line than a shared helper's.
-template <int Axis, class A>
-inline constexpr bool reduction_fits =
-    axis_fits<Axis, rank_v<typename std::remove_cvref_t<A>::value_type>> &&
-    (Axis == all_axes || rank_v<typename std::remove_cvref_t<A>::value_type> > 0);
 template <class A>
 using reduced_operand_t = typename std::remove_cvref_t<A>::value_type;
+template <int Axis, class A>
+inline constexpr bool reduction_fits = axis_fits<Axis, rank_v<reduced_operand_t<A>>> &&
+                                       (Axis == all_axes || rank_v<reduced_operand_t<A>> > 0);
 
 /// Builds a reduction (a stand-in where the axis does not fit: the caller reported it).
 template <class Op, int Axis, class A>

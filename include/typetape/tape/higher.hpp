@@ -95,15 +95,23 @@ struct higher {
     if constexpr (Reverse) tree.backward(rec, D(T(1)), c);
     return std::pair{rec.v, c.adj};
   }
-  /// Column i of the Hessian (one forward-over-reverse pass along e_i) into out[.][i]; the
-  /// tree is only read, so several threads may fill different columns at once.
-  static void column(const tree_t& tree, const std::array<T, n>& x, std::size_t i,
-                     std::array<std::array<T, n>, n>& out) {
-    std::array<T, n> e{};
-    e[i] = T(1);
-    const auto r = run<true>(tree, x, e);
-    const auto& adj = r.second;
-    static_for<n>([&](auto j) { out[j][i] = std::get<j>(adj).d; });
+  /// The Hessian of f at the sources, a column (one forward-over-reverse pass along e_i) per
+  /// call of column(i); for_each(column, n) makes the n calls, in a loop or on several
+  /// threads (tt::parallel::hessian): the tree is only read, and each call writes its column.
+  template <class ForEach>
+  static auto hessian(const E& f, const Sources& s, ForEach&& for_each) {
+    const auto tree = pointwise<E, names, dual_lanes>::make(f);
+    const auto x = values_of<T>(s);
+    std::array<std::array<T, n>, n> out{};
+    const auto column = [&](std::size_t i) {
+      std::array<T, n> e{};
+      e[i] = T(1);
+      const auto r = run<true>(tree, x, e);
+      const auto& adj = r.second;  // not a structured binding: clang 14 cannot capture those
+      static_for<n>([&](auto j) { out[j][i] = std::get<j>(adj).d; });
+    };
+    for_each(column, n);
+    return out;
   }
   template <class R>
   static R shaped(const std::array<T, n>& a) {  // in the sources' structure
@@ -184,13 +192,11 @@ struct hessian_t {
       static_assert(diag::operand_types_fit_the_op<E, false>, TT_E15_HIGHER_SCALAR);
       return std::array<std::array<double, n>, n>{};
     } else {
-      using H = detail::higher<E, Sources>;
-      using T = typename H::T;
-      const auto tree = detail::pointwise<E, typename H::names, detail::dual_lanes>::make(f);
-      const auto x = detail::values_of<T>(sources);
-      std::array<std::array<T, H::n>, H::n> out{};
-      for (std::size_t i = 0; i < H::n; ++i) H::column(tree, x, i, out);
-      return out;
+      return detail::higher<E, Sources>::hessian(f, sources,
+                                                 [](const auto& column, std::size_t count) {
+                                                   for (std::size_t i = 0; i < count; ++i)
+                                                     column(i);
+                                                 });
     }
   }
 };
