@@ -134,6 +134,91 @@ def tables(runs, torch, compilers):
     return lines, chart
 
 
+def gb_medians(path):
+    """{benchmark name without /real_time: ms} from one Google Benchmark JSON file."""
+    out = {}
+    for b in json.load(open(path))["benchmarks"]:
+        if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
+            continue
+        if b.get("run_type") == "iteration" and b.get("repetitions", 1) > 1:
+            continue
+        name = re.sub(r"(/real_time)?(_median)?$", "", b.get("run_name", b["name"]))
+        out[name] = b["real_time"] * {"ns": 1e-6, "us": 1e-3, "ms": 1, "s": 1e3}[b["time_unit"]]
+    return out
+
+
+def scaling(raw, compilers):
+    """Markdown lines: threads (bench/parallel.cpp), MPI ranks (bench/mpi_step.cpp) and the
+    all-reduce's cost (bench/allreduce.cpp), each if its raw results are there."""
+    md = []
+    par = {c: gb_medians(p) for c in compilers
+           for p in [os.path.join(raw, f"parallel-{c}.json")] if os.path.exists(p)}
+    if par:
+        import datetime
+        when = datetime.date.fromtimestamp(max(os.path.getmtime(os.path.join(raw, f"parallel-{c}.json"))
+                                               for c in par)).isoformat()
+        md += ["", "## Scaling over threads and MPI ranks", "",
+               f"Measured on {when} (`scripts/bench`, or `scripts/bench --scaling` for this section alone).", "",
+               "### Threads (oneTBB, `bench/parallel.cpp`)", "",
+               "The gradient of a Student-t negative log-likelihood over n = 2^20 run-time data w.r.t. "
+               "(mu, sigma), a `tt::sum_over` loop; `tt::parallel::reduce_sum` (value and gradient) and "
+               "`tt::parallel::sum_gradient` (the gradient alone) on 1 and 2 threads (strong: n fixed; weak: "
+               "n = 2^19 per thread). Speed-up and efficiency are against the same call on 1 thread.", "",
+               "| contender | " + " | ".join(f"{c}: time | speed-up | efficiency" for c in par) + " |",
+               "|---|" + "---|" * (3 * len(par))]
+        rows = [("hand-written gradient, serial", "hand_written/1048576", None, None),
+                ("typetape `tt::gradient`, serial", "typetape_serial/1048576", None, None)]
+        for what, key in (("reduce_sum", "reduce_sum_strong/1048576"), ("sum_gradient", "sum_gradient_strong/1048576")):
+            for k in (1, 2):
+                rows.append((f"`{what}`, {k} thread{'s' if k > 1 else ''} (strong)", f"{key}/{k}", f"{key}/1", k))
+        for k in (1, 2):
+            rows.append((f"`sum_gradient`, {k} thread{'s' if k > 1 else ''} (weak)", f"sum_gradient_weak/524288/{k}",
+                         "sum_gradient_weak/524288/1", -k))
+        for label, key, base, k in rows:
+            cells = []
+            for c, r in par.items():
+                t, t1 = r.get(key), r.get(base) if base else None
+                if t is None:
+                    cells += ["—", "—", "—"]
+                elif k is None or t1 is None:
+                    cells += [f"{t:.3g} ms", "—", "—"]
+                elif k > 0:  # strong: t1 / (k t)
+                    cells += [f"{t:.3g} ms", f"{t1 / t:.2f}x", f"{100 * t1 / (k * t):.0f}%"]
+                else:  # weak: k times the work in the time t, against t1
+                    cells += [f"{t:.3g} ms", f"{-k * t1 / t:.2f}x", f"{100 * t1 / t:.0f}%"]
+            md.append(f"| {label} | " + " | ".join(cells) + " |")
+    steps = {n: json.load(open(p)) for n in (1, 2)
+             for p in [os.path.join(raw, f"mpi_step-{n}.json")] if os.path.exists(p)}
+    if 1 in steps and 2 in steps:
+        one = steps[1]
+        md += ["", "### MPI ranks (Open MPI, `bench/mpi_step.cpp`, g++)", "",
+               "One SGD step of the mlp256 network (784-256-256-10, softmax cross-entropy, 269,322 parameters: "
+               "a 2.15 MB gradient), each rank on its shard, the gradients averaged by one `tt::mpi::allreduce`. "
+               f"Median of {one['steps']} steps, the slowest rank's; the all-reduce's time includes waiting "
+               "for the other rank. Strong: 512 rows in all; weak: 256 rows per rank. Both ranks share "
+               "this machine's 2 cores.", "",
+               "| ranks | strong: step | all-reduce | speed-up | efficiency | weak: step | all-reduce | efficiency |",
+               "|---|---|---|---|---|---|---|---|"]
+        for n, r in sorted(steps.items()):
+            md.append(f"| {n} | {r['strong_ms']:.2f} ms | {r['strong_allreduce_ms']:.2f} ms | "
+                      f"{one['strong_ms'] / r['strong_ms']:.2f}x | {100 * one['strong_ms'] / (n * r['strong_ms']):.0f}% | "
+                      f"{r['weak_ms']:.2f} ms | {r['weak_allreduce_ms']:.2f} ms | {100 * one['weak_ms'] / r['weak_ms']:.0f}% |")
+    ap = os.path.join(raw, "allreduce.json")
+    if os.path.exists(ap):
+        a = json.load(open(ap))
+        md += ["", f"### The all-reduce's cost (`bench/allreduce.cpp`, {a['ranks']} ranks, g++)", "",
+               "Median time of `tt::mpi::allreduce(g, op::mean)` on a tensor of n doubles, packing included, and "
+               f"the model t = a + bytes / B: **a = {a['latency_us']:.2f} µs, B = {a['bandwidth_gbs']:.2f} GB/s**, "
+               "a fitted to the messages up to 2 KB and B to those of 512 KB and more (relative errors); "
+               "the messages between stay in the caches and beat the model (docs/design-notes.md, "
+               "\"MPI: the all-reduce and a model of its cost\").", "",
+               "| bytes | median | GB/s | fit |", "|---|---|---|---|"]
+        for b, us in a["rows"]:
+            fit = a["latency_us"] + b / (a["bandwidth_gbs"] * 1e3)
+            md.append(f"| {b:.0f} | {us:.2f} µs | {b / us / 1e3:.2f} | {fit:.2f} µs |")
+    return md
+
+
 def draw(chart, path, title):
     import matplotlib
     matplotlib.use("Agg")
@@ -213,6 +298,8 @@ def main():
                "same values: " + "; ".join(f"{w} {' / '.join(sorted(v))} against {torch_loss[w]:.10g}"
                                           for w, v in sorted(checks.items())) + "."]
     md += ["", "## Gradients"] + body
+
+    md += scaling(raw, compilers)
 
     comp = json.load(open(os.path.join(raw, "compile.json")))["compile"]
     md += ["", "## Compile times", "",
