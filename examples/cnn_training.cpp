@@ -78,9 +78,9 @@ int main() {
     for (int i = 0; i < 20; ++i) {
       const images d = make(gen);
       auto loss = tt::cross_entropy(m.logits(d.x), d.y);
-      auto t = tt::record(loss);
-      loss_sum += t.value() / 20;
-      opt.step(m.params(), std::move(t).gradient(loss, m.params()));
+      auto [value, grads] = tt::value_and_gradient(loss, m.params());
+      loss_sum += value / 20;
+      opt.step(m.params(), grads);
     }
     acc = 0;
     for (const auto& v : valid) acc += accuracy(m, v) / double(valid.size());

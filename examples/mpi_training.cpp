@@ -53,9 +53,7 @@ double train(model& m, const T2& x, const T2& y, std::size_t b, std::size_t e, i
   for (int s = 0; s < steps; ++s) {
     auto loss = m.loss(xs, ys);
     auto params = m.params();
-    auto tape = tt::record(loss);
-    double value = tape.value();
-    auto g = std::move(tape).gradient(loss, params);
+    auto [value, g] = tt::value_and_gradient(loss, params);
     if (reduce) {
       tt::mpi::allreduce(g);
       tt::mpi::allreduce(value);

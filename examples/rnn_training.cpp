@@ -105,9 +105,9 @@ int train(const char* name, int epochs, const char* csv, bool quiet) {
     for (int i = 0; i < batches_per_epoch; ++i) {
       const batch_data d = make_batch(gen);
       auto loss = m.loss(d.xs, d.target);
-      auto t = tt::record(loss);
-      train_loss += t.value() / batches_per_epoch;
-      opt.step(m.params(), std::move(t).gradient(loss, m.params()));
+      auto [value, grads] = tt::value_and_gradient(loss, m.params());
+      train_loss += value / batches_per_epoch;
+      opt.step(m.params(), grads);
     }
     const double v = tt::eval(m.loss(valid.xs, valid.target));
     curve.push_back(v);

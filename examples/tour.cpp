@@ -46,6 +46,10 @@ int main() {
   show("df/dx from the tape recorded at x = 1.5", std::move(once).gradient(f, x),
        -0.5 + std::cos(1.5));
   show("df/dx recorded now, at x = 4", tt::gradient(f, x), -0.5 + std::cos(4.0));
+  // the value with the gradient, from one forward pass (as jax.value_and_grad)
+  const auto [f4, df4] = tt::value_and_gradient(f, x);
+  show("f at x = 4, from tt::value_and_gradient", f4, 4.0 * -0.5 + std::sin(4.0));
+  show("df/dx at x = 4, from tt::value_and_gradient", df4, -0.5 + std::cos(4.0));
 
   std::puts("control and detaching");
   auto branch =

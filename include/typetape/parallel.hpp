@@ -45,13 +45,6 @@ struct options {
   std::size_t grain = 0;
 };
 
-/// A value and its gradient (in the structure of the sources: one, or a tuple).
-template <class T, class G>
-struct value_and_gradient {
-  T value;
-  G gradient;
-};
-
 namespace detail {
 
 inline std::size_t grain_of(std::size_t n, options o) {
@@ -81,20 +74,17 @@ auto shard_sum(std::size_t n, Body& body, const Sources& sources, options o) {
   // a shard's result, or none yet (the reduction's identity: a zero gradient has no shape)
   struct partial {
     bool has = false;
-    value_and_gradient<T, G> r{};
+    tt::value_with_gradient<T, G> r{};
   };
   if constexpr (std::is_same_v<G, void>) {
-    return value_and_gradient<T, G>{};  // a diagnostic was reported
+    return tt::value_with_gradient<T, G>{};  // a diagnostic was reported
   } else {
     const auto shard = [&](std::size_t b, std::size_t e) {
       const E ex = body(b, e);
-      if constexpr (WithValue) {
-        auto t = tt::record(ex);
-        const T v = t.value();
-        return value_and_gradient<T, G>{v, std::move(t).gradient(ex, sources)};
-      } else {  // the short form: a loop's forward pass is skipped when nothing reads its value
-        return value_and_gradient<T, G>{T(0), tt::gradient(ex, sources)};
-      }
+      if constexpr (WithValue)
+        return tt::value_and_gradient(ex, sources);
+      else  // the short form: a loop's forward pass is skipped when nothing reads its value
+        return tt::value_with_gradient<T, G>{T(0), tt::gradient(ex, sources)};
     };
     const partial total = oneapi::tbb::parallel_deterministic_reduce(
         oneapi::tbb::blocked_range<std::size_t>(0, n, grain_of(n, o)), partial{},

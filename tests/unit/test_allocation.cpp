@@ -48,6 +48,8 @@ TEST_CASE("record + gradient of scalar expressions: zero heap allocations") {
   gx += t.gradient(loss, x) + t.gradient(h, y);
   auto n = tt::record(loss);
   gy += std::move(n).gradient(loss, h);
+  const auto [v, g] = tt::value_and_gradient(loss, std::tie(x, y));
+  gx += v + std::get<0>(g);
   const std::size_t after = allocations;
 
   CHECK(after == before);

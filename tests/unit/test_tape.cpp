@@ -167,3 +167,50 @@ TEST_CASE("long double variables") {
   auto t = tt::record<tt::persistent>(y);
   CHECK(t.gradient(y, x) == 12.0L);
 }
+
+TEST_CASE("tt::value_and_gradient: the value and the gradient from one recording") {
+  tt::variable<"x"> x{1.5};
+  tt::variable<"y"> y{-0.5};
+  auto f = x * x * y + tt::sin(x);
+  const double fv = 1.5 * 1.5 * -0.5 + std::sin(1.5);
+  auto [v, g] = tt::value_and_gradient(f, std::tie(x, y));
+  CHECK(v == doctest::Approx(fv).epsilon(1e-15));
+  CHECK(std::get<0>(g) == doctest::Approx(2 * 1.5 * -0.5 + std::cos(1.5)).epsilon(1e-15));
+  CHECK(std::get<1>(g) == doctest::Approx(1.5 * 1.5).epsilon(1e-15));
+  // bit for bit what tt::eval and tt::gradient give
+  CHECK(v == tt::eval(f));
+  CHECK(g == tt::gradient(f, std::tie(x, y)));
+  const auto one = tt::value_and_gradient(f, x);  // one source: the gradient is a number
+  CHECK(one.value == v);
+  CHECK(one.gradient == std::get<0>(g));
+}
+
+TEST_CASE("tt::value_and_gradient of a loop: the value the short form skips is computed") {
+  // tt::gradient runs a sum over a fused region once, in the backward pass; its value must
+  // still come out right here
+  tt::variable<"mu"> mu{0.3};
+  std::vector<double> y{0.5, -1.0, 2.5, 0.25};
+  auto sq = tt::sum_over<"i">(y.size(), [&](auto i) { return tt::square(tt::at(y, i) - mu); });
+  double want = 0, dwant = 0;
+  for (double v : y) want += (v - 0.3) * (v - 0.3), dwant -= 2 * (v - 0.3);
+  const auto [v, g] = tt::value_and_gradient(sq, mu);
+  CHECK(v == doctest::Approx(want).epsilon(1e-14));
+  CHECK(g == doctest::Approx(dwant).epsilon(1e-14));
+}
+
+TEST_CASE("tt::value_and_gradient of a tuple of targets: a tuple of values") {
+  tt::variable<"x"> x{2.0};
+  auto a = x * x;           // 4, d/dx 4
+  auto b = tt::exp(x) - x;  // e^2 - 2, d/dx e^2 - 1
+  const auto [v, g] = tt::value_and_gradient(std::tie(a, b), x, tt::output_gradients(1.0, 3.0));
+  CHECK(std::get<0>(v) == 4.0);
+  CHECK(std::get<1>(v) == doctest::Approx(std::exp(2.0) - 2).epsilon(1e-15));
+  CHECK(g == doctest::Approx(4 + 3 * (std::exp(2.0) - 1)).epsilon(1e-15));
+}
+
+TEST_CASE("tt::value_and_gradient with a tape's misuse at run time: TT-E10 still thrown") {
+  tt::variable<"x"> x{1.0};
+  tt::variable<"x"> other{2.0};
+  auto f = x * x;
+  CHECK_THROWS_AS(tt::value_and_gradient(f, other), tt::name_clash_error);
+}

@@ -600,3 +600,24 @@ TEST_CASE("fixed shapes go through reductions and tt::reshape<dims...>") {
   CHECK_THROWS_WITH_AS(tt::eval(tt::reshape<6>(c)),
                        "TT-E12: reshape: sizes differ: (2, 2) and (6,)", tt::shape_error);
 }
+
+TEST_CASE(
+    "tt::value_and_gradient of a tensor loss: the value by loops, the gradient as tt::gradient") {
+  tt::variable<"W", xt::xtensor<double, 2>> W{xt::xtensor<double, 2>{{0.5, -1.0}, {2.0, 0.25}}};
+  tt::variable<"b", xt::xtensor<double, 1>> b{xt::xtensor<double, 1>{0.1, -0.2}};
+  const xt::xtensor<double, 2> x{{1.0, 2.0}, {-1.0, 0.5}, {0.0, 3.0}};
+  auto loss = tt::sum(tt::square(tt::tanh(tt::matmul(x, W) + b)));
+  double want = 0;  // sum over rows i and columns j of tanh(x_i . W_:j + b_j)^2
+  for (std::size_t i = 0; i < 3; ++i)
+    for (std::size_t j = 0; j < 2; ++j) {
+      double z = b.get()(j);
+      for (std::size_t k = 0; k < 2; ++k) z += x(i, k) * W.get()(k, j);
+      want += std::tanh(z) * std::tanh(z);
+    }
+  const auto [v, g] = tt::value_and_gradient(loss, std::tie(W, b));
+  CHECK(v == doctest::Approx(want).epsilon(1e-14));
+  const auto [gW, gb] = tt::gradient(loss, std::tie(W, b));
+  CHECK(std::get<0>(g) == gW);
+  CHECK(std::get<1>(g) == gb);
+  tensor_gradcheck(loss, W, b);
+}

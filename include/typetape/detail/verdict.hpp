@@ -22,6 +22,12 @@ struct known_target_t {};
 /// Internal policy of the short form: a non-persistent tape that borrows its
 /// targets (they outlive the call) instead of copying them.
 struct borrowed {};
+/// The same for tt::value_and_gradient, whose forward pass always computes the targets'
+/// values (the short form skips a sum over a fused region's, which it never reads).
+struct borrowed_value {};
+template <class Policy>
+inline constexpr bool is_borrowed_v =
+    std::is_same_v<Policy, borrowed> || std::is_same_v<Policy, borrowed_value>;
 
 // ---- sources -----------------------------------------------------------------------------
 /// What a source is, when it cannot have a gradient: each kind has its own TT-E03 text.
@@ -117,8 +123,8 @@ TT_INLINE constexpr decltype(auto) as_stored(const T& t) {
 
 /// How a tape holds a target: a copy, or for the short form a reference.
 template <class Policy, class T>
-using holder_t = std::conditional_t<std::is_same_v<Policy, borrowed> && !is_variable<T>,
-                                    const stored_t<T>&, stored_t<T>>;
+using holder_t =
+    std::conditional_t<is_borrowed_v<Policy> && !is_variable<T>, const stored_t<T>&, stored_t<T>>;
 
 template <class T>
 struct target_pack {

@@ -38,7 +38,7 @@ constexpr output_gradients_t<G...> output_gradients(G&&... g) {
 template <class Policy, class... Targets>
 class TT_CONSUMABLE(unconsumed) tape {
   static_assert(std::is_same_v<Policy, persistent> || std::is_same_v<Policy, non_persistent> ||
-                    std::is_same_v<Policy, detail::borrowed>,
+                    detail::is_borrowed_v<Policy>,
                 TT_E15_TAPE_POLICY);
   using stored = detail::tlist<detail::stored_t<Targets>...>;
   using lets = detail::lets_t<detail::stored_t<Targets>...>;
@@ -47,6 +47,7 @@ class TT_CONSUMABLE(unconsumed) tape {
   using clash = typename detail::clashing_name<named>::type;
   template <class... E>
   using temporary_in = typename detail::first_temporary<E...>::type;
+  template <bool>
   friend struct gradient_t;
 
  public:
@@ -224,6 +225,18 @@ class TT_CONSUMABLE(unconsumed) tape {
   using verdict_of = detail::verdict<stored, lets, named, Target, Sources, Opts...>;
   template <class V>
   static constexpr bool passes = std::is_void_v<clash>&& V::value == detail::code::ok;
+
+  /// The recorded values: the only target's, or a tuple of all of them.
+  auto values() const {
+    if constexpr (sizeof...(Targets) == 1)
+      return typename detail::at_t<0, stored>::value_type(detail::val(std::get<0>(recs_)));
+    else
+      return std::apply(
+          [](const auto&... r) {
+            return std::tuple<typename detail::stored_t<Targets>::value_type...>(detail::val(r)...);
+          },
+          recs_);
+  }
 
   /// The backward pass of a gradient whose verdict V passed.
   template <class V, class Target, class Sources, class... Opts>
@@ -457,7 +470,29 @@ TT_INLINE auto record(E&&... e) {
   return tape<Policy, std::remove_cvref_t<E>...>(std::forward<E>(e)...);
 }
 
-/// The short form: records target, takes its gradient, releases the recording.
+/// What tt::value_and_gradient returns: the target's value (a tuple of values for a tuple
+/// of targets) and its gradient, in the structure of the sources.
+/// `auto [loss, g] = tt::value_and_gradient(loss_expr, params);`
+template <class T, class G>
+struct value_with_gradient {
+  T value;
+  G gradient;
+};
+
+namespace detail {
+template <class Target>
+struct target_value {
+  using type = typename Target::value_type;
+};
+template <class... T>
+struct target_value<std::tuple<T...>> {
+  using type = std::tuple<typename std::remove_cvref_t<T>::value_type...>;
+};
+}  // namespace detail
+
+/// The short form: records target, takes its gradient, releases the recording. With
+/// WithValue (tt::value_and_gradient), the target's value too, from the same forward pass.
+template <bool WithValue>
 struct gradient_t {
   template <class Target, class Sources, class... Opts>
   TT_INLINE auto operator()(const Target& target, const Sources& sources,
@@ -526,10 +561,20 @@ struct gradient_t {
                       TT_E02_COMPARE);
       }
       // verdict diagnostics: end
-      if constexpr (!tape_t::template passes<V>)
-        return typename V::result{};
-      else
-        return make_tape(target).template run<V>(target, sources, opts..., known);
+      if constexpr (!tape_t::template passes<V>) {
+        if constexpr (WithValue)
+          return value_with_gradient<typename detail::target_value<Target>::type,
+                                     typename V::result>{};
+        else
+          return typename V::result{};
+      } else if constexpr (WithValue) {
+        const auto t = make_tape<detail::borrowed_value>(target);
+        using R = value_with_gradient<typename detail::target_value<Target>::type,
+                                      decltype(t.template run<V>(target, sources, opts..., known))>;
+        return R{t.values(), t.template run<V>(target, sources, opts..., known)};
+      } else {
+        return make_tape<detail::borrowed>(target).template run<V>(target, sources, opts..., known);
+      }
     }
   }
 
@@ -543,19 +588,22 @@ struct gradient_t {
   struct borrowed_tape<std::tuple<T...>> {
     using type = tape<detail::borrowed, std::remove_cvref_t<T>...>;
   };
-  template <class Target>
+  template <class Policy, class Target>
   TT_INLINE static auto make_tape(const Target& target) {
     if constexpr (detail::target_pack<Target>::is_tuple)
       return std::apply(
-          [](const auto&... t) TT_INLINE_LAMBDA {
-            return tape<detail::borrowed, std::remove_cvref_t<decltype(t)>...>(t...);
-          },
+          [](const auto&... t)
+              TT_INLINE_LAMBDA { return tape<Policy, std::remove_cvref_t<decltype(t)>...>(t...); },
           target);
     else
-      return tape<detail::borrowed, Target>(target);
+      return tape<Policy, Target>(target);
   }
 };
-inline constexpr gradient_t gradient{};
+inline constexpr gradient_t<false> gradient{};
+/// The target's value and its gradient from one forward pass: `auto [v, g] =
+/// tt::value_and_gradient(loss, params);` (TensorFlow and JAX users write the loss twice,
+/// or call jax.value_and_grad). The same diagnostics as tt::gradient.
+inline constexpr gradient_t<true> value_and_gradient{};
 
 template <class E>
   requires expression<E>
