@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <memory>
 #include <numbers>
 #include <span>
@@ -63,6 +64,31 @@ struct rosenbrock {
     }
     return s;
   }
+  /// The limit (N = 1000): each g_i from x_{i-1}, x_i, x_{i+1} in one pass of batches,
+  /// g_i = -400 d_i x_i - 2 e_i + 200 d_{i-1}, the ends apart; no scatter, no second pass.
+  double hand_simd(const double* x, double* g) const requires(size >= 3) {
+    const simd c100(100.0), c200(200.0), cm400(-400.0), c2(2.0), one(1.0);
+    simd acc(0.0);
+    std::size_t i = 1;
+    for (; i + lanes <= size - 1; i += lanes) {
+      const simd xm = simd::load_unaligned(x + i - 1), xi = simd::load_unaligned(x + i),
+                 xp = simd::load_unaligned(x + i + 1);
+      const simd d = xp - xi * xi, e = one - xi, dm = xi - xm * xm;
+      acc += c100 * d * d + e * e;
+      (cm400 * d * xi - c2 * e + c200 * dm).store_unaligned(g + i);
+    }
+    double s = xsimd::hadd(acc);
+    for (; i < size - 1; ++i) {
+      const double d = x[i + 1] - x[i] * x[i], e = 1.0 - x[i], dm = x[i] - x[i - 1] * x[i - 1];
+      s += 100.0 * d * d + e * e;
+      g[i] = -400.0 * d * x[i] - 2.0 * e + 200.0 * dm;
+    }
+    const double d0 = x[1] - x[0] * x[0], e0 = 1.0 - x[0];
+    s += 100.0 * d0 * d0 + e0 * e0;
+    g[0] = -400.0 * d0 * x[0] - 2.0 * e0;
+    g[size - 1] = 200.0 * (x[size - 1] - x[size - 2] * x[size - 2]);
+    return s;
+  }
 };
 
 struct logsumexp {
@@ -87,6 +113,32 @@ struct logsumexp {
     for (std::size_t i = 0; i < n(); ++i) s += (g[i] = std::exp(x[i] - m));
     const double r = 1.0 / s;
     for (std::size_t i = 0; i < n(); ++i) g[i] *= r;
+    return m + std::log(s);
+  }
+  /// The limit: the max, then the exponentials (xsimd::exp) kept in g and summed, then
+  /// scaled: three passes of batches.
+  double hand_simd(const double* x, double* g) const {
+    const std::size_t n = this->n(), full = n / lanes * lanes;
+    simd mv(-std::numeric_limits<double>::infinity());
+    for (std::size_t i = 0; i < full; i += lanes) mv = xsimd::max(mv, simd::load_unaligned(x + i));
+    alignas(64) double lane[lanes];
+    mv.store_aligned(lane);
+    double m = *std::max_element(lane, lane + lanes);
+    for (std::size_t i = full; i < n; ++i) m = std::max(m, x[i]);
+    const simd ms(m);
+    simd sv(0.0);
+    for (std::size_t i = 0; i < full; i += lanes) {
+      const simd e = xsimd::exp(simd::load_unaligned(x + i) - ms);
+      e.store_unaligned(g + i);
+      sv += e;
+    }
+    double s = xsimd::hadd(sv);
+    for (std::size_t i = full; i < n; ++i) s += (g[i] = std::exp(x[i] - m));
+    const double r = 1.0 / s;
+    const simd rs(r);
+    for (std::size_t i = 0; i < full; i += lanes)
+      (simd::load_unaligned(g + i) * rs).store_unaligned(g + i);
+    for (std::size_t i = full; i < n; ++i) g[i] *= r;
     return m + std::log(s);
   }
 };
@@ -130,6 +182,31 @@ struct dense {
       for (std::size_t k = 0; k < m; ++k) g[j * m + k] = d * input(k);
     }
     return s;
+  }
+  /// The limit: each row of W times x as batches (a 32x32 matrix-vector product is too small
+  /// for BLAS to pay off), tanh on batches of rows, the rank-1 update d x^T as batches.
+  double hand_simd(const double* x, double* g) const {
+    static_assert(m % lanes == 0);
+    alignas(64) double z[m];
+    const double* in = input.data();
+    for (std::size_t j = 0; j < m; ++j) {
+      simd acc(0.0);
+      for (std::size_t k = 0; k < m; k += lanes)
+        acc = xsimd::fma(simd::load_unaligned(x + j * m + k), simd::load_unaligned(in + k), acc);
+      z[j] = x[m * m + j] + xsimd::hadd(acc);
+    }
+    simd sv(0.0);
+    for (std::size_t j = 0; j < m; j += lanes) {
+      const simd t = xsimd::tanh(simd::load_aligned(z + j)), one(1.0), two(2.0);
+      sv = xsimd::fma(t, t, sv);
+      (two * t * (one - t * t)).store_unaligned(g + m * m + j);
+    }
+    for (std::size_t j = 0; j < m; ++j) {
+      const simd dj(g[m * m + j]);
+      for (std::size_t k = 0; k < m; k += lanes)
+        (dj * simd::load_unaligned(in + k)).store_unaligned(g + j * m + k);
+    }
+    return xsimd::hadd(sv);
   }
 };
 

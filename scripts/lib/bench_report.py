@@ -4,7 +4,8 @@
   RESULTS/latest.md   the tables: ns per gradient, ratio to hand-written, ratio to f,
                       per workload and contender, for each compiler; compile times;
                       diagnostic line counts; the machine
-  RESULTS/latest.png  the chart: each contender's time as a multiple of hand-written
+  RESULTS/latest.png  the chart: each contender's time as a multiple of the limit (the
+                      fastest hand-written gradient)
   README.md           the summary table between the bench markers, if --readme
 
 usage: python3 scripts/lib/bench_report.py RESULTS_DIR [--readme README.md]
@@ -100,8 +101,17 @@ def split(name):
     return w, c
 
 
+LIMIT_KEYS = ("hand", "hand_xsimd", "cblas_dgemm")  # the hand-written contenders
+
+
+def limit_of(row, compiler):
+    """The limit: the fastest hand-written contender of a workload on a compiler."""
+    times = [row[k][compiler] for k in LIMIT_KEYS if k in row and compiler in row[k]]
+    return min(times) if times else None
+
+
 def tables(runs, torch, compilers):
-    """Markdown lines, and the chart's data {workload: {contender: ratio to hand}}."""
+    """Markdown lines, and the chart's data {workload: {contender: ratio to the limit}}."""
     rows = {}  # workload -> contender -> compiler -> ns
     for compiler in compilers:
         for name, (ns, _) in runs[compiler].items():
@@ -115,21 +125,23 @@ def tables(runs, torch, compilers):
     order = [w for w, _ in WORKLOADS]
     base = lambda w: w.split(",")[0]
     lines, chart = [], {}
-    head = "| contender | " + " | ".join(f"{c}: time | × hand | × f" for c in compilers) + " |"
+    head = "| contender | " + " | ".join(f"{c}: time | × limit | × hand | × f" for c in compilers) + " |"
     for w in sorted(rows, key=lambda w: (order.index(base(w)) if base(w) in order else 99, w)):
         about = dict(WORKLOADS).get(base(w), "")
-        lines += ["", f"### {w}", "", about, "", head, "|---|" + "---|" * (3 * len(compilers))]
-        hand_key = next((k for k in ("hand", "hand_xsimd", "cblas_dgemm") if k in rows[w]), None)
+        lines += ["", f"### {w}", "", about, "", head, "|---|" + "---|" * (4 * len(compilers))]
+        hand_key = next((k for k in LIMIT_KEYS if k in rows[w]), None)
         for c in sorted(rows[w], key=lambda c: list(CONTENDERS).index(c) if c in CONTENDERS else 99):
             cells = []
             for compiler in compilers:
                 ns = rows[w][c].get(compiler)
                 hand = rows[w].get(hand_key, {}).get(compiler) if hand_key else None
+                limit = limit_of(rows[w], compiler)
                 f = rows[w].get("f", {}).get(compiler)
-                cells += [fmt_ns(ns), fmt_ratio(ns / hand if ns and hand else None),
+                cells += [fmt_ns(ns), fmt_ratio(ns / limit if ns and limit else None),
+                          fmt_ratio(ns / hand if ns and hand else None),
                           fmt_ratio(ns / f if ns and f else None)]
-                if compiler == compilers[0] and ns and hand and c != hand_key and c != "f":
-                    chart.setdefault(w, {})[c] = ns / hand
+                if compiler == compilers[0] and ns and limit and c not in LIMIT_KEYS and c != "f":
+                    chart.setdefault(w, {})[c] = ns / limit
             lines.append(f"| {CONTENDERS.get(c, c)} | " + " | ".join(cells) + " |")
     return lines, chart
 
@@ -247,7 +259,7 @@ def draw(chart, path, title):
     ax.set_yticks(ticks)
     ax.set_yticklabels(workloads)
     ax.invert_yaxis()
-    ax.set_xlabel("time per gradient / hand-written gradient's time (log scale; 1 = the hand-written limit)")
+    ax.set_xlabel("time per gradient / the fastest hand-written gradient's time (log scale; 1 = the limit)")
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(axis="x", which="both", alpha=0.3)
@@ -279,14 +291,19 @@ def main():
           f"Compilers: {machine['compilers']}. Flags: meson's debugoptimized (`-O2 -g`) plus `-march=native`; "
           f"OpenBLAS {machine['openblas']} with `OPENBLAS_NUM_THREADS=1`.",
           f"Peers: {machine['peers']}."]
+    dates = machine.get("parts", {})
+    if len(set(dates.values())) > 1:  # a partial run (scripts/bench --only) refreshed some parts
+        md.append("Figures by the date they were measured: " +
+                  "; ".join(f"{p} {d}" for p, d in sorted(dates.items())) + ".")
     if torch_ctx:
         md.append(f"PyTorch {torch_ctx['torch']} (Debian's python3-torch), CPU, {torch_ctx['threads']} thread, "
                   f"float64, timed by `bench/torch_steps.py`'s own loop (median of 5).")
     md += ["", "Each figure is the median of 5 repetitions of Google Benchmark (wall time), per gradient "
            "(a training step for the tensor workloads); every C++ contender's gradient was checked against the "
-           "hand-written one before it was timed (PyTorch's step is compared by its initial loss, below). × hand and × f are ratios to the hand-written gradient "
-           "and to the plain function on the same compiler in the same run. Produced by `scripts/bench`.",
-           "", "![time per gradient as a multiple of hand-written](latest.png)"]
+           "hand-written one before it was timed (PyTorch's step is compared by its initial loss, below). × limit is the ratio to the "
+           "fastest hand-written gradient (the plain loop, the xsimd loop, or BLAS calls), × hand to the plain hand-written loop, "
+           "× f to the plain function, each on the same compiler in the same run. Produced by `scripts/bench`.",
+           "", "![time per gradient as a multiple of the limit](latest.png)"]
     checks = {}
     for compiler in compilers:
         for name, (_, b) in runs[compiler].items():
@@ -320,26 +337,32 @@ def main():
     with open(os.path.join(args.results, "latest.md"), "w") as f:
         f.write("\n".join(md))
     draw(chart, os.path.join(args.results, "latest.png"),
-         f"typetape and peers against hand-written gradients ({compilers[0]}, {machine['date']}, {machine['cpu']})")
+         f"typetape and peers against the limit, the fastest hand-written gradient ({compilers[0]}, {machine['date']}, {machine['cpu']})")
 
     if args.readme:  # the summary: typetape, hand, f and the fastest peer per workload
         lines = [f"Measured on {machine['date']} by `scripts/bench` on {machine['cpu']}, {machine['cores']} cores "
                  f"(a VM), built with {machine['compilers'].split(';')[0]}: medians of 5, from one run. "
+                 "The limit is the fastest hand-written gradient (a plain loop, an xsimd loop, or BLAS calls); "
+                 "× limit is each contender's time over it. "
                  "The clang figures, every peer, compile times and diagnostic lengths are in "
                  "[bench/results/latest.md](bench/results/latest.md).", "",
-                 "| workload | hand-written | typetape | × hand | fastest peer | × hand |", "|---|---|---|---|---|---|"]
+                 "| workload | hand-written | limit | typetape | × limit | × hand | fastest peer | × limit |",
+                 "|---|---|---|---|---|---|---|---|"]
         c0 = compilers[0]
         for w in [w for w, _ in WORKLOADS]:
             r = {split(n)[1]: ns for n, (ns, _) in runs[c0].items() if split(n)[0] == w}
             r.update({split(n)[1]: ns for n, ns in torch.items() if split(n)[0] == w})
             if "hand" not in r or "typetape" not in r:
                 continue
-            peers = {c: ns for c, ns in r.items() if c not in ("f", "hand", "typetape") and not c.startswith(("hand", "typetape"))}
+            peers = {c: ns for c, ns in r.items() if c not in ("f", "hand", "typetape", "cblas_dgemm")
+                     and not c.startswith(("hand", "typetape"))}
             best = min(peers, key=peers.get) if peers else None
-            lines.append(f"| {w} | {fmt_ns(r['hand'])} | {fmt_ns(r['typetape'])} | {fmt_ratio(r['typetape'] / r['hand'])} | "
-                         + (f"{CONTENDERS[best].split(' (')[0]}: {fmt_ns(peers[best])} | {fmt_ratio(peers[best] / r['hand'])} |"
+            limit = min(r[k] for k in LIMIT_KEYS if k in r)
+            lines.append(f"| {w} | {fmt_ns(r['hand'])} | {fmt_ns(limit)} | {fmt_ns(r['typetape'])} | "
+                         f"{fmt_ratio(r['typetape'] / limit)} | {fmt_ratio(r['typetape'] / r['hand'])} | "
+                         + (f"{CONTENDERS[best].split(' (')[0]}: {fmt_ns(peers[best])} | {fmt_ratio(peers[best] / limit)} |"
                             if best else "— | — |"))
-        lines += ["", "![time per gradient as a multiple of hand-written](bench/results/latest.png)"]
+        lines += ["", "![time per gradient as a multiple of the limit](bench/results/latest.png)"]
         text = open(args.readme).read()
         new = re.sub(r"(<!-- bench:begin -->\n).*?(<!-- bench:end -->)",
                      lambda m: m.group(1) + "\n".join(lines) + "\n" + m.group(2), text, flags=re.S)
