@@ -238,12 +238,11 @@ template <class T>
 void copy_out(const T& t, double* g) {
   std::copy(t.data(), t.data() + t.size(), g);
 }
-/// Assigns x[0 .. size) to a tensor variable, through a buffer of its shape (assigning a
-/// tensor of the same shape copies without allocating), as the peers read x per call.
+/// Copies x[0 .. size) into a tensor variable's own storage (tt::variable::update: one copy,
+/// no allocation), as the peers read x per call.
 template <class T, class Var>
 void load(const double* x, T& buffer, Var& var) {
-  std::copy(x, x + buffer.size(), buffer.data());
-  var = buffer;
+  var.update([&](T& v) { std::copy(x, x + buffer.size(), v.data()); });
 }
 /// A tensor of the given shape holding x[0 .. size).
 template <class T, std::size_t R>

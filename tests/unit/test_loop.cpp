@@ -46,6 +46,27 @@ TEST_CASE("sum_over: a normal negative log-likelihood over n = 0, 1, 7, 1000 dat
   }
 }
 
+TEST_CASE("sum_over as one term of a loss: not run forward when nothing reads its value") {
+  // -0.5 q - n log(sigma): tt::gradient runs the loop once (backward), and the gradient is
+  // the analytic one; q / sigma reads q's value (through the division's adjoint for sigma)
+  tt::variable<"mu"> mu{0.3};
+  tt::variable<"sigma"> sigma{1.2};
+  const std::vector<double> y = data(37);
+  auto q = tt::sum_over<"i">(y.size(), [&](auto i) { return tt::square(tt::at(y, i) - mu); });
+  double Q = 0, dQ = 0;
+  for (double v : y) Q += (v - 0.3) * (v - 0.3), dQ -= 2 * (v - 0.3);
+  const double n = double(y.size());
+  auto term = -0.5 * q - n * tt::log(sigma);
+  const auto [a, b] = tt::gradient(term, std::tie(mu, sigma));
+  CHECK(ttest::close(a, -0.5 * dQ, {1e-12, 1e-12}));
+  CHECK(ttest::close(b, -n / 1.2, {1e-12, 1e-12}));
+  auto ratio = q / sigma;
+  const auto [c, d] = tt::gradient(ratio, std::tie(mu, sigma));
+  CHECK(ttest::close(c, dQ / 1.2, {1e-12, 1e-12}));
+  CHECK(ttest::close(d, -Q / (1.2 * 1.2), {1e-12, 1e-12}));
+  gradcheck(term, mu, sigma);
+}
+
 TEST_CASE("sum_over: float data and float variables") {
   tt::variable<"w", float> w{0.5f};
   const std::vector<float> x{1.0f, -2.0f, 0.5f, 3.0f};

@@ -200,6 +200,28 @@ TEST_CASE("matmul: matrix, matrix-vector, vector-matrix and dot products") {
       for (std::size_t k = 0; k < 4; ++k) s += A.get()(i, k) * B.get()(k, j);
       CHECK(C(i, j) == doctest::Approx(s).epsilon(1e-14));
     }
+  // a matrix times a vector and a vector times a matrix (GEMV), their gradients (GEMV and
+  // an outer product), against loops
+  const T1 Ax = tt::eval(tt::matmul(A, x)), yA = tt::eval(tt::matmul(y, A));
+  for (std::size_t i = 0; i < 3; ++i) {
+    double s = 0;
+    for (std::size_t k = 0; k < 4; ++k) s += A.get()(i, k) * x.get()(k);
+    CHECK(Ax(i) == doctest::Approx(s).epsilon(1e-14));
+  }
+  for (std::size_t k = 0; k < 4; ++k) {
+    double s = 0;
+    for (std::size_t i = 0; i < 3; ++i) s += y.get()(i) * A.get()(i, k);
+    CHECK(yA(k) == doctest::Approx(s).epsilon(1e-14));
+  }
+  const T1 w{0.5, -1.25, 2.0};  // d (w . A x) / dA = w x^T, / dx = A^T w
+  const auto [gA, gx] = tt::gradient(tt::matmul(A, x), std::tie(A, x), tt::output_gradients(w));
+  for (std::size_t i = 0; i < 3; ++i)
+    for (std::size_t k = 0; k < 4; ++k) CHECK(gA(i, k) == w(i) * x.get()(k));
+  for (std::size_t k = 0; k < 4; ++k) {
+    double s = 0;
+    for (std::size_t i = 0; i < 3; ++i) s += A.get()(i, k) * w(i);
+    CHECK(gx(k) == doctest::Approx(s).epsilon(1e-14));
+  }
 }
 
 TEST_CASE("float tensors: fused ops and matmul in single precision") {
@@ -207,6 +229,9 @@ TEST_CASE("float tensors: fused ops and matmul in single precision") {
   tt::variable<"A", F2> A{random_tensor<F2>(rng, {3, 4})};
   tt::variable<"B", F2> B{random_tensor<F2>(rng, {4, 2})};
   tensor_gradcheck(tt::tanh(tt::matmul(A, B)) * 2.0, ttest::tolerance{2e-3, 0}, A, B);
+  using F1 = xt::xtensor<float, 1>;  // single-precision GEMV and outer product
+  tt::variable<"v", F1> v{random_tensor<F1>(rng, {4})};
+  tensor_gradcheck(tt::tanh(tt::matmul(A, v)), ttest::tolerance{2e-3, 0}, A, v);
 }
 
 TEST_CASE("dense layer: sum(tanh(W x + b)^2) against the analytic gradient") {
@@ -620,4 +645,58 @@ TEST_CASE(
   CHECK(std::get<0>(g) == gW);
   CHECK(std::get<1>(g) == gb);
   tensor_gradcheck(loss, W, b);
+}
+
+TEST_CASE("a sum whose value nothing reads is not summed forward, and its gradient is right") {
+  // tt::gradient skips the forward sum of a region below + - and products with constants
+  // (detail::unread_forward); where an op reads the sum's value (c / S, S * sigma, log S)
+  // it must still be computed. Each gradient against its analytic form.
+  const T1 d{0.5, -1.0, 2.5, 0.25, 1.75, -0.5, 3.0, 0.0, 1.0};  // more than one SIMD batch
+  tt::variable<"mu"> mu{0.3};
+  tt::variable<"sigma"> sigma{1.7};
+  double S = 0, dS = 0;  // S = sum (d_i - mu)^2, dS = dS/dmu
+  for (double v : d) S += (v - 0.3) * (v - 0.3), dS -= 2 * (v - 0.3);
+  const double n = double(d.size()), s = 1.7;
+  auto sq = [&] { return tt::sum(tt::square(d - mu)); };
+  // skipped: linear in the sum
+  auto f1 = -0.5 * sq() / (s * s) - n * tt::log(sigma);
+  CHECK(tt::gradient(f1, mu) == doctest::Approx(-0.5 * dS / (s * s)).epsilon(1e-13));
+  CHECK(tt::gradient(f1, sigma) == doctest::Approx(-n / s).epsilon(1e-13));
+  auto f2 = -(sq() / 4.0) + 2.0 * sq() - sq() * 3.0;
+  CHECK(tt::gradient(f2, mu) == doctest::Approx((-0.25 + 2.0 - 3.0) * dS).epsilon(1e-13));
+  // read: the sum's value enters the gradient
+  auto f3 = 5.0 / sq();
+  CHECK(tt::gradient(f3, mu) == doctest::Approx(-5.0 / (S * S) * dS).epsilon(1e-13));
+  auto f4 = sq() * sigma;
+  CHECK(tt::gradient(f4, sigma) == doctest::Approx(S).epsilon(1e-13));
+  CHECK(tt::gradient(f4, mu) == doctest::Approx(s * dS).epsilon(1e-13));
+  auto f5 = 1.0 + tt::log(sq());
+  CHECK(tt::gradient(f5, mu) == doctest::Approx(dS / S).epsilon(1e-13));
+  // and the value of a skipping target, through tt::value_and_gradient, is the full one
+  const auto [v1, g1] = tt::value_and_gradient(f1, mu);
+  CHECK(v1 == doctest::Approx(-0.5 * S / (s * s) - n * std::log(s)).epsilon(1e-13));
+  CHECK(g1 == tt::gradient(f1, mu));
+}
+
+TEST_CASE("a reduction whose vjp ignores its value is not computed forward (log_sum_exp)") {
+  // d log_sum_exp(x) / dx = softmax(x); a large shift keeps every digit. max reads its value
+  // (ties share the adjoint), so it is still computed.
+  tt::variable<"x", T1> x{T1{1000.5, 999.0, 1001.25, 998.0, 1000.0, 1001.0, 997.5, 1000.75, 999.5}};
+  double m = -1e300, z = 0;
+  for (double v : x.get()) m = std::max(m, v);
+  for (double v : x.get()) z += std::exp(v - m);
+  const T1 g = tt::gradient(tt::log_sum_exp(x), x);
+  const T1 g2 = tt::gradient(2.0 * tt::log_sum_exp(x) - 1.0, x);
+  for (std::size_t i = 0; i < 9; ++i) {
+    const double p = std::exp(x.get()(i) - m) / z;
+    CHECK(g(i) == doctest::Approx(p).epsilon(1e-14));
+    CHECK(g2(i) == doctest::Approx(2 * p).epsilon(1e-14));
+  }
+  const T1 gm = tt::gradient(3.0 * tt::reduce_max(x), x);  // 1001.25, once: 3 there, 0 elsewhere
+  for (std::size_t i = 0; i < 9; ++i) CHECK(gm(i) == (i == 2 ? 3.0 : 0.0));
+  const T1 gp = tt::gradient(tt::prod(x / 1000.0), x);  // prod_j (x_j / 1000) / x_i
+  double pr = 1;
+  for (double v : x.get()) pr *= v / 1000.0;
+  for (std::size_t i = 0; i < 9; ++i)
+    CHECK(gp(i) == doctest::Approx(pr / x.get()(i)).epsilon(1e-13));
 }

@@ -35,6 +35,28 @@ TT_INLINE constexpr decltype(auto) adjoint_to(G&& g) {
 }
 }  // namespace detail
 
+namespace detail {
+struct add_op;
+struct sub_op;
+struct mul_op;
+struct div_op;
+struct neg_op;
+
+/// Is E a sum or mean over a whole fused region (node::sums_region), or a tt::sum_over loop?
+template <class E>
+inline constexpr bool sums_region_v = false;
+
+/// Can E's forward pass leave a sum over a fused region (or a tt::sum_over loop) below it
+/// unsummed, because nothing on the way up to E reads that sum's value? (Specialised below.)
+template <class E>
+struct unread_forward : std::false_type {};
+/// Does the backward pass of node<Op, K...> never read the value of kid I (nor the node's
+/// own value) when only non-constant kids ask for adjoints? + - and unary - read no value;
+/// * by a constant leaf reads the constant; / by a constant leaf, kid 0, reads the constant.
+template <class Op, std::size_t I, class... K>
+struct ignores_kid_value : std::false_type {};
+}  // namespace detail
+
 /// An op applied to its operands (kids). Plain aggregate: `node<Op, K...>{{k...}}`.
 template <class Op, class... K>
 struct node {
@@ -78,6 +100,22 @@ struct node {
   TT_INLINE constexpr void forward_inputs(record& r, const Ctx& ctx) const requires sums_region {
     using kid = std::tuple_element_t<0, std::tuple<K...>>;
     detail::fused_kernel<kid>::forward_inputs(std::get<0>(kids), std::get<0>(r.kids), ctx);
+  }
+
+  /// The forward pass when nothing reads this node's value (tt::gradient's target, or a kid
+  /// of such a node through + - and products with constants, detail::unread_forward): a sum
+  /// over a fused region below runs only its inputs (its backward pass visits the elements
+  /// once), and the values on the way up are not computed.
+  template <class Ctx>
+  TT_INLINE constexpr void forward_unread(record& r, const Ctx& ctx) const {
+    if constexpr (sums_region) {
+      forward_inputs(r, ctx);
+    } else {
+      [&]<std::size_t... I>(std::index_sequence<I...>) TT_INLINE_LAMBDA {
+        (forward_kid_unread<I>(r, ctx), ...);
+      }
+      (std::index_sequence_for<K...>{});
+    }
   }
 
   template <class Ctx>
@@ -129,6 +167,17 @@ struct node {
   }
 
  private:
+  template <std::size_t I, class Ctx>
+  TT_INLINE constexpr void forward_kid_unread(record& r, const Ctx& ctx) const {
+    using kid = std::tuple_element_t<I, std::tuple<K...>>;
+    constexpr bool ignored = detail::ignores_kid_value<Op, I, K...>::value;
+    if constexpr (ignored && detail::sums_region_v<kid>)
+      std::get<I>(kids).forward_inputs(std::get<I>(r.kids), ctx);
+    else if constexpr (ignored && detail::unread_forward<kid>::value)
+      std::get<I>(kids).forward_unread(std::get<I>(r.kids), ctx);
+    else
+      std::get<I>(kids).forward(std::get<I>(r.kids), ctx);
+  }
   template <class Ctx, std::size_t... I>
   TT_INLINE constexpr void forward_kids(record& r, const Ctx& ctx,
                                         std::index_sequence<I...>) const {
@@ -154,31 +203,70 @@ struct node {
 };
 
 namespace detail {
-/// Is E a sum or mean over a whole fused region (node::sums_region)?
-template <class E>
-inline constexpr bool sums_region_v = false;
 template <class Op, class... K>
 inline constexpr bool sums_region_v<node<Op, K...>> = node<Op, K...>::sums_region;
-}  // namespace detail
 
-namespace detail {
-/// The value type an operand has in a tree (a number's is its own type).
-template <class A>
-struct operand_value {
-  using type = std::remove_cvref_t<A>;
-};
-template <class A>
-  requires expression<A>
-struct operand_value<A> {
-  using type = typename std::remove_cvref_t<A>::value_type;
-};
-/// Do the operands' fixed shapes (if any) broadcast? Checked in each elementwise binary
-/// operator itself (TT-E12), so that the diagnostic points at the user's call.
-template <class... A>
-inline constexpr bool operand_shapes_fit =
-    static_shapes_broadcast<typename operand_value<A>::type...>;
-template <class... A>
-using operand_values = tlist<typename operand_value<A>::type...>;
-}  // namespace detail
+template <class T>
+inline constexpr bool is_constant_leaf = false;
+template <class T>
+inline constexpr bool is_constant_leaf<constant<T>> = true;
+template <std::size_t I, class... K>
+struct ignores_kid_value<add_op, I, K...> : std::true_type {};
+template <std::size_t I, class... K>
+struct ignores_kid_value<sub_op, I, K...> : std::true_type {};
+template <class K0>
+struct ignores_kid_value<neg_op, 0, K0> : std::true_type {};
+template <class K0, class K1>
+struct ignores_kid_value<mul_op, 0, K0, K1> : std::bool_constant<is_constant_leaf<K1>> {};
+template <class K0, class K1>
+struct ignores_kid_value<mul_op, 1, K0, K1> : std::bool_constant<is_constant_leaf<K0>> {};
+template <class K0, class K1>
+struct ignores_kid_value<div_op, 0, K0, K1> : std::bool_constant<is_constant_leaf<K1>> {};
 
-}  // namespace tt
+/// A reduction whose vjp does not read its value (reduce_op::vjp_reads_value).
+template <class Op>
+inline constexpr bool reduction_ignores_value = [] {
+  if constexpr (requires { Op::vjp_reads_value; })
+    return !Op::vjp_reads_value;
+  else
+    return false;
+}();
+
+/// A scalar node some kid of which is a sum (or an unread_forward node) whose value the node
+/// ignores, or a scalar reduction whose own value its vjp ignores (computing it is a pass over
+/// the operand or two). Scalar only: a tensor node's adjoint may need its operands' shapes.
+template <class Op, class... K>
+struct unread_forward<node<Op, K...>>
+    : std::bool_constant<node<Op, K...>::sums_region ||
+                         (!tensor_like<typename node<Op, K...>::value_type> &&
+                          !node<Op, K...>::fused && reduction_ignores_value<Op>) ||
+                         (!tensor_like<typename node<Op, K...>::value_type> &&
+                          []<std::size_t... I>(std::index_sequence<I...>) {
+  return (
+      (ignores_kid_value<Op, I, K...>::value && (sums_region_v<K> || unread_forward<K>::value)) ||
+      ...);
+                          }(std::index_sequence_for<K...>{}))> {};
+                          }  // namespace detail
+
+                          namespace detail {
+                          /// The value type an operand has in a tree (a number's is its own type).
+                          template <class A>
+                          struct operand_value {
+                            using type = std::remove_cvref_t<A>;
+                          };
+                          template <class A>
+                            requires expression<A>
+                          struct operand_value<A> {
+                            using type = typename std::remove_cvref_t<A>::value_type;
+                          };
+                          /// Do the operands' fixed shapes (if any) broadcast? Checked in each
+                          /// elementwise binary operator itself (TT-E12), so that the diagnostic
+                          /// points at the user's call.
+                          template <class... A>
+                          inline constexpr bool operand_shapes_fit =
+                              static_shapes_broadcast<typename operand_value<A>::type...>;
+                          template <class... A>
+                          using operand_values = tlist<typename operand_value<A>::type...>;
+                          }  // namespace detail
+
+                          }  // namespace tt

@@ -100,6 +100,10 @@ inline std::size_t checked_size(std::string_view op, const shape_vec& s) {
 
 /// NumPy broadcasting of two shapes; `op` names the op in the error.
 inline shape_vec broadcast_shapes(std::string_view op, const shape_vec& a, const shape_vec& b) {
+  // the common cases first (a fused region asks for its shape on every pass): a scalar
+  // operand, or operands of one shape, whose size a tensor of that shape already fits
+  if (b.size() == 0 || a == b) return a;
+  if (a.size() == 0) return b;
   const std::size_t n = std::max(a.size(), b.size());
   shape_vec r(n);
   for (std::size_t i = 0; i < n; ++i) {

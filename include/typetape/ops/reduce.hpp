@@ -114,6 +114,10 @@ struct reduce_op {
   /// sum and mean over every element of a fused region never store its elements
   /// (core/node.hpp, node::sums_region).
   static constexpr bool sums_region = Axis == all_axes && requires { Line::mean; };
+  /// Does vjp read the reduction's value? Only max and min do; the others recompute what they
+  /// need from the operand, so tt::gradient need not compute a scalar reduction's value
+  /// that nothing else reads (log_sum_exp as the target: two passes fewer).
+  static constexpr bool vjp_reads_value = requires { Line::reads_value; };
   template <class T>
   static T finish_sum(T s, std::size_t n) {
     return Line::mean ? s / static_cast<T>(n) : s;
@@ -197,6 +201,7 @@ struct mean_line {
 template <bool Max>
 struct extremum_line {
   static constexpr std::string_view name = Max ? "max" : "min";
+  static constexpr bool reads_value = true;  // vjp: which elements equal the result
   template <class T>
   static T scalar(const T& a) {
     return a;

@@ -256,9 +256,13 @@ class TT_CONSUMABLE(unconsumed) tape {
     detail::static_for<sizeof...(Targets)>([&](auto i) TT_INLINE_LAMBDA {
       using T = detail::at_t<i, stored>;
       // the short form never reads a target's value: a sum over a fused region then
-      // runs once, in the backward pass, instead of twice
+      // runs once, in the backward pass, instead of twice (also below + - and products
+      // with constants, which read no value of it: -0.5 * sum(...) - n * log(sigma))
       if constexpr (std::is_same_v<Policy, detail::borrowed> && detail::sums_region_v<T>)
         std::get<i>(targets_).forward_inputs(std::get<i>(recs_), ctx);
+      else if constexpr (std::is_same_v<Policy, detail::borrowed> &&
+                         detail::unread_forward<T>::value)
+        std::get<i>(targets_).forward_unread(std::get<i>(recs_), ctx);
       else
         std::get<i>(targets_).forward(std::get<i>(recs_), ctx);
     });
