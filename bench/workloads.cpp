@@ -286,7 +286,9 @@ void add_typetape() {
       [](const rosenbrock<1000>& w, const vec& x0) {
         auto x = std::make_shared<tt::variable<"x", T1>>(tensor_of<T1>(x0.data(), {x0.size()}));
         const std::size_t n = w.n();
-        auto lo = tt::let<"lo">(tt::slice(*x, tt::range{0, n - 1}));  // used twice: one node
+        // slices of a variable are read in place by the fused loop (no let: a let would
+        // copy the slice once, to share it)
+        auto lo = tt::slice(*x, tt::range{0, n - 1});
         auto f = tt::sum(100.0 * tt::square(tt::slice(*x, tt::range{1, n}) - tt::square(lo)) +
                          tt::square(1.0 - lo));
         return [x, f, in = x->get()](const double* xp, double* g) mutable {

@@ -700,3 +700,48 @@ TEST_CASE("a reduction whose vjp ignores its value is not computed forward (log_
   for (std::size_t i = 0; i < 9; ++i)
     CHECK(gp(i) == doctest::Approx(pr / x.get()(i)).epsilon(1e-13));
 }
+
+TEST_CASE("slices a fused loop reads in place: values and gradients against loops") {
+  // Rosenbrock over x[1:] and x[:-1] (contiguous, of a variable: the first slice's adjoint
+  // is added into x's in place, the second's afterwards), a strided slice (copied), rows of
+  // a matrix (one block), a column (not one block), a one-element slice (broadcast) and a
+  // slice of an expression (its adjoint through the slice's own backward pass); every
+  // gradient against a hand-written loop, then finite differences.
+  const std::size_t n = 21;  // more than two SIMD batches, and a tail
+  T1 x0 = T1::from_shape({n});
+  for (std::size_t i = 0; i < n; ++i) x0(i) = 0.5 + 0.4 * std::sin(1.3 * double(i));
+  tt::variable<"x", T1> x{x0};
+  auto lo = tt::slice(x, {0, n - 1});
+  auto f =
+      tt::sum(100.0 * tt::square(tt::slice(x, {1, n}) - tt::square(lo)) + tt::square(1.0 - lo));
+  T1 want = xt::zeros<double>({n});
+  double fv = 0;
+  for (std::size_t i = 0; i + 1 < n; ++i) {
+    const double d = x0(i + 1) - x0(i) * x0(i), e = 1 - x0(i);
+    fv += 100 * d * d + e * e;
+    want(i) += -400 * d * x0(i) - 2 * e;
+    want(i + 1) += 200 * d;
+  }
+  const auto [v, g] = tt::value_and_gradient(f, x);
+  CHECK(v == doctest::Approx(fv).epsilon(1e-13));
+  const T1 g2 = tt::gradient(f, x);
+  for (std::size_t i = 0; i < n; ++i) {
+    CHECK(g(i) == doctest::Approx(want(i)).epsilon(1e-12));
+    CHECK(g2(i) == doctest::Approx(want(i)).epsilon(1e-12));
+  }
+  tensor_gradcheck(f, x);
+  // a strided slice and a slice of an expression, in one region with the variable itself
+  auto h = tt::sum(tt::square(tt::slice(x, {0, n, 2})) * tt::slice(x * 2.0, {0, n, 2}) +
+                   tt::slice(tt::exp(x), {3, 4}) * tt::slice(x, {5, 16, 1}));
+  tensor_gradcheck(h, x);
+  // rows of a matrix are one block; a column is not
+  tt::variable<"M", T2> M{random_tensor<T2>(rng, {5, 6})};
+  auto rows = tt::sum(tt::tanh(tt::slice(M, {1, 4})) * tt::slice(M, {2, 5}));
+  auto cols = tt::sum(tt::square(tt::slice(M, {0, 5}, {2, 3})) + tt::slice(M, {0, 5}, {4, 5}));
+  tensor_gradcheck(rows, M);
+  tensor_gradcheck(cols, M);
+  const T2 gc = tt::gradient(cols, M);  // 2 M[:, 2] in column 2, 1 in column 4, 0 elsewhere
+  for (std::size_t i = 0; i < 5; ++i)
+    for (std::size_t j = 0; j < 6; ++j)
+      CHECK(gc(i, j) == (j == 2 ? 2 * M.get()(i, 2) : j == 4 ? 1.0 : 0.0));
+}

@@ -36,6 +36,11 @@ TT_INLINE constexpr decltype(auto) adjoint_to(G&& g) {
 }  // namespace detail
 
 namespace detail {
+template <class E>
+inline constexpr bool is_tensor_var_ref = false;
+template <class Name, class T>
+inline constexpr bool is_tensor_var_ref<var_ref<Name, T>> = tensor_like<T>;
+
 struct add_op;
 struct sub_op;
 struct mul_op;
@@ -100,6 +105,16 @@ struct node {
   TT_INLINE constexpr void forward_inputs(record& r, const Ctx& ctx) const requires sums_region {
     using kid = std::tuple_element_t<0, std::tuple<K...>>;
     detail::fused_kernel<kid>::forward_inputs(std::get<0>(kids), std::get<0>(r.kids), ctx);
+  }
+
+  /// The kids' forward passes alone, the node's own value left unset (a slice a fused region
+  /// reads in place from its operand: detail::slice_input).
+  template <class Ctx>
+  TT_INLINE constexpr void forward_operands(record& r, const Ctx& ctx) const {
+    [&]<std::size_t... I>(std::index_sequence<I...>) TT_INLINE_LAMBDA {
+      (std::get<I>(kids).forward(std::get<I>(r.kids), ctx), ...);
+    }
+    (std::index_sequence_for<K...>{});
   }
 
   /// The forward pass when nothing reads this node's value (tt::gradient's target, or a kid
@@ -193,7 +208,13 @@ struct node {
   TT_INLINE constexpr void backward_kid(const record& r, const value_type& g, Ctx& ctx,
                                         std::index_sequence<J...>) const {
     using kid = std::tuple_element_t<I, std::tuple<K...>>;
-    if constexpr (detail::op_cut<Op>(I) == 0 && Ctx::template wants<kid>) {
+    if constexpr (detail::op_cut<Op>(I) == 0 && Ctx::template wants<kid> && I == 0 &&
+                  detail::is_tensor_var_ref<kid> && requires { Op::adds_in_place; }) {
+      // a slice of a variable: its adjoint added where it belongs in the variable's own
+      Op::vjp_add(
+          detail::val(std::get<J>(r.kids))..., g,
+          ctx.template element_buffer<typename kid::name_type>(detail::val(std::get<0>(r.kids))));
+    } else if constexpr (detail::op_cut<Op>(I) == 0 && Ctx::template wants<kid>) {
       std::get<I>(kids).backward(std::get<I>(r.kids),
                                  detail::adjoint_to<typename kid::value_type>(Op::template vjp<I>(
                                      detail::val(std::get<J>(r.kids))..., r.v, g)),

@@ -14,15 +14,18 @@ namespace tt {
 namespace detail {
 
 // ---- backward-pass context: adjoints of the wanted sources and of the lets needed ---------
+/// p[i] += q[i] for i < n, on SIMD batches (defined with the tensor back end,
+/// eval/tensor.hpp: g++ -O2 does not vectorise a loop that needs an alias check).
+template <class T>
+void add_elements(T* p, const T* q, std::size_t n);
+
 /// a += g for tensor adjoints of one shape: in place when both are dense (xtensor's
 /// own += evaluates into a temporary first).
 template <class A, class G>
 void add_into(A& a, const G& g) {
   check_same_shape("adjoint accumulation", a, g);
   if constexpr (is_dense_tensor<A> && is_dense_tensor<std::remove_cvref_t<G>>) {
-    auto* p = a.data();
-    const auto* q = g.data();
-    for (std::size_t i = 0, n = a.size(); i < n; ++i) p[i] += q[i];
+    add_elements(a.data(), g.data(), a.size());
   } else {
     a += g;
   }
@@ -119,17 +122,20 @@ struct let_box {
   operator const R&() const { return *p; }  // NOLINT
   const auto& get() const { return val(*p); }
 };
-template <class L>
+template <class L, bool Boxed>
 using let_slot_t =
-    std::conditional_t<tensor_like<typename L::value_type>, let_box<typename L::body_type::record>,
-                       typename L::body_type::record>;
+    std::conditional_t<Boxed && tensor_like<typename L::value_type>,
+                       let_box<typename L::body_type::record>, typename L::body_type::record>;
 
-template <class Lets>
+/// The records of a recording's lets. Boxed (a tensor let's record on the heap) unless the
+/// recording never moves: tt::gradient's own tape lives in one place for its whole life, and
+/// keeps its tensor lets' records inline (no allocation per call).
+template <class Lets, bool Boxed = true>
 struct let_slots;
-template <class... L>
-struct let_slots<tlist<L...>> {
+template <class... L, bool Boxed>
+struct let_slots<tlist<L...>, Boxed> {
   using names = tlist<typename L::name_type...>;
-  std::tuple<let_slot_t<L>...> recs{};
+  std::tuple<let_slot_t<L, Boxed>...> recs{};
 };
 template <class Slots>
 struct fwd_ctx {

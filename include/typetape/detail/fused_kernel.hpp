@@ -65,6 +65,64 @@ struct region<constant<T>, Off, Simd> {  // a scalar constant stays in the tree
     return {};
   }
 };
+struct slice_op;  // ops/shape.hpp
+
+/// A region input that is a slice of a tensor (tt::slice) is read in place from its operand
+/// when the slice is one contiguous block of it (a range of a vector, rows of a matrix): its
+/// node then runs only its operand's forward pass, and no copy of the slice is made. Its
+/// adjoint goes straight into the operand's when that is a variable; otherwise the slice's
+/// own backward pass spreads it.
+template <class F>
+struct slice_input : std::false_type {};
+template <class Op, class A, class P>
+  requires std::is_same_v<Op, slice_op> && tensor_like<typename A::value_type>
+struct slice_input<node<Op, A, constant<P>>> : std::true_type {
+  /// Where the slice lies: the operand's data, the slice's shape, and its offset in the
+  /// operand when it is one contiguous block.
+  template <class T>
+  struct place {
+    const T* data;
+    shape_vec shape;
+    std::size_t offset;
+    bool contiguous;
+  };
+  template <class Rec>
+  static auto locate(const Rec& r) {
+    const auto& a = val(std::get<0>(r.kids));
+    const auto q = Op::plan_of(a, val(std::get<1>(r.kids)));
+    std::size_t offset = 0;
+    for (std::size_t i = 0; i < q.out.size(); ++i) offset += q.start[i] * q.stride[i];
+    // contiguous: axes of extent 1, then one axis of step 1, then whole axes
+    bool contiguous = true;
+    std::size_t k = 0;
+    while (k < q.out.size() && q.out[k] == 1) ++k;
+    if (k < q.out.size() && q.step[k] != 1 && q.out[k] > 1) contiguous = false;
+    for (std::size_t m = k + 1; m < q.out.size(); ++m)
+      if (q.out[m] != a.shape()[m] || q.start[m] != 0 || q.step[m] != 1) contiguous = false;
+    return place<elem_t<typename A::value_type>>{a.data(), q.out, offset, contiguous};
+  }
+  /// The slice's elements copied into out (a slice that is not one block).
+  template <class Rec, class T>
+  static void gather(const Rec& r, T* out) {
+    const auto& a = val(std::get<0>(r.kids));
+    Op::runs(Op::plan_of(a, val(std::get<1>(r.kids))),
+             [&](std::size_t i, std::size_t j, std::size_t len, std::size_t st) {
+               for (std::size_t m = 0; m < len; ++m) out[i + m] = a.data()[j + m * st];
+             });
+  }
+};
+
+template <class E, std::size_t Off, bool Simd>
+requires slice_input<E>::value struct region<E, Off, Simd> {  // a slice read in place: its shape
+                                                              // from its operand's
+  using type = slot<Off, lane_t<elem_t<typename E::value_type>, Simd>>;
+  static type make(const E&) { return {}; }
+  template <class Recs>
+  static shape_vec shape(const E&, const Recs& recs) {
+    return slice_input<E>::locate(std::get<Off>(recs)).shape;
+  }
+};
+
 /// The first slot of kid I of a region node whose first slot is Off.
 template <std::size_t Off, std::size_t I, class... K>
 constexpr std::size_t kid_offset() {
@@ -129,25 +187,32 @@ struct input {
   mutable std::size_t base = 0;  // rows: the start of the current repetition
   std::unique_ptr<T[]> own;      // not std::vector: std::vector<bool> has no data()
   /// `lanes`: how many elements one load reads (a repetition must hold whole loads).
+  std::unique_ptr<T[]> gathered;  // a slice that is not one block, copied
   template <class V>
   void prepare(const V& v, const shape_vec& shape, std::size_t lanes) {
     if constexpr (!tensor_like<V>) {
       mode = one;
       s = v;
-    } else if (shape_of(v) == shape) {
-      p = v.data();
-    } else if (v.size() == 1) {
+    } else {
+      prepare_data(v.data(), shape_of(v), shape, lanes);
+    }
+  }
+  /// An input of shape vs at data, read as the region's shape.
+  void prepare_data(const T* data, const shape_vec& vs, const shape_vec& shape, std::size_t lanes) {
+    const std::size_t size = product(vs);
+    if (vs == shape) {
+      p = data;
+    } else if (size == 1) {
       mode = one;
-      s = v.data()[0];
-    } else if (repeats_as_rows(shape_of(v), shape) && v.size() % lanes == 0) {
+      s = data[0];
+    } else if (repeats_as_rows(vs, shape) && size % lanes == 0) {
       mode = rows;
-      p = v.data();
-      period = v.size();
+      p = data;
+      period = size;
     } else {
       mode = copied;
       own = std::make_unique<T[]>(product(shape));
-      for_broadcast(shape_of(v), shape,
-                    [&](std::size_t i, std::size_t j) { own[i] = v.data()[j]; });
+      for_broadcast(vs, shape, [&](std::size_t i, std::size_t j) { own[i] = data[j]; });
       p = own.get();
     }
   }
@@ -183,6 +248,7 @@ struct output {
   T* p = nullptr;
   T s = T(0);
   std::unique_ptr<T[]> own;
+  bool add = false;  // full: added into p (a variable's adjoint, in place) rather than stored
 };
 
 template <class Op, class... K>
@@ -231,10 +297,26 @@ struct fused_kernel<node<Op, K...>> {
   static auto prepare(const Recs& recs, const shape_vec& shape) {
     return [&]<std::size_t... J>(std::index_sequence<J...>) {
       std::tuple<input<in_elem<J>>...> ins;
-      (std::get<J>(ins).prepare(val(std::get<J>(recs)), shape, W), ...);
+      (prepare_one<J>(std::get<J>(ins), std::get<J>(recs), shape), ...);
       return ins;
     }
     (js{});
+  }
+  template <std::size_t J, class In, class Rec>
+  static void prepare_one(In& in, const Rec& rec, const shape_vec& shape) {
+    using S = slice_input<at_t<J, F>>;
+    if constexpr (S::value) {
+      const auto at = S::locate(rec);
+      if (at.contiguous) {
+        in.prepare_data(at.data + at.offset, at.shape, shape, W);
+      } else {
+        in.gathered = std::make_unique<in_elem<J>[]>(product(at.shape));
+        S::gather(rec, in.gathered.get());
+        in.prepare_data(in.gathered.get(), at.shape, shape, W);
+      }
+    } else {
+      in.prepare(val(rec), shape, W);
+    }
   }
 
   template <class Ctx>
@@ -252,7 +334,12 @@ struct fused_kernel<node<Op, K...>> {
   template <class Ctx>
   static void forward_inputs(const N& n, typename N::record& r, const Ctx& ctx) {
     const auto fr = frontier_refs(n);
-    static_for<nf>([&](auto j) { std::get<j>(fr).forward(std::get<j>(r.f), ctx); });
+    static_for<nf>([&](auto j) {
+      if constexpr (slice_input<at_t<j, F>>::value)
+        std::get<j>(fr).forward_operands(std::get<j>(r.f), ctx);  // read in place
+      else
+        std::get<j>(fr).forward(std::get<j>(r.f), ctx);
+    });
   }
 
   template <bool Sum, class Ctx>
@@ -328,12 +415,27 @@ struct fused_kernel<node<Op, K...>> {
           using A = typename at_t<j, F>::value_type;
           o.mode = in.mode;
           if constexpr (tensor_like<A>) {
-            if (in.mode == input<in_elem<j>>::full) {
+            if constexpr (in_place_candidate<j>()) {
+              if (in.mode == input<in_elem<j>>::full && !in.gathered) {
+                // a block of a variable: added into the variable's adjoint where it lies
+                const auto& rec = std::get<j>(r.f);
+                using X = std::remove_cvref_t<
+                    std::tuple_element_t<0, decltype(std::declval<const at_t<j, F>&>().kids)>>;
+                o.add = true;
+                o.p =
+                    ctx.template element_buffer<typename X::name_type>(val(std::get<0>(rec.kids))) +
+                    slice_input<at_t<j, F>>::locate(rec).offset;
+              }
+            }
+            if (o.add) {
+              // written in place
+            } else if (in.mode == input<in_elem<j>>::full) {
               resize_to(std::get<j>(adjs), shape, op_name<Op>());
               o.p = std::get<j>(adjs).data();
             } else if (in.mode == input<in_elem<j>>::rows) {  // summed in place, one repetition
               auto& a = std::get<j>(adjs);
-              a = zeros_like(val(std::get<j>(r.f)));
+              resize_to(a, input_shape<j>(r), op_name<Op>());
+              std::fill(a.begin(), a.end(), in_elem<j>(0));
               o.p = a.data();
             }
           }
@@ -369,6 +471,9 @@ struct fused_kernel<node<Op, K...>> {
                 in_elem<j>* q = o.p + std::get<j>(ins).at(i);
                 (lane_t<in_elem<j>, true>::load_unaligned(q) + std::get<j>(c.adj))
                     .store_unaligned(q);
+              } else if (o.add) {
+                (lane_t<in_elem<j>, true>::load_unaligned(o.p + i) + std::get<j>(c.adj))
+                    .store_unaligned(o.p + i);
               } else {
                 std::get<j>(c.adj).store_unaligned(o.p + i);
               }
@@ -395,6 +500,8 @@ struct fused_kernel<node<Op, K...>> {
                 o.s += std::get<j>(c.adj);
               else if (o.mode == input<in_elem<j>>::rows)
                 o.p[std::get<j>(ins).at(i)] += std::get<j>(c.adj);
+              else if (o.add)
+                o.p[i] += std::get<j>(c.adj);
               else
                 o.p[i] = std::get<j>(c.adj);
             }
@@ -407,16 +514,17 @@ struct fused_kernel<node<Op, K...>> {
           using A = typename at_t<j, F>::value_type;
           auto& o = std::get<j>(outs);
           auto& a = std::get<j>(adjs);
+          if (o.add) return;  // already in the variable's adjoint
           if constexpr (!tensor_like<A>) {
             a = o.s;
           } else {
-            const auto& x = val(std::get<j>(r.f));
             if (o.mode == input<in_elem<j>>::one) {
-              a = x;
+              resize_to(a, input_shape<j>(r), op_name<Op>());
               a.data()[0] = o.s;
             } else if (o.mode == input<in_elem<j>>::copied) {
-              a = x;
-              unbroadcast_into(o.p, shape, a.data(), shape_of(x));
+              const shape_vec xs = input_shape<j>(r);
+              resize_to(a, xs, op_name<Op>());
+              unbroadcast_into(o.p, shape, a.data(), xs);
             }
           }
           std::get<j>(fr).backward(std::get<j>(r.f), std::move(a), ctx);
@@ -426,6 +534,45 @@ struct fused_kernel<node<Op, K...>> {
   }
 
  private:
+  /// The shape of input J (a slice read in place has no value of its own).
+  template <std::size_t J>
+  static shape_vec input_shape(const typename N::record& r) {
+    if constexpr (slice_input<at_t<J, F>>::value)
+      return slice_input<at_t<J, F>>::locate(std::get<J>(r.f)).shape;
+    else
+      return shape_of(val(std::get<J>(r.f)));
+  }
+  /// The variable input J slices, or void.
+  template <std::size_t J>
+  static auto sliced_variable() {
+    if constexpr (slice_input<at_t<J, F>>::value) {
+      using X = std::remove_cvref_t<
+          std::tuple_element_t<0, decltype(std::declval<const at_t<J, F>&>().kids)>>;
+      if constexpr (is_tensor_var_ref<X>)
+        return std::type_identity<X>{};
+      else
+        return std::type_identity<void>{};
+    } else {
+      return std::type_identity<void>{};
+    }
+  }
+  /// Is input J the first slice of a tensor variable in the region (its adjoint added into
+  /// the variable's in place, when the slice is one block)? Only the first: two slices of one
+  /// variable at different offsets (x[1:] and x[:-1]) would each load what the other has just
+  /// stored, at an overlapping address, and wait for it on every iteration (a store that
+  /// cannot be forwarded); the others write their own adjoints, added afterwards.
+  template <std::size_t J>
+  static constexpr bool in_place_candidate() {
+    using X = typename decltype(sliced_variable<J>())::type;
+    if constexpr (std::is_void_v<X>) {
+      return false;
+    } else {
+      return []<std::size_t... P>(std::index_sequence<P...>) {
+        return (!std::is_same_v<typename decltype(sliced_variable<P>())::type, X> && ...);
+      }
+      (std::make_index_sequence<J>{});
+    }
+  }
   template <bool Simd, class Ins, class C>
   TT_INLINE static void load(const Ins& ins, C& c, std::size_t i) {
     static_for<nf>([&](auto j) TT_INLINE_LAMBDA {

@@ -30,6 +30,19 @@
 
 namespace tt {
 
+namespace detail {
+template <class T>
+void add_elements(T* p, const T* q, std::size_t n) {
+  std::size_t i = 0;
+  if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
+    using B = xsimd::batch<T>;
+    for (; i + B::size <= n; i += B::size)
+      (B::load_unaligned(p + i) + B::load_unaligned(q + i)).store_unaligned(p + i);
+  }
+  for (; i < n; ++i) p[i] += q[i];
+}
+}  // namespace detail
+
 /// A tensor constant: shared, never copied by a recording (records point at it; its
 /// address survives moves of the tape that holds the expression).
 template <class T>

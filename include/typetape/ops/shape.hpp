@@ -178,6 +178,20 @@ struct slice_op {
     });
     return r;
   }
+  /// The adjoint added in place into o, a buffer of a's shape (the adjoint of a variable that
+  /// the backward pass keeps: node::backward_kid), instead of a zero tensor of a's shape
+  /// filled and then added.
+  static constexpr bool adds_in_place = true;
+  template <class A, class P, class G, class E>
+  static void vjp_add(const A& a, const P& p, const G& g, E* o) {
+    const auto* gi = g.data();
+    runs(plan_of(a, p), [&](std::size_t i, std::size_t j, std::size_t len, std::size_t st) {
+      if (st == 1)
+        add_elements(o + j, gi + i, len);
+      else
+        for (std::size_t m = 0; m < len; ++m) o[j + m * st] += gi[i + m];
+    });
+  }
   template <std::size_t, class A, class P, class V, class G>
   static A vjp(const A& a, const P& p, const V&, const G& g) {
     A r = zeros_like(a);

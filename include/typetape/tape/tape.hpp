@@ -73,7 +73,7 @@ class TT_CONSUMABLE(unconsumed) tape {
   tape(const tape&) requires is_persistent = default;
   tape& operator=(const tape&) requires is_persistent = default;
   TT_RETURN_TYPESTATE(unconsumed)
-  tape(tape&& o) noexcept
+  tape(tape&& o) noexcept requires(!detail::is_borrowed_v<Policy>)  // lets' records inline
       : targets_(std::move(o.targets_)),
         slots_(std::move(o.slots_)),
         recs_(std::move(o.recs_)),
@@ -456,7 +456,7 @@ class TT_CONSUMABLE(unconsumed) tape {
     slots_ = {};
   }
 
-  using slots_t = detail::let_slots<lets>;
+  using slots_t = detail::let_slots<lets, !detail::is_borrowed_v<Policy>>;
   std::tuple<detail::holder_t<Policy, Targets>...> targets_;
   slots_t slots_{};
   std::tuple<typename detail::stored_t<Targets>::record...> recs_{};
