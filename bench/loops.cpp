@@ -161,7 +161,8 @@ void add_typetape() {
     });
     return [v, f](const double* x, double* g) { v->gradient(f, x, g); };
   });
-  // The loop as one term of the log-likelihood: the sum's value is read, so it runs forward too.
+  // The loop as one term of the log-likelihood: nothing reads the sum's value (-0.5 q is
+  // linear in it), so tt::gradient runs it once, in the backward pass.
   add("normal_loop1000", normal_loop{}, "typetape_term", [](const normal_loop& w, const vec&) {
     auto v = std::make_shared<normal_vars>();
     const double nd = double(w.data.size());

@@ -49,7 +49,7 @@ CONTENDERS = {  # label, in table order
     "typetape_batch_4096_points": "**typetape** batch_gradient, 4096 points (per point)",
     "typetape_checkpoint_10": "**typetape**, tt::scan with checkpoint{10}",
     "typetape_step_tapes": "**typetape**, one tape per step (no scan)",
-    "typetape_term": "**typetape**, the loop as one term of the loss (its value read: run forward too)",
+    "typetape_term": "**typetape**, the loop as one term of the loss (-0.5 q - n log sigma: its value is not read, so it is not run forward)",
     "sacado_fad": "Sacado DFad (forward)",
     "sacado_rad": "Sacado Rad (reverse)",
     "adolc": "ADOL-C (reverse, tape recorded once)",
