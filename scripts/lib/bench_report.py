@@ -170,7 +170,7 @@ def scaling(raw, compilers):
         when = datetime.date.fromtimestamp(max(os.path.getmtime(os.path.join(raw, f"parallel-{c}.json"))
                                                for c in par)).isoformat()
         md += ["", "## Scaling over threads and MPI ranks", "",
-               f"Measured on {when} (`scripts/bench`, or `scripts/bench --scaling` for this section alone).", "",
+               f"Measured on {when} (`scripts/bench`, or `scripts/bench --only parallel,mpi` for this section alone).", "",
                "### Threads (oneTBB, `bench/parallel.cpp`)", "",
                "The gradient of a Student-t negative log-likelihood over n = 2^20 run-time data w.r.t. "
                "(mu, sigma), a `tt::sum_over` loop; `tt::parallel::reduce_sum` (value and gradient) and "
