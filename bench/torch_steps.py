@@ -3,6 +3,7 @@
 
 Workloads (CPU, float64, one thread, deterministic sin/cos initialisation):
   mlp32, mlp256  two tanh hidden layers + softmax cross-entropy, SGD step
+                 (mlp32_f32, mlp256_f32: the same in float32)
   rnn_bptt       50-step tanh RNN, backprop through time, SGD step
   conv2d         3x3 SAME conv + tanh + MSE, gradient of filters and bias
 
@@ -36,14 +37,15 @@ def _index(shape):
     return torch.arange(math.prod(shape), dtype=DT).reshape(shape)
 
 
-def det(shape, t, scale, grad=True):
-    """Parameter init: element k (row-major) is scale * sin(0.7*k + t)."""
-    return (scale * torch.sin(0.7 * _index(shape) + t)).requires_grad_(grad)
+def det(shape, t, scale, grad=True, dt=DT):
+    """Parameter init: element k (row-major) is scale * sin(0.7*k + t), computed in
+    float64 and rounded to dt (as the C++ side does)."""
+    return (scale * torch.sin(0.7 * _index(shape) + t)).to(dt).requires_grad_(grad)
 
 
-def inp(shape, a):
+def inp(shape, a, dt=DT):
     """Input data: element k (row-major) is cos(a*k)."""
-    return torch.cos(a * _index(shape))
+    return torch.cos(a * _index(shape)).to(dt)
 
 
 def sgd(params, lr=0.01):
@@ -52,13 +54,13 @@ def sgd(params, lr=0.01):
             p -= lr * p.grad
 
 
-def make_mlp(hidden):
-    x = inp((64, 784), 0.013)
-    y = F.one_hot(torch.arange(64) % 10, 10).to(DT)
+def make_mlp(hidden, dt=DT):
+    x = inp((64, 784), 0.013, dt)
+    y = F.one_hot(torch.arange(64) % 10, 10).to(dt)
     s1, s2 = 0.5 / math.sqrt(784), 0.5 / math.sqrt(hidden)
-    p = {"W1": det((784, hidden), 0, s1), "b1": det((hidden,), 1, s1),
-         "W2": det((hidden, hidden), 2, s2), "b2": det((hidden,), 3, s2),
-         "W3": det((hidden, 10), 4, s2), "b3": det((10,), 5, s2)}
+    p = {"W1": det((784, hidden), 0, s1, dt=dt), "b1": det((hidden,), 1, s1, dt=dt),
+         "W2": det((hidden, hidden), 2, s2, dt=dt), "b2": det((hidden,), 3, s2, dt=dt),
+         "W3": det((hidden, 10), 4, s2, dt=dt), "b3": det((10,), 5, s2, dt=dt)}
 
     def loss():
         h1 = torch.tanh(x @ p["W1"] + p["b1"])
@@ -104,6 +106,8 @@ def make_conv():
 WORKLOADS = {
     "mlp32": lambda: make_mlp(32),
     "mlp256": lambda: make_mlp(256),
+    "mlp32_f32": lambda: make_mlp(32, torch.float32),
+    "mlp256_f32": lambda: make_mlp(256, torch.float32),
     "rnn_bptt": make_rnn,
     "conv2d": make_conv,
 }
@@ -170,7 +174,7 @@ def main():
                         "initial_loss": initial_loss, "grad_norms": norms})
 
     report = {"context": {"torch": torch.__version__, "threads": torch.get_num_threads(),
-                          "python": platform.python_version(), "dtype": "float64"},
+                          "python": platform.python_version(), "dtype": "float64; float32 for the _f32 workloads"},
               "benchmarks": results}
     text = json.dumps(report, indent=2)
     if args.out:

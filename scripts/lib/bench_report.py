@@ -27,6 +27,8 @@ WORKLOADS = [  # (name, what it is), in report order
     ("rnn2", "two steps of a scalar tanh RNN, w.r.t. (w, u, b)"),
     ("mlp32", "MLP training step: batch 64, 784 inputs, hidden 32+32, 10 classes, SGD"),
     ("mlp256", "MLP training step: batch 64, 784 inputs, hidden 256+256, 10 classes, SGD"),
+    ("mlp32_f32", "mlp32 in float (sgemm, twice the SIMD lanes); PyTorch in float32"),
+    ("mlp256_f32", "mlp256 in float (sgemm, twice the SIMD lanes); PyTorch in float32"),
     ("rnn_bptt", "RNN BPTT step: hidden 32, batch 16, 16 inputs, 50 steps, SGD; typetape: tt::scan"),
     ("conv2d", "conv2d layer gradient: 28x28x3 input, 10 filters 3x3, SAME, w.r.t. filters and bias"),
     ("normal_loop1000", "sum of normal log-densities of n = 1000 run-time data, a scalar loop (tt::sum_over), w.r.t. (mu, sigma)"),
@@ -297,7 +299,7 @@ def main():
                   "; ".join(f"{p} {d}" for p, d in sorted(dates.items())) + ".")
     if torch_ctx:
         md.append(f"PyTorch {torch_ctx['torch']} (Debian's python3-torch), CPU, {torch_ctx['threads']} thread, "
-                  f"float64, timed by `bench/torch_steps.py`'s own loop (median of 5).")
+                  f"float64 (float32 for the _f32 workloads), timed by `bench/torch_steps.py`'s own loop (median of 5).")
     md += ["", "Each figure is the median of 5 repetitions of Google Benchmark (wall time), per gradient "
            "(a training step for the tensor workloads); every C++ contender's gradient was checked against the "
            "hand-written one before it was timed (PyTorch's step is compared by its initial loss, below). × limit is the ratio to the "
