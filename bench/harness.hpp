@@ -68,24 +68,12 @@ struct normal_workload {
     }
     return -0.5 * q - nd * log(x[1]) - nd * half_log_2pi;
   }
-  double hand(const double* x, double* g) const {
-    const double nd = double(data.size()), inv = 1.0 / x[1];
-    double q = 0, s = 0;
-    for (std::size_t i = 0; i < data.size(); ++i) {
-      const double z = (data[i] - x[0]) * inv;
-      q += z * z;
-      s += z;
-    }
-    g[0] = s * inv;
-    g[1] = (q - nd) * inv;
-    return -0.5 * q - nd * std::log(x[1]) - nd * half_log_2pi;
-  }
+  double hand(const double* x, double* g) const { return sums_from(0, 0.0, 0.0, x, g); }
   /// The limit: the same loop on xsimd batches, two accumulators per sum.
   double hand_simd(const double* x, double* g) const {
     const std::size_t n = data.size();
-    const double nd = double(n), inv = 1.0 / x[1];
     const double* d = data.data();
-    const simd mu(x[0]), iv(inv);
+    const simd mu(x[0]), iv(1.0 / x[1]);
     simd q0(0.0), q1(0.0), s0(0.0), s1(0.0);
     std::size_t i = 0;
     for (; i + 2 * lanes <= n; i += 2 * lanes) {
@@ -94,9 +82,14 @@ struct normal_workload {
       q0 = xsimd::fma(z0, z0, q0), q1 = xsimd::fma(z1, z1, q1);
       s0 += z0, s1 += z1;
     }
-    double q = xsimd::hadd(q0 + q1), s = xsimd::hadd(s0 + s1);
-    for (; i < n; ++i) {
-      const double z = (d[i] - x[0]) * inv;
+    return sums_from(i, xsimd::hadd(q0 + q1), xsimd::hadd(s0 + s1), x, g);
+  }
+  /// The sums of z^2 (q) and z (s) from element i on, added to those so far, then the
+  /// gradient into g and the value (the whole of the plain loop, the tail of the xsimd one).
+  double sums_from(std::size_t i, double q, double s, const double* x, double* g) const {
+    const double nd = double(data.size()), inv = 1.0 / x[1];
+    for (; i < data.size(); ++i) {
+      const double z = (data[i] - x[0]) * inv;
       q += z * z;
       s += z;
     }

@@ -161,16 +161,13 @@ def gb_medians(path):
     return out
 
 
-def scaling(raw, compilers):
+def scaling(raw, compilers, when):
     """Markdown lines: threads (bench/parallel.cpp), MPI ranks (bench/mpi_step.cpp) and the
     all-reduce's cost (bench/allreduce.cpp), each if its raw results are there."""
     md = []
     par = {c: gb_medians(p) for c in compilers
            for p in [os.path.join(raw, f"parallel-{c}.json")] if os.path.exists(p)}
     if par:
-        import datetime
-        when = datetime.date.fromtimestamp(max(os.path.getmtime(os.path.join(raw, f"parallel-{c}.json"))
-                                               for c in par)).isoformat()
         md += ["", "## Scaling over threads and MPI ranks", "",
                f"Measured on {when} (`scripts/bench`, or `scripts/bench --only parallel,mpi` for this section alone).", "",
                "### Threads (oneTBB, `bench/parallel.cpp`)", "",
@@ -318,7 +315,7 @@ def main():
                                           for w, v in sorted(checks.items())) + "."]
     md += ["", "## Gradients"] + body
 
-    md += scaling(raw, compilers)
+    md += scaling(raw, compilers, machine.get("parts", {}).get("parallel", machine["date"]))
 
     comp = json.load(open(os.path.join(raw, "compile.json")))["compile"]
     md += ["", "## Compile times", "",

@@ -253,6 +253,15 @@ inline constexpr bool reduction_ignores_value = [] {
     return false;
 }();
 
+/// Does node<Op, K...> ignore the value of some kid that is a sum or an unread_forward node?
+template <class Op, class... K>
+inline constexpr bool ignores_a_summing_kid = []<std::size_t... I>(std::index_sequence<I...>) {
+  return (
+      (ignores_kid_value<Op, I, K...>::value && (sums_region_v<K> || unread_forward<K>::value)) ||
+      ...);
+}
+(std::index_sequence_for<K...>{});
+
 /// A scalar node some kid of which is a sum (or an unread_forward node) whose value the node
 /// ignores, or a scalar reduction whose own value its vjp ignores (computing it is a pass over
 /// the operand or two). Scalar only: a tensor node's adjoint may need its operands' shapes.
@@ -260,34 +269,28 @@ template <class Op, class... K>
 struct unread_forward<node<Op, K...>>
     : std::bool_constant<node<Op, K...>::sums_region ||
                          (!tensor_like<typename node<Op, K...>::value_type> &&
-                          !node<Op, K...>::fused && reduction_ignores_value<Op>) ||
-                         (!tensor_like<typename node<Op, K...>::value_type> &&
-                          []<std::size_t... I>(std::index_sequence<I...>) {
-  return (
-      (ignores_kid_value<Op, I, K...>::value && (sums_region_v<K> || unread_forward<K>::value)) ||
-      ...);
-                          }(std::index_sequence_for<K...>{}))> {};
-                          }  // namespace detail
+                          ((!node<Op, K...>::fused && reduction_ignores_value<Op>) ||
+                           ignores_a_summing_kid<Op, K...>))> {};
+}  // namespace detail
 
-                          namespace detail {
-                          /// The value type an operand has in a tree (a number's is its own type).
-                          template <class A>
-                          struct operand_value {
-                            using type = std::remove_cvref_t<A>;
-                          };
-                          template <class A>
-                            requires expression<A>
-                          struct operand_value<A> {
-                            using type = typename std::remove_cvref_t<A>::value_type;
-                          };
-                          /// Do the operands' fixed shapes (if any) broadcast? Checked in each
-                          /// elementwise binary operator itself (TT-E12), so that the diagnostic
-                          /// points at the user's call.
-                          template <class... A>
-                          inline constexpr bool operand_shapes_fit =
-                              static_shapes_broadcast<typename operand_value<A>::type...>;
-                          template <class... A>
-                          using operand_values = tlist<typename operand_value<A>::type...>;
-                          }  // namespace detail
+namespace detail {
+/// The value type an operand has in a tree (a number's is its own type).
+template <class A>
+struct operand_value {
+  using type = std::remove_cvref_t<A>;
+};
+template <class A>
+  requires expression<A>
+struct operand_value<A> {
+  using type = typename std::remove_cvref_t<A>::value_type;
+};
+/// Do the operands' fixed shapes (if any) broadcast? Checked in each elementwise binary
+/// operator itself (TT-E12), so that the diagnostic points at the user's call.
+template <class... A>
+inline constexpr bool operand_shapes_fit =
+    static_shapes_broadcast<typename operand_value<A>::type...>;
+template <class... A>
+using operand_values = tlist<typename operand_value<A>::type...>;
+}  // namespace detail
 
-                          }  // namespace tt
+}  // namespace tt

@@ -105,10 +105,7 @@ struct slice_input<node<Op, A, constant<P>>> : std::true_type {
   template <class Rec, class T>
   static void gather(const Rec& r, T* out) {
     const auto& a = val(std::get<0>(r.kids));
-    Op::runs(Op::plan_of(a, val(std::get<1>(r.kids))),
-             [&](std::size_t i, std::size_t j, std::size_t len, std::size_t st) {
-               for (std::size_t m = 0; m < len; ++m) out[i + m] = a.data()[j + m * st];
-             });
+    Op::copy_into(a, Op::plan_of(a, val(std::get<1>(r.kids))), out);
   }
 };
 

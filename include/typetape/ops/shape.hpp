@@ -168,15 +168,20 @@ struct slice_op {
     const plan q = plan_of(a, p);
     xt::xtensor<elem_t<A>, rank_v<A>> r{};
     resize_to(r, q.out, name);
+    copy_into(a, q, r.data());
+    return r;
+  }
+  /// The slice's elements, in order, into o (the slice's value, or a fused loop's copy of a
+  /// slice it cannot read in place: detail::slice_input).
+  template <class A, class E>
+  static void copy_into(const A& a, const plan& q, E* o) {
     const auto* in = a.data();
-    auto* o = r.data();
     runs(q, [&](std::size_t i, std::size_t j, std::size_t len, std::size_t st) {
       if (st == 1)
         std::copy(in + j, in + j + len, o + i);
       else
         for (std::size_t m = 0; m < len; ++m) o[i + m] = in[j + m * st];
     });
-    return r;
   }
   /// The adjoint added in place into o, a buffer of a's shape (the adjoint of a variable that
   /// the backward pass keeps: node::backward_kid), instead of a zero tensor of a's shape
