@@ -291,17 +291,20 @@ void add_typetape() {
         auto lo = tt::slice(*x, tt::range{0, n - 1});
         auto f = tt::sum(100.0 * tt::square(tt::slice(*x, tt::range{1, n}) - tt::square(lo)) +
                          tt::square(1.0 - lo));
-        return [x, f, in = x->get()](const double* xp, double* g) mutable {
+        // the gradient kept between calls (tt::gradient_into): its storage is reused
+        return [x, f, in = x->get(), gx = T1()](const double* xp, double* g) mutable {
           load(xp, in, *x);
-          copy_out(tt::gradient(f, *x), g);
+          tt::gradient_into(f, *x, gx);
+          copy_out(gx, g);
         };
       });
   add("logsumexp1000", logsumexp{}, "typetape", [](const logsumexp&, const vec& x0) {
     auto x = std::make_shared<tt::variable<"x", T1>>(tensor_of<T1>(x0.data(), {x0.size()}));
     auto f = tt::log_sum_exp(*x);
-    return [x, f, in = x->get()](const double* xp, double* g) mutable {
+    return [x, f, in = x->get(), gx = T1()](const double* xp, double* g) mutable {
       load(xp, in, *x);
-      copy_out(tt::gradient(f, *x), g);
+      tt::gradient_into(f, *x, gx);
+      copy_out(gx, g);
     };
   });
   add("normal_lpdf1000", normal_lpdf{}, "typetape", [](const normal_lpdf& w, const vec&) {
@@ -331,10 +334,11 @@ void add_typetape() {
     };
     auto v = std::make_shared<vars>(x0.data());
     auto f = tt::sum(tt::square(tt::tanh(tt::matmul(v->W, w.input) + v->b)));
-    return [v, f, inW = v->W.get(), inb = v->b.get()](const double* xp, double* g) mutable {
+    return [v, f, inW = v->W.get(), inb = v->b.get(), gW = T2(), gb = T1()](const double* xp,
+                                                                            double* g) mutable {
       load(xp, inW, v->W);
       load(xp + m * m, inb, v->b);
-      const auto [gW, gb] = tt::gradient(f, std::tie(v->W, v->b));
+      tt::gradient_into(f, std::tie(v->W, v->b), std::tie(gW, gb));
       copy_out(gW, g);
       copy_out(gb, g + m * m);
     };

@@ -214,3 +214,34 @@ TEST_CASE("tt::value_and_gradient with a tape's misuse at run time: TT-E10 still
   auto f = x * x;
   CHECK_THROWS_AS(tt::value_and_gradient(f, other), tt::name_clash_error);
 }
+
+TEST_CASE("tt::gradient_into: the gradient written into the caller's numbers") {
+  tt::variable<"x"> x{1.5};
+  tt::variable<"y"> y{-0.5};
+  auto f = x * x * y + tt::sin(x);
+  const double dx = 2 * 1.5 * -0.5 + std::cos(1.5), dy = 1.5 * 1.5;
+  double gx = 7, gy = 7;
+  tt::gradient_into(f, std::tie(x, y), std::tie(gx, gy));
+  CHECK(gx == doctest::Approx(dx).epsilon(1e-15));
+  CHECK(gy == doctest::Approx(dy).epsilon(1e-15));
+  // bit for bit tt::gradient's, into a tuple it returned, and for one source into a number
+  auto g = tt::gradient(x * y, std::tie(x, y));
+  tt::gradient_into(f, std::tie(x, y), g);
+  CHECK(g == tt::gradient(f, std::tie(x, y)));
+  double one = 0;
+  tt::gradient_into(f, y, one);
+  CHECK(one == gy);
+  // with options after the places: a tuple of targets weighed by output_gradients
+  auto a = x * x;  // d/dx 2x = 3
+  auto b = x * y;  // d/dx y = -0.5
+  tt::gradient_into(std::tie(a, b), x, one, tt::output_gradients(1.0, 4.0));
+  CHECK(one == doctest::Approx(3 - 2).epsilon(1e-15));
+}
+
+TEST_CASE("tt::gradient_into: a run-time error leaves the caller's numbers untouched") {
+  tt::variable<"x"> x{1.0};
+  tt::variable<"x"> other{2.0};
+  double g = 42;
+  CHECK_THROWS_AS(tt::gradient_into(x * x, other, g), tt::name_clash_error);  // TT-E10
+  CHECK(g == 42);
+}

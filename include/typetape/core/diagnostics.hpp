@@ -206,6 +206,14 @@
 #define TT_E16_TANGENTS                                                                \
   "TT-E16: one tangent per source. Fix: pass a std::tuple of tangents as long as the " \
   "tuple of sources."
+#define TT_E16_GRADIENT_INTO                                                               \
+  "TT-E16: gradient_into takes one place per source, as one tuple right after the "        \
+  "sources. Fix: tt::gradient_into(loss, std::tie(a, b), std::tie(ga, gb)), or the tuple " \
+  "tt::gradient returned."
+#define TT_E15_GRADIENT_INTO                                                                \
+  "TT-E15: each place gradient_into writes to is a non-const lvalue of its source's value " \
+  "type (double for a scalar variable, its tensor type for a tensor one). Fix: declare "    \
+  "the places as tt::gradient returns them: auto g = tt::gradient(loss, params)."
 #define TT_E09_AT                                                                          \
   "TT-E09: tt::at reads its data in place, and this container is a temporary (a dangling " \
   "leaf). Fix: name the container first, and pass the name."

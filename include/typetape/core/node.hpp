@@ -214,6 +214,13 @@ struct node {
       Op::vjp_add(
           detail::val(std::get<J>(r.kids))..., g,
           ctx.template element_buffer<typename kid::name_type>(detail::val(std::get<0>(r.kids))));
+    } else if constexpr (detail::op_cut<Op>(I) == 0 && Ctx::template wants<kid> &&
+                         detail::is_tensor_var_ref<kid> && requires { Op::writes_in_place; }) {
+      // a variable operand of a product: its adjoint stored or added where it lies
+      bool add = false;
+      auto* out =
+          ctx.template write_buffer<typename kid::name_type>(detail::val(std::get<I>(r.kids)), add);
+      Op::template vjp_into<I>(detail::val(std::get<J>(r.kids))..., r.v, g, out, add);
     } else if constexpr (detail::op_cut<Op>(I) == 0 && Ctx::template wants<kid>) {
       std::get<I>(kids).backward(std::get<I>(r.kids),
                                  detail::adjoint_to<typename kid::value_type>(Op::template vjp<I>(

@@ -3,6 +3,7 @@
 // the loop nodes; and which lets a backward pass must run.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <tuple>
@@ -51,6 +52,9 @@ struct bwd_ctx<Wanted, tlist<N...>, tlist<V...>> {
   std::tuple<V...> adj{adjoint_zero<V>()...};
   /// Which tensor adjoints hold a value yet (the first one is moved in, not added).
   bool started[sizeof...(V) + 1] = {};
+  /// Which tensor adjoints were given storage to write into (tt::gradient_into: the
+  /// caller's tensor, reused when its shape fits).
+  bool held[sizeof...(V) + 1] = {};
 
   template <class Kid>
   static constexpr bool wants = wants_v<Kid, Wanted>;
@@ -61,7 +65,18 @@ struct bwd_ctx<Wanted, tlist<N...>, tlist<V...>> {
       auto& a = std::get<i>(adj);
       if constexpr (tensor_like<std::remove_cvref_t<decltype(a)>>) {
         if (!started[i]) {
-          a = std::forward<G>(g);
+          // a temporary is moved in; a value someone else keeps is copied into the held
+          // storage when it fits
+          if constexpr (std::is_lvalue_reference_v<G> &&
+                        std::is_same_v<std::remove_cvref_t<G>, std::remove_cvref_t<decltype(a)>>) {
+            if (held[i] &&
+                std::equal(a.shape().begin(), a.shape().end(), g.shape().begin(), g.shape().end()))
+              std::copy(g.begin(), g.end(), a.begin());
+            else
+              a = g;
+          } else {
+            a = std::forward<G>(g);
+          }
           started[i] = true;
         } else {
           add_into(a, g);
@@ -85,13 +100,38 @@ struct bwd_ctx<Wanted, tlist<N...>, tlist<V...>> {
       constexpr std::size_t i = index_of_v<Name, tlist<N...>>;
       auto& a = std::get<i>(adj);
       if (!started[i]) {
-        a = zeros_like(like);
+        if (held[i])
+          zero_like_into(a, like);
+        else
+          a = zeros_like(like);
         started[i] = true;
       }
       return static_cast<E*>(a.data());
     } else {
       return static_cast<E*>(nullptr);
     }
+  }
+  /// The elements of the tensor adjoint of Name for a loop that covers all of them: while
+  /// nothing has been added, storage shaped like `like` to store into (add = false; the
+  /// held storage when its shape fits), afterwards the adjoint to add into (add = true).
+  template <class Name, class Like>
+  TT_INLINE auto* write_buffer(const Like& like, bool& add) {
+    using E = std::remove_cvref_t<decltype(*like.data())>;
+    constexpr std::size_t i = index_of_v<Name, tlist<N...>>;
+    auto& a = std::get<i>(adj);
+    add = started[i];
+    if (!started[i]) {
+      shape_like_into(a, like);
+      started[i] = true;
+    }
+    return static_cast<E*>(a.data());
+  }
+  /// Gives the tensor adjoint of Name storage to write into (tt::gradient_into).
+  template <class Name, class T>
+  TT_INLINE void hold(T&& storage) {
+    constexpr std::size_t i = index_of_v<Name, tlist<N...>>;
+    std::get<i>(adj) = std::move(storage);
+    held[i] = true;
   }
   template <class Name>
   TT_INLINE constexpr auto& get() {

@@ -245,7 +245,8 @@ struct output {
   T* p = nullptr;
   T s = T(0);
   std::unique_ptr<T[]> own;
-  bool add = false;  // full: added into p (a variable's adjoint, in place) rather than stored
+  bool add = false;       // full: added into p rather than stored
+  bool in_place = false;  // p is a variable's adjoint (nothing to hand on afterwards)
 };
 
 template <class Op, class... K>
@@ -412,19 +413,27 @@ struct fused_kernel<node<Op, K...>> {
           using A = typename at_t<j, F>::value_type;
           o.mode = in.mode;
           if constexpr (tensor_like<A>) {
-            if constexpr (in_place_candidate<j>()) {
+            if constexpr (in_place_candidate<j>() && is_tensor_var_ref<at_t<j, F>>) {
+              if (in.mode == input<in_elem<j>>::full) {
+                // a variable: its adjoint written where it lies (added if something was
+                // there before), in the caller's storage under tt::gradient_into
+                o.p = ctx.template write_buffer<typename at_t<j, F>::name_type>(
+                    val(std::get<j>(r.f)), o.add);
+                o.in_place = true;
+              }
+            } else if constexpr (in_place_candidate<j>()) {
               if (in.mode == input<in_elem<j>>::full && !in.gathered) {
                 // a block of a variable: added into the variable's adjoint where it lies
                 const auto& rec = std::get<j>(r.f);
                 using X = std::remove_cvref_t<
                     std::tuple_element_t<0, decltype(std::declval<const at_t<j, F>&>().kids)>>;
-                o.add = true;
+                o.add = o.in_place = true;
                 o.p =
                     ctx.template element_buffer<typename X::name_type>(val(std::get<0>(rec.kids))) +
                     slice_input<at_t<j, F>>::locate(rec).offset;
               }
             }
-            if (o.add) {
+            if (o.in_place) {
               // written in place
             } else if (in.mode == input<in_elem<j>>::full) {
               resize_to(std::get<j>(adjs), shape, op_name<Op>());
@@ -511,7 +520,7 @@ struct fused_kernel<node<Op, K...>> {
           using A = typename at_t<j, F>::value_type;
           auto& o = std::get<j>(outs);
           auto& a = std::get<j>(adjs);
-          if (o.add) return;  // already in the variable's adjoint
+          if (o.in_place) return;  // already in the variable's adjoint
           if constexpr (!tensor_like<A>) {
             a = o.s;
           } else {
@@ -539,10 +548,12 @@ struct fused_kernel<node<Op, K...>> {
     else
       return shape_of(val(std::get<J>(r.f)));
   }
-  /// The variable input J slices, or void.
+  /// The variable input J is or slices, or void.
   template <std::size_t J>
-  static auto sliced_variable() {
-    if constexpr (slice_input<at_t<J, F>>::value) {
+  static auto variable_of() {
+    if constexpr (is_tensor_var_ref<at_t<J, F>>) {
+      return std::type_identity<at_t<J, F>>{};
+    } else if constexpr (slice_input<at_t<J, F>>::value) {
       using X = std::remove_cvref_t<
           std::tuple_element_t<0, decltype(std::declval<const at_t<J, F>&>().kids)>>;
       if constexpr (is_tensor_var_ref<X>)
@@ -553,19 +564,23 @@ struct fused_kernel<node<Op, K...>> {
       return std::type_identity<void>{};
     }
   }
-  /// Is input J the first slice of a tensor variable in the region (its adjoint added into
-  /// the variable's in place, when the slice is one block)? Only the first: two slices of one
-  /// variable at different offsets (x[1:] and x[:-1]) would each load what the other has just
-  /// stored, at an overlapping address, and wait for it on every iteration (a store that
-  /// cannot be forwarded); the others write their own adjoints, added afterwards.
+  /// Is input J's adjoint written or added into its variable's adjoint in place: a tensor
+  /// variable covering the region, or a slice of one that is one block? A variable, unless
+  /// a slice of it comes earlier; a slice, if it is the first input to read the variable.
+  /// Two streams into one adjoint at different offsets (x[1:] and x[:-1]) would each load
+  /// what the other has just stored at an overlapping address, and wait for it on every
+  /// iteration (a store that cannot be forwarded); at one offset (x used twice) the store
+  /// is forwarded. The others write their own adjoints, added afterwards.
   template <std::size_t J>
   static constexpr bool in_place_candidate() {
-    using X = typename decltype(sliced_variable<J>())::type;
+    using X = typename decltype(variable_of<J>())::type;
     if constexpr (std::is_void_v<X>) {
       return false;
     } else {
       return []<std::size_t... P>(std::index_sequence<P...>) {
-        return (!std::is_same_v<typename decltype(sliced_variable<P>())::type, X> && ...);
+        return ((!std::is_same_v<typename decltype(variable_of<P>())::type, X> ||
+                 (is_tensor_var_ref<at_t<J, F>> && is_tensor_var_ref<at_t<P, F>>)) &&
+                ...);
       }
       (std::make_index_sequence<J>{});
     }

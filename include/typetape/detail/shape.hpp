@@ -132,6 +132,19 @@ T zeros_like(const T& t) {
   return r;
 }
 
+template <class T>
+void shape_like_into(T& a, const T& like) {
+  if (shape_of(a) != shape_of(like)) a.resize(like.shape());
+}
+
+template <class T>
+void zero_like_into(T& a, const T& like) {
+  if (shape_of(a) == shape_of(like))
+    std::fill(a.begin(), a.end(), elem_t<T>(0));
+  else
+    a = zeros_like(like);
+}
+
 /// Row-major strides of `from` seen from a broadcast shape `to` (0 along broadcast axes).
 inline shape_vec broadcast_strides(const shape_vec& from, const shape_vec& to) {
   shape_vec st(to.size(), 0);

@@ -57,6 +57,12 @@ void check_same_shape(const char* what, const A& a, const B& b);
 /// A tensor of zeros shaped like t.
 template <class T>
 T zeros_like(const T& t);
+/// a = zeros shaped like `like`, in a's own storage when it already has that shape.
+template <class T>
+void zero_like_into(T& a, const T& like);
+/// a shaped like `like` (contents unspecified), in its own storage when the shape fits.
+template <class T>
+void shape_like_into(T& a, const T& like);
 
 /// A record's value: records of tensor variables point at the variable instead of
 /// copying it (see var_ref), so values are read through val().

@@ -6,7 +6,17 @@
 // Link with BLAS (meson: dependency('openblas') or 'blas'). Needs <typetape/tensor.hpp>.
 #pragma once
 
+// (OpenBLAS's cblas.h declares C99 _Complex types, which clang's -Wpedantic flags in C++: a
+// user's -Wpedantic -Werror build must not fail on it where the header is not on a system path,
+// as with openblas.pc's -I)
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wc99-extensions"
+#endif
 #include <cblas.h>
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
 
 #include "reduce.hpp"
 
@@ -21,26 +31,36 @@ constexpr bool fixed_inner_dims_differ() {
     return false;
 }
 
-/// C (m x n) = op(A) op(B) with row-major storage; ta/tb transpose A/B.
+/// C (m x n) = op(A) op(B) with row-major storage, or with add C += op(A) op(B); ta/tb
+/// transpose A/B.
 template <class T>
 void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T* a, const T* b,
-          T* c) {
+          T* c, bool add = false) {
   static_assert(std::is_same_v<T, double> || std::is_same_v<T, float>, TT_E15_MATMUL_ELEMENT);
   if (m == 0 || n == 0) return;
   if (k == 0) {
-    std::fill(c, c + m * n, T(0));
+    if (!add) std::fill(c, c + m * n, T(0));
     return;
   }
-  const auto blas_int = [](std::size_t v) { return static_cast<blasint>(v); };
+  // Sizes as int: every cblas.h takes int (Netlib's CBLAS_INT, OpenBLAS's blasint in its
+  // default LP64 build); an ILP64 OpenBLAS takes a wider integer, to which int converts.
+  const auto blas_int = [](std::size_t v) { return static_cast<int>(v); };
   if (k == 1) {  // an outer product (the weight gradient of a matrix-vector product)
     using B = xsimd::batch<T>;
     for (std::size_t i = 0; i < m; ++i) {
       const T ai = a[i];
       T* ci = c + i * n;
       std::size_t j = 0;
-      for (; j + B::size <= n; j += B::size)
-        (B(ai) * B::load_unaligned(b + j)).store_unaligned(ci + j);
-      for (; j < n; ++j) ci[j] = ai * b[j];
+      if (add) {
+        for (; j + B::size <= n; j += B::size)
+          xsimd::fma(B(ai), B::load_unaligned(b + j), B::load_unaligned(ci + j))
+              .store_unaligned(ci + j);
+        for (; j < n; ++j) ci[j] += ai * b[j];
+      } else {
+        for (; j + B::size <= n; j += B::size)
+          (B(ai) * B::load_unaligned(b + j)).store_unaligned(ci + j);
+        for (; j < n; ++j) ci[j] = ai * b[j];
+      }
     }
     return;
   }
@@ -57,22 +77,24 @@ void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T
     const std::size_t cols = right ? (ta ? m : k) : (tb ? k : n);
     const bool trans = right ? ta : !tb;
     const auto op = trans ? CblasTrans : CblasNoTrans;
+    const T beta = add ? T(1) : T(0);
     if constexpr (std::is_same_v<T, double>)
       cblas_dgemv(CblasRowMajor, op, blas_int(rows), blas_int(cols), 1.0, mat, blas_int(cols), v, 1,
-                  0.0, c, 1);
+                  beta, c, 1);
     else
       cblas_sgemv(CblasRowMajor, op, blas_int(rows), blas_int(cols), 1.0f, mat, blas_int(cols), v,
-                  1, 0.0f, c, 1);
+                  1, beta, c, 1);
     return;
   }
   const int lda = blas_int(ta ? m : k), ldb = blas_int(tb ? k : n);
   const auto opa = ta ? CblasTrans : CblasNoTrans, opb = tb ? CblasTrans : CblasNoTrans;
+  const T beta = add ? T(1) : T(0);
   if constexpr (std::is_same_v<T, double>)
     cblas_dgemm(CblasRowMajor, opa, opb, blas_int(m), blas_int(n), blas_int(k), 1.0, a, lda, b, ldb,
-                0.0, c, blas_int(n));
+                beta, c, blas_int(n));
   else
     cblas_sgemm(CblasRowMajor, opa, opb, blas_int(m), blas_int(n), blas_int(k), 1.0f, a, lda, b,
-                ldb, 0.0f, c, blas_int(n));
+                ldb, beta, c, blas_int(n));
 }
 
 /// The product of ranks Ra and Rb: rank Ra + Rb - 2 (a scalar for two vectors).
@@ -138,17 +160,27 @@ struct matmul_op {
     return c;
   }
   template <std::size_t I, class A, class B, class V, class G>
-  static auto vjp(const A& a, const B& b, const V&, const G& g) {
-    const dims d = dims_of(a, b);
-    if constexpr (I == 0) {  // dA (m x k) = G (m x n) B^T
+  static auto vjp(const A& a, const B& b, const V& v, const G& g) {
+    if constexpr (I == 0) {
       A r = same_shape(a);
-      gemm(false, true, d.m, d.k, d.n, out_data(g), b.data(), r.data());
+      vjp_into<0>(a, b, v, g, r.data(), false);
       return r;
-    } else {  // dB (k x n) = A^T G
+    } else {
       B r = same_shape(b);
-      gemm(true, false, d.k, d.n, d.m, a.data(), out_data(g), r.data());
+      vjp_into<1>(a, b, v, g, r.data(), false);
       return r;
     }
+  }
+  /// The adjoint of operand I stored (or with add, added) at out, shaped like the operand:
+  /// a variable's adjoint is written where it lies (GEMM's beta), with no temporary.
+  static constexpr bool writes_in_place = true;
+  template <std::size_t I, class A, class B, class V, class G, class T>
+  static void vjp_into(const A& a, const B& b, const V&, const G& g, T* out, bool add) {
+    const dims d = dims_of(a, b);
+    if constexpr (I == 0)  // dA (m x k) = G (m x n) B^T
+      gemm(false, true, d.m, d.k, d.n, out_data(g), b.data(), out, add);
+    else  // dB (k x n) = A^T G
+      gemm(true, false, d.k, d.n, d.m, a.data(), out_data(g), out, add);
   }
 };
 

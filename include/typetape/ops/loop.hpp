@@ -365,6 +365,13 @@ struct loop_bwd_ctx : bwd_ctx<Wanted, Names, Values>, loop_scope<Outer, Name, St
     else
       return this->outer.template element_buffer<N>(like);
   }
+  template <class N, class Like>
+  TT_INLINE auto* write_buffer(const Like& like, bool& add) {
+    if constexpr (contains_v<N, Names>)
+      return base::template write_buffer<N>(like, add);
+    else
+      return this->outer.template write_buffer<N>(like, add);
+  }
 };
 
 // ---- what a body holds ----------------------------------------------------------------------

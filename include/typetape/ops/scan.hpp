@@ -131,6 +131,13 @@ struct step_bwd_ctx : bwd_ctx<Wanted, Names, Values> {
     else
       return outer.template element_buffer<Name>(like);
   }
+  template <class Name, class Like>
+  TT_INLINE auto* write_buffer(const Like& like, bool& add) {
+    if constexpr (contains_v<Name, Names>)
+      return base::template write_buffer<Name>(like, add);
+    else
+      return outer.template write_buffer<Name>(like, add);
+  }
   template <class Name>
   TT_INLINE auto carry() const {
     return std::get<index_of_v<Name, CarryNames>>(cur);

@@ -17,6 +17,13 @@
 
 namespace tt {
 
+namespace detail {
+/// What the short form returns: the gradient (tt::gradient), the value with it
+/// (tt::value_and_gradient), or nothing, the gradient written into the caller's storage
+/// (tt::gradient_into).
+enum class gradient_mode { gradient, value, into };
+}  // namespace detail
+
 /// Weights for the targets of a non-scalar (tuple) target, one per target
 /// (TensorFlow's output_gradients). Without it such a target is TT-E07. A weight
 /// passed as an lvalue is held by reference (a tensor weight is not copied), one
@@ -47,7 +54,7 @@ class TT_CONSUMABLE(unconsumed) tape {
   using clash = typename detail::clashing_name<named>::type;
   template <class... E>
   using temporary_in = typename detail::first_temporary<E...>::type;
-  template <bool>
+  template <detail::gradient_mode>
   friend struct gradient_t;
 
  public:
@@ -242,7 +249,14 @@ class TT_CONSUMABLE(unconsumed) tape {
   template <class V, class Target, class Sources, class... Opts>
   TT_INLINE auto run(const Target& target, const Sources& sources, const Opts&... opts) const {
     if (consumed_) throw consumed_tape_error{};
-    return backward<V>(target, sources, opts...);
+    return backward<V>(static_cast<const std::nullptr_t*>(nullptr), target, sources, opts...);
+  }
+  /// The same, the gradient written into `out` (tt::gradient_into).
+  template <class V, class Out, class Target, class Sources, class... Opts>
+  TT_INLINE void run_into(Out& out, const Target& target, const Sources& sources,
+                          const Opts&... opts) const {
+    if (consumed_) throw consumed_tape_error{};
+    backward<V>(&out, target, sources, opts...);
   }
 
   /// Post-order forward pass: the lets (each once, dependencies first), then the targets.
@@ -326,8 +340,12 @@ class TT_CONSUMABLE(unconsumed) tape {
     }
   }
 
-  template <class V, class Target, class Sources, class... Opts>
-  TT_INLINE auto backward(const Target& target, const Sources& sources, const Opts&... opts) const {
+  /// The backward pass. Out is std::nullptr_t (the gradient is returned) or what
+  /// tt::gradient_into writes it into: the place of the only source's gradient, or a tuple
+  /// of places.
+  template <class V, class Out, class Target, class Sources, class... Opts>
+  TT_INLINE auto backward(Out* out, const Target& target, const Sources& sources,
+                          const Opts&... opts) const {
     using tp = detail::target_pack<Target>;
     using infos = typename V::infos;
     using wanted = typename detail::map_list<infos, detail::info_name_t>::type;
@@ -339,35 +357,32 @@ class TT_CONSUMABLE(unconsumed) tape {
         typename detail::concat<
             typename detail::map_list<infos, detail::info_value_t>::type,
             typename detail::map_list<extra_lets, detail::let_value_t>::type>::type>;
+    constexpr bool into = !std::is_same_v<Out, const std::nullptr_t>;
     ctx_t ctx{};
 
-    // Each source must be the object the targets use under its name.
+    // Every run-time check before anything is computed or written: each source must be
+    // the object the targets use under its name (TT-E10), each target recorded here
+    // (TT-E05), each tensor weight shaped like its target.
     if constexpr (detail::source_pack<Sources>::is_tuple) {
       auto each = [&](const auto& src) TT_INLINE_LAMBDA { check_source(src); };
       detail::for_each_element(sources, each);
     } else {
       check_source(sources);
     }
-
     const auto refs = tp::refs(target);
+    std::size_t at[tp::list::size + 1] = {};  // which recorded target each target is
     detail::static_for<tp::list::size>([&](auto k) TT_INLINE_LAMBDA {
       using T = detail::at_t<k, typename tp::list>;
-      decltype(auto) seed = seed_for<k, typename T::value_type>(opts...);
+      [[maybe_unused]] decltype(auto) seed = seed_for<k, typename T::value_type>(opts...);
       if constexpr (detail::contains_v<T, stored>) {
-        const std::size_t idx =
-            locate<detail::options<Opts...>::known_target, k>(std::get<k>(refs));
-        if constexpr (ctx_t::template wants<T>) {
+        at[k] = locate<detail::options<Opts...>::known_target, k>(std::get<k>(refs));
+        if constexpr (tensor_like<typename T::value_type> && ctx_t::template wants<T>)
           detail::static_for<sizeof...(Targets)>([&](auto i) TT_INLINE_LAMBDA {
             if constexpr (std::is_same_v<T, detail::at_t<i, stored>>)
-              if (i == idx) {
-                if constexpr (tensor_like<typename T::value_type>)
-                  detail::check_same_shape("output_gradients", detail::val(std::get<i>(recs_)),
-                                           seed);
-                std::get<i>(targets_).backward(std::get<i>(recs_), seed, ctx);
-              }
+              if (i == at[k])
+                detail::check_same_shape("output_gradients", detail::val(std::get<i>(recs_)), seed);
           });
-        }
-      } else {  // a let recorded inside a target: seed its adjoint
+      } else {  // a let recorded inside a target
         using N = typename T::name_type;
         if (!detail::same_tree(detail::find_let_in<N>(targets_), std::get<k>(refs)))
           throw unrecorded_target_error{};
@@ -375,18 +390,68 @@ class TT_CONSUMABLE(unconsumed) tape {
           detail::check_same_shape("output_gradients",
                                    detail::val(std::get<detail::index_of_v<T, lets>>(slots_.recs)),
                                    seed);
-        ctx.template accumulate<N>(typename T::value_type(seed));
       }
     });
-    // The lets, each after every use of it has been accumulated (reverse forward order).
-    detail::static_for<lets::size>([&](auto j) TT_INLINE_LAMBDA {
-      constexpr std::size_t li = lets::size - 1 - j;
-      using L = detail::at_t<li, lets>;
-      using N = typename L::name_type;
-      if constexpr (detail::contains_v<N, let_names>)
-        detail::find_let_in<N>(targets_).body.backward(std::get<li>(slots_.recs),
-                                                       ctx.template get<N>(), ctx);
-    });
+
+    // tt::gradient_into: the caller's tensors become the adjoints' storage (reused where
+    // their shapes fit); if the backward pass itself throws (an allocation, a custom VJP),
+    // they are handed back, shapes kept and contents unspecified.
+    auto place = [&]<std::size_t J>(std::integral_constant<std::size_t, J>)
+        TT_INLINE_LAMBDA -> auto& {
+      if constexpr (detail::source_pack<Sources>::is_tuple)
+        return std::get<J>(*out);
+      else
+        return *out;
+    };
+    if constexpr (into)
+      detail::static_for<infos::size>([&](auto j) TT_INLINE_LAMBDA {
+        if constexpr (into && holds_place<detail::at_t<j, infos>, wanted>)
+          ctx.template hold<typename detail::at_t<j, infos>::name_type>(std::move(place(j)));
+      });
+    auto hand_back = [&] {
+      if constexpr (into)
+        detail::static_for<infos::size>([&](auto j) TT_INLINE_LAMBDA {
+          if constexpr (into && holds_place<detail::at_t<j, infos>, wanted>)
+            place(j) = std::move(ctx.template get<typename detail::at_t<j, infos>::name_type>());
+        });
+    };
+
+    auto run_backward = [&] {
+      detail::static_for<tp::list::size>([&](auto k) TT_INLINE_LAMBDA {
+        using T = detail::at_t<k, typename tp::list>;
+        decltype(auto) seed = seed_for<k, typename T::value_type>(opts...);
+        if constexpr (detail::contains_v<T, stored>) {
+          if constexpr (ctx_t::template wants<T>) {
+            detail::static_for<sizeof...(Targets)>([&](auto i) TT_INLINE_LAMBDA {
+              if constexpr (std::is_same_v<T, detail::at_t<i, stored>>)
+                if (i == at[k]) std::get<i>(targets_).backward(std::get<i>(recs_), seed, ctx);
+            });
+          }
+        } else {  // a let recorded inside a target: seed its adjoint
+          ctx.template accumulate<typename T::name_type>(typename T::value_type(seed));
+        }
+      });
+      // The lets, each after every use of it has been accumulated (reverse forward order).
+      detail::static_for<lets::size>([&](auto j) TT_INLINE_LAMBDA {
+        constexpr std::size_t li = lets::size - 1 - j;
+        using L = detail::at_t<li, lets>;
+        using N = typename L::name_type;
+        if constexpr (detail::contains_v<N, let_names>)
+          detail::find_let_in<N>(targets_).body.backward(std::get<li>(slots_.recs),
+                                                         ctx.template get<N>(), ctx);
+      });
+    };
+    if constexpr (into) {
+      try {
+        run_backward();
+      } catch (...) {
+        hand_back();
+        throw;
+      }
+    } else {
+      run_backward();
+    }
+
     // A source no differentiable path reaches (tt::unconnected::zero) gets +0.
     auto result = [&]<class I>(I*, const auto& src) TT_INLINE_LAMBDA -> typename I::value_type {
       using N = typename I::name_type;
@@ -406,7 +471,29 @@ class TT_CONSUMABLE(unconsumed) tape {
         return Val{};
       }
     };
-    if constexpr (detail::source_pack<Sources>::is_tuple) {
+    if constexpr (into) {
+      // written in place: a held adjoint nothing reached is zeroed where it lies
+      auto write = [&]<std::size_t J>(std::integral_constant<std::size_t, J> j) TT_INLINE_LAMBDA {
+        using I = detail::at_t<J, infos>;
+        const auto& src = [&]() -> const auto& {
+          if constexpr (detail::source_pack<Sources>::is_tuple)
+            return std::get<J>(sources);
+          else
+            return sources;
+        }
+        ();
+        if constexpr (into && holds_place<detail::at_t<j, infos>, wanted>) {
+          auto& a = ctx.template get<typename I::name_type>();
+          if (!ctx.template has<typename I::name_type>() ||
+              (detail::reach_from<I>(typename tp::list{}) & detail::reach::live) == 0)
+            detail::zero_like_into(a, source_value(src));
+          place(j) = std::move(a);
+        } else {
+          place(j) = result(static_cast<I*>(nullptr), src);
+        }
+      };
+      detail::static_for<infos::size>(write);
+    } else if constexpr (detail::source_pack<Sources>::is_tuple) {
       return [&]<class... I, std::size_t... J>(detail::tlist<I...>, std::index_sequence<J...>)
                  TT_INLINE_LAMBDA {
                    return std::tuple<typename I::value_type...>(
@@ -416,6 +503,12 @@ class TT_CONSUMABLE(unconsumed) tape {
       return result(static_cast<detail::at_t<0, infos>*>(nullptr), sources);
     }
   }
+
+  /// tt::gradient_into: does the adjoint of source I take the caller's tensor as its storage
+  /// (a tensor, and its name asked for once)?
+  template <class I, class Wanted>
+  static constexpr bool holds_place =
+      tensor_like<typename I::value_type>&& detail::count_v<typename I::name_type, Wanted> == 1;
 
   /// The weight of target K: 1, or its output_gradients weight (a tensor one by
   /// reference: a tensor target always has output_gradients, E07).
@@ -492,30 +585,78 @@ template <class... T>
 struct target_value<std::tuple<T...>> {
   using type = std::tuple<typename std::remove_cvref_t<T>::value_type...>;
 };
+
+/// The short form's arguments after the sources: options, or for tt::gradient_into the
+/// places the gradient goes (Out, as deduced: T& for an lvalue), then options.
+template <bool Into, class... Args>
+struct short_form_args {
+  using out = void;
+  using opts = tlist<std::remove_cvref_t<Args>...>;
+};
+template <class A, class... Args>
+struct short_form_args<true, A, Args...> {
+  using out = A;
+  using opts = tlist<std::remove_cvref_t<Args>...>;
+};
+
+/// Can Out (an argument's deduced type) take the gradient R: one place per source, each an
+/// assignable lvalue of the source's value type?
+template <class Out, class R>
+struct places_fit {
+  static constexpr bool count = !std::is_void_v<Out>;
+  static constexpr bool types = std::is_lvalue_reference_v<Out> &&
+                                !std::is_const_v<std::remove_reference_t<Out>> &&
+                                std::is_same_v<std::remove_cvref_t<Out>, R>;
+};
+template <class Out, class... R>
+struct places_fit<Out, std::tuple<R...>> {
+  using T = std::remove_cvref_t<Out>;
+  static constexpr bool count = [] {
+    if constexpr (requires { std::tuple_size<T>::value; })
+      return std::tuple_size<T>::value == sizeof...(R);
+    else
+      return false;
+  }();
+  static constexpr bool writable =
+      std::is_lvalue_reference_v<Out> && !std::is_const_v<std::remove_reference_t<Out>>;
+  static constexpr bool types = [] {
+    if constexpr (count) return []<std::size_t... J>(std::index_sequence<J...>) {
+        // a reference to a value of the type (std::tie), or the value itself in a tuple
+        // the caller keeps
+        return ((std::is_same_v<std::tuple_element_t<J, T>, R&> ||
+                 (writable && std::is_same_v<std::tuple_element_t<J, T>, R>)) &&
+                ...);
+      }
+    (std::index_sequence_for<R...>{});
+    else return false;
+  }();
+};
 }  // namespace detail
 
 /// The short form: records target, takes its gradient, releases the recording. With
-/// WithValue (tt::value_and_gradient), the target's value too, from the same forward pass.
-template <bool WithValue>
+/// gradient_mode::value (tt::value_and_gradient), the target's value too, from the same
+/// forward pass; with gradient_mode::into (tt::gradient_into), the gradient written into
+/// the caller's storage, the first argument after the sources.
+template <detail::gradient_mode Mode>
 struct gradient_t {
-  template <class Target, class Sources, class... Opts>
-  TT_INLINE auto operator()(const Target& target, const Sources& sources,
-                            const Opts&... opts) const {
+  template <class Target, class Sources, class... Args>
+  TT_INLINE auto operator()(const Target& target, const Sources& sources, Args&&... args) const {
+    constexpr bool into = Mode == detail::gradient_mode::into;
     constexpr detail::known_target_t known{};
+    using split = detail::short_form_args<into, Args...>;
     if constexpr (!expression<Target> && !detail::target_pack<Target>::is_tuple) {
       // the note names the (first) source the plain-number target cannot reach
       using first = detail::at_t<0, typename detail::source_pack<Sources>::infos>;
       static_assert(diag::target_is_an_expression_of<typename first::name_type, false>,
                     TT_E01_NUMBER);
-      return detail::result_t<Sources>{};
+      return empty_result<Target, Sources>();
     } else {
       using tape_t = typename borrowed_tape<Target>::type;
       using clash = typename tape_t::clash;
       // TT-E10 here rather than in the tape's constructor, which is not reached then: one
       // instantiation note fewer
       static_assert(diag::name_is_unique<clash, std::is_void_v<clash>>, TT_E10);
-      using V =
-          typename tape_t::template verdict_of<Target, Sources, Opts..., detail::known_target_t>;
+      using V = typename verdict_with<tape_t, Target, Sources, typename split::opts>::type;
       // (the same block as in gradient() &&)
       // verdict diagnostics: begin
       using c = detail::code;
@@ -565,24 +706,45 @@ struct gradient_t {
                       TT_E02_COMPARE);
       }
       // verdict diagnostics: end
+      using fit = detail::places_fit<typename split::out, typename V::result>;
       if constexpr (!tape_t::template passes<V>) {
-        if constexpr (WithValue)
-          return value_with_gradient<typename detail::target_value<Target>::type,
-                                     typename V::result>{};
-        else
-          return typename V::result{};
-      } else if constexpr (WithValue) {
+        return empty_result<Target, Sources>();
+      } else if constexpr (into && !fit::count) {
+        static_assert(fit::count, TT_E16_GRADIENT_INTO);
+      } else if constexpr (into && !fit::types) {
+        static_assert(fit::types, TT_E15_GRADIENT_INTO);
+      } else if constexpr (Mode == detail::gradient_mode::value) {
         const auto t = make_tape<detail::borrowed_value>(target);
         using R = value_with_gradient<typename detail::target_value<Target>::type,
-                                      decltype(t.template run<V>(target, sources, opts..., known))>;
-        return R{t.values(), t.template run<V>(target, sources, opts..., known)};
+                                      decltype(t.template run<V>(target, sources, args..., known))>;
+        return R{t.values(), t.template run<V>(target, sources, args..., known)};
+      } else if constexpr (into) {
+        [&](auto& out, const auto&... opts) TT_INLINE_LAMBDA {
+          make_tape<detail::borrowed>(target).template run_into<V>(out, target, sources, opts...,
+                                                                   known);
+        }(args...);
       } else {
-        return make_tape<detail::borrowed>(target).template run<V>(target, sources, opts..., known);
+        return make_tape<detail::borrowed>(target).template run<V>(target, sources, args..., known);
       }
     }
   }
 
  private:
+  template <class Tape, class Target, class Sources, class Opts>
+  struct verdict_with;
+  template <class Tape, class Target, class Sources, class... O>
+  struct verdict_with<Tape, Target, Sources, detail::tlist<O...>> {
+    using type = typename Tape::template verdict_of<Target, Sources, O..., detail::known_target_t>;
+  };
+  /// What a call that failed a check returns (no follow-on errors).
+  template <class Target, class Sources>
+  static auto empty_result() {
+    if constexpr (Mode == detail::gradient_mode::value)
+      return value_with_gradient<typename detail::target_value<Target>::type,
+                                 detail::result_t<Sources>>{};
+    else if constexpr (Mode == detail::gradient_mode::gradient)
+      return detail::result_t<Sources>{};
+  }
   /// The tape that borrows the target (or each target of a tuple).
   template <class Target>
   struct borrowed_tape {
@@ -603,11 +765,16 @@ struct gradient_t {
       return tape<Policy, Target>(target);
   }
 };
-inline constexpr gradient_t<false> gradient{};
+inline constexpr gradient_t<detail::gradient_mode::gradient> gradient{};
 /// The target's value and its gradient from one forward pass: `auto [v, g] =
 /// tt::value_and_gradient(loss, params);` (TensorFlow and JAX users write the loss twice,
 /// or call jax.value_and_grad). The same diagnostics as tt::gradient.
-inline constexpr gradient_t<true> value_and_gradient{};
+inline constexpr gradient_t<detail::gradient_mode::value> value_and_gradient{};
+/// The gradient written into the caller's storage: `tt::gradient_into(loss, std::tie(w, b),
+/// std::tie(gw, gb));` (or a tuple tt::gradient returned before). A tensor's storage is
+/// reused when its shape fits (resized otherwise), so a training loop that keeps its
+/// gradients allocates none for them. The same diagnostics as tt::gradient.
+inline constexpr gradient_t<detail::gradient_mode::into> gradient_into{};
 
 template <class E>
   requires expression<E>

@@ -1,0 +1,83 @@
+// Heap allocations of tensor gradients, counted: built without XTENSOR_USE_XSIMD, so that
+// xt::xtensor allocates through std::allocator, that is through the operator new counted
+// here. tt::gradient_into reuses the caller's tensors; what still allocates per call is
+// listed, so that a change that adds an allocation fails here.
+#include <cstdlib>
+#include <new>
+#include <typetape/tensor.hpp>
+
+#include "tensor_check.hpp"
+
+namespace {
+std::size_t allocations = 0;
+using T1 = xt::xtensor<double, 1>;
+using T2 = xt::xtensor<double, 2>;
+}  // namespace
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+void* operator new(std::size_t n) {
+  ++allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc{};
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+/// Allocations made by f(), run once before to size the caller's tensors.
+template <class F>
+std::size_t allocations_of(F&& f) {
+  f();
+  const std::size_t before = allocations;
+  f();
+  return allocations - before;
+}
+
+TEST_CASE("the counter sees a tensor's allocation (the test can fail)") {
+  CHECK(allocations_of([] { T1 t = T1::from_shape({100}); }) == 1);
+}
+
+TEST_CASE("a fused region's gradient into the caller's tensors: no allocation") {
+  // x read twice and w once in one region: each adjoint written where it lies
+  T1 x0 = T1::from_shape({1000});
+  for (std::size_t i = 0; i < x0.size(); ++i) x0(i) = std::sin(0.01 * double(i));
+  tt::variable<"x", T1> x{x0};
+  tt::variable<"w", T1> w{x0 * 0.5};
+  auto f = tt::sum(tt::square(x) * w + tt::sin(x));
+  T1 gx, gw;
+  CHECK(allocations_of([&] { tt::gradient_into(f, std::tie(x, w), std::tie(gx, gw)); }) == 0);
+  for (std::size_t i = 0; i < x0.size(); i += 97) {
+    CHECK(gx(i) == doctest::Approx(2 * x0(i) * 0.5 * x0(i) + std::cos(x0(i))).epsilon(1e-14));
+    CHECK(gw(i) == doctest::Approx(x0(i) * x0(i)).epsilon(1e-14));
+  }
+  // tt::gradient allocates the two tensors it returns, and nothing else
+  CHECK(allocations_of([&] { (void)tt::gradient(f, std::tie(x, w)); }) == 2);
+}
+
+TEST_CASE("what still allocates per call under tt::gradient_into") {
+  const std::size_t n = 1000;
+  T1 x0 = T1::from_shape({n});
+  for (std::size_t i = 0; i < n; ++i) x0(i) = 0.5 + 0.4 * std::sin(1.3 * double(i));
+  tt::variable<"x", T1> x{x0};
+  auto lo = tt::slice(x, {0, n - 1});
+  auto rosen =
+      tt::sum(100.0 * tt::square(tt::slice(x, {1, n}) - tt::square(lo)) + tt::square(1.0 - lo));
+  T1 gx;
+  // x[1:] adds into x's adjoint in place; each of the two reads of x[:-1] writes an adjoint
+  // of its own (added afterwards: a second stream into x's at another offset would stall)
+  CHECK(allocations_of([&] { tt::gradient_into(rosen, x, gx); }) == 2);
+
+  tt::variable<"W", T2> W{T2(xt::ones<double>({32, 32}) * 0.01)};
+  tt::variable<"b", T1> b{T1(xt::zeros<double>({32}))};
+  const T1 in = xt::ones<double>({32});
+  auto dense = tt::sum(tt::square(tt::tanh(tt::matmul(W, in) + b)));
+  T2 gW;
+  T1 gb;
+  // the product's value, recorded, and its adjoint from the fused region; W's adjoint is
+  // written by GEMV where it lies, b's by the region
+  CHECK(allocations_of([&] { tt::gradient_into(dense, std::tie(W, b), std::tie(gW, gb)); }) == 2);
+  CHECK(gb(0) == doctest::Approx(2 * std::tanh(0.32) * (1 - std::tanh(0.32) * std::tanh(0.32))));
+  CHECK(gW(3, 5) == doctest::Approx(gb(3)));  // x = 1: dW[i][j] = db[i] x[j]
+}
