@@ -1,6 +1,9 @@
 // Forward declarations of typetape's public types.
 #pragma once
 
+#include "version.hpp"
+#if TYPETAPE_LANGUAGE_OK
+
 #include "detail/meta.hpp"
 
 namespace tt {
@@ -36,3 +39,5 @@ inline constexpr zero_t zero{};
 }  // namespace unconnected
 
 }  // namespace tt
+
+#endif  // TYPETAPE_LANGUAGE_OK

@@ -17,6 +17,10 @@
 // aborts the job (MPI's default handler, MPI_ERRORS_ARE_FATAL).
 #pragma once
 
+// first: in a language mode older than C++20, its #error is the one diagnostic
+#include "version.hpp"
+#if TYPETAPE_LANGUAGE_OK
+
 #include <mpi.h>
 
 #include <cstddef>
@@ -105,3 +109,5 @@ void broadcast(Params&& params, int root = 0, MPI_Comm comm = MPI_COMM_WORLD) {
 }
 
 }  // namespace tt::mpi
+
+#endif  // TYPETAPE_LANGUAGE_OK

@@ -2,6 +2,10 @@
 // tt::nn::{dense, rnn_cell, lstm_cell, conv2d, layer, sgd, adam}.
 #pragma once
 
+// first: in a language mode older than C++20, its #error is the one diagnostic
+#include "version.hpp"
+#if TYPETAPE_LANGUAGE_OK
+
 // As in tensor.hpp: the headers whose static_asserts users see are included from here
 // directly (not through tensor.hpp), so that a diagnostic in a file that includes this
 // header has the same two-line include chain as one that includes tensor.hpp.
@@ -22,3 +26,5 @@
 #include "nn/layers.hpp"
 #include "nn/optimizers.hpp"
 #include "tensor.hpp"
+
+#endif  // TYPETAPE_LANGUAGE_OK

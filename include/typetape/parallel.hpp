@@ -24,6 +24,10 @@
 // for you: a header does not change a library's configuration.
 #pragma once
 
+// first: in a language mode older than C++20, its #error is the one diagnostic
+#include "version.hpp"
+#if TYPETAPE_LANGUAGE_OK
+
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/parallel_reduce.h>
@@ -185,3 +189,5 @@ auto hessian(const E& f, const Sources& sources) {
 }
 
 }  // namespace tt::parallel
+
+#endif  // TYPETAPE_LANGUAGE_OK

@@ -5,6 +5,10 @@
 // link BLAS (meson: dependency('openblas')).
 #pragma once
 
+// first: in a language mode older than C++20, its #error is the one diagnostic
+#include "version.hpp"
+#if TYPETAPE_LANGUAGE_OK
+
 // The headers whose static_asserts users see come first, each included from here
 // directly: the diagnostics' "In file included from" chains stay two lines long.
 #include "core/node.hpp"
@@ -24,3 +28,5 @@
 #include "ops/conv.hpp"
 #include "ops/nn.hpp"
 #include "ops/scan.hpp"
+
+#endif  // TYPETAPE_LANGUAGE_OK

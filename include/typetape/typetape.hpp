@@ -2,6 +2,10 @@
 // typed expression tree and the gradient tape is a type.
 #pragma once
 
+// first: in a language mode older than C++20, its #error is the one diagnostic
+#include "version.hpp"
+#if TYPETAPE_LANGUAGE_OK
+
 #include "fwd.hpp"
 #include "core/diagnostics.hpp"
 #include "core/concepts.hpp"
@@ -18,3 +22,5 @@
 #include "tape/tape.hpp"
 #include "ops/loop.hpp"
 #include "tape/higher.hpp"
+
+#endif  // TYPETAPE_LANGUAGE_OK

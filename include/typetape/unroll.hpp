@@ -13,6 +13,10 @@
 // costs parse time).
 #pragma once
 
+// first: in a language mode older than C++20, its #error is the one diagnostic
+#include "version.hpp"
+#if TYPETAPE_LANGUAGE_OK
+
 #include <boost/hana/fold_left.hpp>
 #include <boost/hana/range.hpp>
 
@@ -47,3 +51,5 @@ constexpr auto unroll(Cell&& cell, Init&& init) {
 }
 
 }  // namespace tt
+
+#endif  // TYPETAPE_LANGUAGE_OK

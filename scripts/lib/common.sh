@@ -17,14 +17,17 @@ ensure_packages() {
 }
 
 # setup_build DIR COMPILER [MESON-OPTIONS...]: configure DIR once (reconfigure if it exists).
+# Our own builds treat warnings as errors (-Dwerror=true; meson.build leaves it off for users);
+# a caller's -Dwerror=false, after it, wins.
 setup_build() {
   local dir=$1 compiler=$2
   shift 2
   if [ -f "$dir/build.ninja" ]; then
     # (meson 1.0's --reconfigure does not apply a changed cpp_args; configure does)
-    meson setup --reconfigure "$dir" "$@" >/dev/null && meson configure "$dir" "$@" >/dev/null
+    meson setup --reconfigure "$dir" -Dwerror=true "$@" >/dev/null &&
+      meson configure "$dir" -Dwerror=true "$@" >/dev/null
   else
-    CXX=$compiler meson setup "$dir" "$@" >/dev/null
+    CXX=$compiler meson setup "$dir" -Dwerror=true "$@" >/dev/null
   fi
 }
 
@@ -32,6 +35,9 @@ setup_build() {
 BASE_PACKAGES=(meson ninja-build pkg-config g++ python3 libboost-dev)
 # What <typetape/tensor.hpp> needs: xtensor and xsimd headers, and a cblas.
 TENSOR_PACKAGES=(xtensor-dev xtl-dev libxsimd-dev libopenblas-dev)
+# What the consumer tests need besides (scripts/lib/consumer_test.sh): CMake for the installed
+# package and the top-level CMakeLists.txt, and Netlib's reference BLAS with its cblas.h.
+CONSUMER_PACKAGES=(cmake libblas-dev)
 # What <typetape/parallel.hpp> needs (oneTBB), and the MPI example.
 PARALLEL_PACKAGES=(libtbb-dev libopenmpi-dev openmpi-bin)
 # The peer AD libraries bench/ compares with (Sacado needs its Kokkos and Teuchos headers).

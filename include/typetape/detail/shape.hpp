@@ -7,7 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <string>
-#include <xtensor/xtensor.hpp>
+#include "xtensor.hpp"
 
 #include "../core/diagnostics.hpp"
 #include "tensor_hooks.hpp"

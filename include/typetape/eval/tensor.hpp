@@ -21,8 +21,7 @@
 #include <string>
 #include <vector>
 #include <xsimd/xsimd.hpp>
-#include <xtensor/xfixed.hpp>
-#include <xtensor/xtensor.hpp>
+#include "../detail/xtensor.hpp"
 
 #include "../core/expression.hpp"
 #include "../detail/lanes.hpp"

@@ -50,12 +50,11 @@ conv_geometry geometry(const X& x, const K& k, const conv2d_options& o) {
   if (o.pad == padding::same) {
     g.oh = (g.h + g.sh - 1) / g.sh;
     g.ow = (g.w + g.sw - 1) / g.sw;
-    const std::size_t ph =
-        std::max<std::ptrdiff_t>(0, static_cast<std::ptrdiff_t>((g.oh - 1) * g.sh + g.kh) -
-                                        static_cast<std::ptrdiff_t>(g.h));
-    const std::size_t pw =
-        std::max<std::ptrdiff_t>(0, static_cast<std::ptrdiff_t>((g.ow - 1) * g.sw + g.kw) -
-                                        static_cast<std::ptrdiff_t>(g.w));
+    // the rows/columns the windows cover beyond the input, if any (unsigned throughout:
+    // the headers stay clean under a user's -Wsign-conversion)
+    const std::size_t span_h = (g.oh - 1) * g.sh + g.kh, span_w = (g.ow - 1) * g.sw + g.kw;
+    const std::size_t ph = span_h > g.h ? span_h - g.h : 0;
+    const std::size_t pw = span_w > g.w ? span_w - g.w : 0;
     g.pad_top = ph / 2;  // the extra row/column goes to the bottom/right, as in TensorFlow
     g.pad_left = pw / 2;
   } else {

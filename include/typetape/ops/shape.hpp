@@ -4,7 +4,7 @@
 // read or written out of bounds. Needs <typetape/tensor.hpp>.
 #pragma once
 
-#include <xtensor/xmanipulation.hpp>
+#include "../detail/xtensor.hpp"
 
 #include "reduce.hpp"
 
