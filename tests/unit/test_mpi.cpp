@@ -69,9 +69,11 @@ TEST_CASE("broadcast gives every rank root's parameters") {
 TEST_CASE("ranks whose gradients differ in size: tt::shape_error on every rank") {
   T1 g = xt::ones<double>({std::size_t(2 + rank())});
   if (ranks() > 1)
-    CHECK_THROWS_WITH_AS(tt::mpi::allreduce(g),
-                         "TT-E12: allreduce: the ranks' gradients differ in size: 2 to 3 elements",
-                         tt::shape_error);
+    CHECK_THROWS_WITH_AS(
+        tt::mpi::allreduce(g),
+        "TT-E12: allreduce: the ranks' gradients differ in size: 2 to 3 elements See "
+        "docs/errors.md#tt-e12.",
+        tt::shape_error);
   CHECK(g(0) == 1.0);  // untouched
 }
 

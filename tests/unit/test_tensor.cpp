@@ -623,7 +623,8 @@ TEST_CASE("fixed shapes go through reductions and tt::reshape<dims...>") {
   // a run-time operand of another size throws, naming both shapes
   tt::variable<"c", T2> c{random_tensor<T2>(rng, {2, 2}, -1, 1)};
   CHECK_THROWS_WITH_AS(tt::eval(tt::reshape<6>(c)),
-                       "TT-E12: reshape: sizes differ: (2, 2) and (6,)", tt::shape_error);
+                       "TT-E12: reshape: sizes differ: (2, 2) and (6,) See docs/errors.md#tt-e12.",
+                       tt::shape_error);
 }
 
 TEST_CASE(
