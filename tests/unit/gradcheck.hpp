@@ -116,13 +116,22 @@ double consume(Tape& t, const Y& y, const X& x) {
   return std::move(t).gradient(y, x);
 }
 
-/// The message of the tt::error that f throws ("" if none).
+/// The message of the tt::error that f throws, without the pointer to docs/errors.md every
+/// message ends with ("" if none).
 template <class F>
 std::string thrown(F&& f) {
   try {
     f();
   } catch (const tt::error& e) {
-    return e.what();
+    // every message ends with where docs/errors.md explains its code; returned without it,
+    // or marked when it is missing (so that the comparison fails)
+    const std::string what = e.what();
+    if (what.size() < 7 || what.compare(0, 4, "TT-E") != 0) return "(no code) " + what;
+    const std::string pointer = " See docs/errors.md#tt-e" + what.substr(4, 2) + ".";
+    if (what.size() < pointer.size() ||
+        what.compare(what.size() - pointer.size(), pointer.size(), pointer) != 0)
+      return "(no pointer to docs/errors.md) " + what;
+    return what.substr(0, what.size() - pointer.size());
   }
   return "";
 }

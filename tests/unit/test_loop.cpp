@@ -156,12 +156,12 @@ TEST_CASE("an index out of range throws tt::shape_error naming the index and the
   const std::vector<double> y = data(7);
   auto bad = tt::sum_over<"i">(y.size(), [&](auto i) { return tt::at(y, i + 1) * m; });
   CHECK(thrown([&] { (void)tt::gradient(bad, m); }) ==
-        "TT-E12: tt::at: index 7 is out of range for axis 0 of length 7");
+        "TT-E12: tt::at: index 7 is out of range for axis 0 of length 7.");
   CHECK(thrown([&] { (void)tt::eval(bad); }) ==
-        "TT-E12: tt::at: index 7 is out of range for axis 0 of length 7");
+        "TT-E12: tt::at: index 7 is out of range for axis 0 of length 7.");
   auto before = tt::sum_over<"i">(y.size(), [&](auto i) { return tt::at(y, i - 2) * m; });
   CHECK(thrown([&] { (void)tt::eval(before); }) ==
-        "TT-E12: tt::at: index -2 is out of range for axis 0 of length 7");
+        "TT-E12: tt::at: index -2 is out of range for axis 0 of length 7.");
 }
 
 TEST_CASE(

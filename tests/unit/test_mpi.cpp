@@ -71,7 +71,7 @@ TEST_CASE("ranks whose gradients differ in size: tt::shape_error on every rank")
   if (ranks() > 1)
     CHECK_THROWS_WITH_AS(
         tt::mpi::allreduce(g),
-        "TT-E12: allreduce: the ranks' gradients differ in size: 2 to 3 elements See "
+        "TT-E12: allreduce: the ranks' gradients differ in size: 2 to 3 elements. See "
         "docs/errors.md#tt-e12.",
         tt::shape_error);
   CHECK(g(0) == 1.0);  // untouched

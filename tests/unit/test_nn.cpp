@@ -96,7 +96,7 @@ TEST_CASE("a model's params() is one structure: gradient returns it, sgd and ada
     const T2 w_before = model.fc1.W.get();
     CHECK_THROWS_WITH_AS(
         opt.step(model.params(), wrong),
-        "TT-E12: adam: the gradient of parameter 1 (fc1.b) has 1 elements, the parameter 7 "
+        "TT-E12: adam: the gradient of parameter 1 (fc1.b) has 1 elements, the parameter 7. "
         "See docs/errors.md#tt-e12.",
         tt::shape_error);
     CHECK(model.fc1.W.get() == w_before);  // nothing updated: every parameter is checked first
@@ -104,7 +104,7 @@ TEST_CASE("a model's params() is one structure: gradient returns it, sgd and ada
     std::get<2>(transposed) = T2(xt::transpose(std::get<2>(transposed)));
     CHECK_THROWS_WITH_AS(opt.step(model.params(), transposed),
                          "TT-E12: adam: the gradient of parameter 2 (fc2.W) has 21 elements, the "
-                         "parameter 21 (another shape) See docs/errors.md#tt-e12.",
+                         "parameter 21 (another shape). See docs/errors.md#tt-e12.",
                          tt::shape_error);
   }
 }

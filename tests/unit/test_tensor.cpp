@@ -291,27 +291,27 @@ TEST_CASE("bad shapes throw an error that names the op and both shapes") {
   tt::variable<"b", T2> b{T2::from_shape({4, 5})};
   tt::variable<"v", T1> v{T1::from_shape({4})};
   CHECK(thrown([&] { tt::eval(a + v); }) ==
-        "TT-E12: add (+): shapes cannot broadcast: (2, 3) and (4,)");
+        "TT-E12: add (+): shapes cannot broadcast: (2, 3) and (4,).");
   CHECK(thrown([&] { tt::eval(tt::exp(a) * b); }) ==
-        "TT-E12: multiply (*): shapes cannot broadcast: (2, 3) and (4, 5)");
+        "TT-E12: multiply (*): shapes cannot broadcast: (2, 3) and (4, 5).");
   CHECK(thrown([&] { tt::eval(tt::matmul(a, b)); }) ==
-        "TT-E12: matmul: inner dimensions differ: (2, 3) and (4, 5)");
+        "TT-E12: matmul: inner dimensions differ: (2, 3) and (4, 5).");
   CHECK(thrown([&] {
           tt::eval(tt::reshape(a, {4, 2}));
-        }) == "TT-E12: reshape: sizes differ: (2, 3) and (4, 2)");
+        }) == "TT-E12: reshape: sizes differ: (2, 3) and (4, 2).");
   CHECK(thrown([&] {
           tt::eval(tt::slice(a, {0, 3}));
         }).starts_with("TT-E12: slice: range out of bounds"));
   CHECK(thrown([&] { tt::eval(tt::concatenate<0>(a, b)); }) ==
-        "TT-E12: concatenate: shapes do not fit: (2, 3) and (4, 5)");
+        "TT-E12: concatenate: shapes do not fit: (2, 3) and (4, 5).");
   tt::variable<"x", T4> x{T4::from_shape({1, 4, 4, 3})};
   tt::variable<"k", T4> k{T4::from_shape({3, 3, 2, 8})};
   CHECK(thrown([&] { tt::eval(tt::conv2d(x, k)); }) ==
         "TT-E12: conv2d: input channels (NHWC) and filter channels (HWCF) differ: (1, 4, 4, 3) and "
-        "(3, 3, 2, 8)");
+        "(3, 3, 2, 8).");
   const T2 wrong = T2::from_shape({3, 2});
   CHECK(thrown([&] { tt::gradient(a * 2.0, a, tt::output_gradients(wrong)); }) ==
-        "TT-E12: output_gradients: shapes differ: (2, 3) and (3, 2)");
+        "TT-E12: output_gradients: shapes differ: (2, 3) and (3, 2).");
 }
 
 TEST_CASE(
@@ -623,7 +623,7 @@ TEST_CASE("fixed shapes go through reductions and tt::reshape<dims...>") {
   // a run-time operand of another size throws, naming both shapes
   tt::variable<"c", T2> c{random_tensor<T2>(rng, {2, 2}, -1, 1)};
   CHECK_THROWS_WITH_AS(tt::eval(tt::reshape<6>(c)),
-                       "TT-E12: reshape: sizes differ: (2, 2) and (6,) See docs/errors.md#tt-e12.",
+                       "TT-E12: reshape: sizes differ: (2, 2) and (6,). See docs/errors.md#tt-e12.",
                        tt::shape_error);
 }
 

@@ -181,9 +181,10 @@
 #define TT_E15_DUAL                                                             \
   "TT-E15: tt::dual<T> needs a floating-point T. Fix: use tt::dual<double> or " \
   "tt::dual<float>. See docs/errors.md#tt-e15."
-#define TT_E15_ELEMENT_TYPES                                                          \
-  "TT-E15: the operands of matmul or conv2d have different element types (float and " \
-  "double). Fix: tt::cast<double> (or <float>) one of them. See docs/errors.md#tt-e15."
+#define TT_E15_ELEMENT_TYPES                                                                      \
+  "TT-E15: the operands of matmul or conv2d have different element types (float and double). "    \
+  "Fix: tt::cast<double> (or <float>) the typetape operand, or store the data in the other type " \
+  "(xt::cast for an xtensor). See docs/errors.md#tt-e15."
 #define TT_E15_MATMUL_ELEMENT                                             \
   "TT-E15: matmul and conv2d need float or double elements (BLAS). Fix: " \
   "tt::cast<double>(x) first. See docs/errors.md#tt-e15."
@@ -255,8 +256,9 @@
   "TT-E05: this target has the type of a recorded target but is a different expression " \
   "(other variables or constants); record it before asking for its gradient."
 #define TT_E11_RUNTIME_PREFIX "TT-E11: the variable \""
-#define TT_E11_RUNTIME                                                                  \
-  "\" was assigned after this tape recorded it; the gradient would use the new value. " \
+#define TT_E11_RUNTIME                                                                      \
+  "\" was assigned after this tape recorded it; the gradient would mix its new value with " \
+  "the recorded ones. "                                                                     \
   "Fix: take the gradient before updating the variable, or record again."
 #define TT_E12_RUNTIME_PREFIX "TT-E12: "
 #define TT_E10_RUNTIME_PREFIX "TT-E10: two different objects are both named \""
@@ -275,14 +277,17 @@ class error : public std::runtime_error {
       : std::runtime_error(join(first, second, third)) {}
 
  private:
-  /// The message, and where docs/errors.md explains its code ("TT-E12: ..." ends with " See
-  /// docs/errors.md#tt-e12.").
+  /// The message, as a sentence, and where docs/errors.md explains its code ("TT-E12: ..."
+  /// ends with ". See docs/errors.md#tt-e12.").
   static std::string join(std::string_view a, std::string_view b, std::string_view c) {
     std::string s;
     s.reserve(a.size() + b.size() + c.size() + 32);
     s.append(a).append(b).append(c);
-    if (s.size() > 6 && s.compare(0, 4, "TT-E") == 0)
-      s.append(" See docs/errors.md#tt-e").append(s, 4, 2).append(".");
+    if (s.size() > 6 && s.compare(0, 4, "TT-E") == 0) {
+      const std::string code = s.substr(4, 2);
+      if (s.back() != '.') s += '.';  // "... (2, 3) and (4,)" ends as a sentence
+      s.append(" See docs/errors.md#tt-e").append(code).append(".");
+    }
     return s;
   }
 };
