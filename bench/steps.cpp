@@ -220,9 +220,11 @@ void mlp_typetape_bench(benchmark::State& st, std::size_t h) {
   const mlp_data<E> p(h);
   mlp_vars<E> v(p);
   const auto loss = mlp_loss(v, p);
+  // the gradients kept between steps: tt::gradient_into reuses their storage
+  auto g = tt::gradient(loss, v.all());
   {
     m.gradient();
-    const auto [g1, g2, g3, g4, g5, g6] = tt::gradient(loss, v.all());
+    const auto& [g1, g2, g3, g4, g5, g6] = g;
     const std::string what = "mlp" + std::to_string(h);
     // float: the two sum in different orders (sgemm's blocking, the fused loops)
     const double tol = std::is_same_v<E, float> ? 1e-4 : 1e-10;
@@ -231,8 +233,9 @@ void mlp_typetape_bench(benchmark::State& st, std::size_t h) {
     st.counters["loss0"] = double(tt::eval(loss));
   }
   const E step = E(-lr);
+  auto& [g1, g2, g3, g4, g5, g6] = g;
   for (auto _ : st) {
-    auto [g1, g2, g3, g4, g5, g6] = tt::gradient(loss, v.all());
+    tt::gradient_into(loss, v.all(), g);
     // an update in place: `v.W1 -= lr * g1` would evaluate lr * g1 into a temporary first
     g1 *= step, g2 *= step, g3 *= step, g4 *= step, g5 *= step, g6 *= step;
     v.W1 += g1, v.b1 += g2, v.W2 += g3, v.b2 += g4, v.W3 += g5, v.b3 += g6;
@@ -366,15 +369,16 @@ void rnn_scan_bench(benchmark::State& st, std::size_t every) {
     return tt::tanh(tt::matmul(x, U) + tt::matmul(h, W) + b);
   };
   auto loss = tt::mse(tt::scan<"rnn">(cell, h0, xs, tt::checkpoint{every}), p.target);
+  auto g = tt::gradient(loss, std::tie(U, W, b));  // kept between steps (gradient_into)
+  auto& [gU, gW, gb] = g;
   {
     r.gradient();
-    const auto [gU, gW, gb] = tt::gradient(loss, std::tie(U, W, b));
     check("rnn_bptt (scan) U", gU, r.gU), check("rnn_bptt (scan) W", gW, r.gW),
         check("rnn_bptt (scan) b", gb, r.gb);
     st.counters["loss0"] = tt::eval(loss);
   }
   for (auto _ : st) {
-    auto [gU, gW, gb] = tt::gradient(loss, std::tie(U, W, b));
+    tt::gradient_into(loss, std::tie(U, W, b), g);
     gU *= -lr, gW *= -lr, gb *= -lr;
     U += gU, W += gW, b += gb;
     benchmark::ClobberMemory();
@@ -464,14 +468,15 @@ void conv_typetape_bench(benchmark::State& st) {
   tt::variable<"bias", T1> bias{p.bias};
   const auto loss =
       tt::mse(tt::tanh(tt::conv2d(p.x, f, {.pad = tt::padding::same}) + bias), p.target);
+  auto g = tt::gradient(loss, std::tie(f, bias));  // kept between calls (gradient_into)
+  auto& [gf, gb] = g;
   {
     c.gradient();
-    const auto [gf, gb] = tt::gradient(loss, std::tie(f, bias));
     check("conv2d F", gf, c.gf), check("conv2d bias", gb, c.gb);
     st.counters["loss0"] = tt::eval(loss);
   }
   for (auto _ : st) {
-    auto [gf, gb] = tt::gradient(loss, std::tie(f, bias));
+    tt::gradient_into(loss, std::tie(f, bias), g);
     benchmark::DoNotOptimize(gf.data());
     benchmark::DoNotOptimize(gb.data());
   }

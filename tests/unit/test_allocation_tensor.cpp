@@ -65,9 +65,9 @@ TEST_CASE("what still allocates per call under tt::gradient_into") {
   auto rosen =
       tt::sum(100.0 * tt::square(tt::slice(x, {1, n}) - tt::square(lo)) + tt::square(1.0 - lo));
   T1 gx;
-  // x[1:] adds into x's adjoint in place; each of the two reads of x[:-1] writes an adjoint
-  // of its own (added afterwards: a second stream into x's at another offset would stall)
-  CHECK(allocations_of([&] { tt::gradient_into(rosen, x, gx); }) == 2);
+  // x[1:] adds into x's adjoint in place; the two reads of x[:-1] share one adjoint of their
+  // own, added afterwards (a second stream into x's at another offset would stall)
+  CHECK(allocations_of([&] { tt::gradient_into(rosen, x, gx); }) == 1);
 
   tt::variable<"W", T2> W{T2(xt::ones<double>({32, 32}) * 0.01)};
   tt::variable<"b", T1> b{T1(xt::zeros<double>({32}))};

@@ -433,6 +433,12 @@ struct fused_kernel<node<Op, K...>> {
                     slice_input<at_t<j, F>>::locate(rec).offset;
               }
             }
+            if constexpr (slice_input<at_t<j, F>>::value && repeats_an_input<j>()) {
+              // the same slice read again (x[:-1] twice): added into the first one's adjoint
+              // at the same addresses (a store the next load can take from the store buffer)
+              if (!o.in_place && in.mode == input<in_elem<j>>::full && !in.gathered)
+                share_with_earlier<j>(r, ins, outs, o);
+            }
             if (o.in_place) {
               // written in place
             } else if (in.mode == input<in_elem<j>>::full) {
@@ -563,6 +569,35 @@ struct fused_kernel<node<Op, K...>> {
     } else {
       return std::type_identity<void>{};
     }
+  }
+  /// Is an earlier input of the region of input J's type?
+  template <std::size_t J>
+  static constexpr bool repeats_an_input() {
+    return []<std::size_t... P>(std::index_sequence<P...>) {
+      return (std::is_same_v<at_t<P, F>, at_t<J, F>> || ...);
+    }
+    (std::make_index_sequence<J>{});
+  }
+  /// Input J, a slice read in place, takes the adjoint storage of an earlier input that is
+  /// the same slice of the same data (same block), adding into it.
+  template <std::size_t J, class Ins, class Outs, class O>
+  static void share_with_earlier(const typename N::record& r, const Ins& ins, const Outs& outs,
+                                 O& o) {
+    const auto here = slice_input<at_t<J, F>>::locate(std::get<J>(r.f));
+    static_for<J>([&](auto p) {
+      if constexpr (std::is_same_v<at_t<p, F>, at_t<J, F>>) {
+        const auto& earlier = std::get<p>(outs);
+        const auto& in = std::get<p>(ins);
+        if (!o.in_place && earlier.p != nullptr && in.mode == input<in_elem<p>>::full &&
+            !in.gathered) {
+          const auto there = slice_input<at_t<p, F>>::locate(std::get<p>(r.f));
+          if (there.data == here.data && there.offset == here.offset && there.shape == here.shape) {
+            o.p = earlier.p;
+            o.add = o.in_place = true;
+          }
+        }
+      }
+    });
   }
   /// Is input J's adjoint written or added into its variable's adjoint in place: a tensor
   /// variable covering the region, or a slice of one that is one block? A variable, unless
