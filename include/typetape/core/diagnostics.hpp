@@ -144,10 +144,11 @@
   "each iteration would make a new expression type. Fix: write the loop as one node, "       \
   "tt::sum_over<\"i\">(n, [&](auto i) { return term; }), or tt::fold for a recurrence. See " \
   "docs/errors.md#tt-e14."
-#define TT_E14_NUMBER                                                                        \
-  "TT-E14: an expression is used as a plain number (double loss = expr; loss += expr): "     \
-  "it is a recorded computation, not a value. Fix: for a loop write tt::sum_over<\"i\">(n, " \
-  "[&](auto i) { return term; }); for the value alone, tt::eval(expr). See docs/errors.md#tt-e14."
+#define TT_E14_NUMBER                                                                            \
+  "TT-E14: an expression is used as a plain number (double loss = expr; loss += expr): it is a " \
+  "recorded computation, not a value. Fix: for its value, tt::eval(expr), or "                   \
+  "tt::value_and_gradient(expr, sources) with the gradient; for a loop, tt::sum_over<\"i\">(n, " \
+  "[&](auto i) { return term; }). See docs/errors.md#tt-e14."
 #define TT_E07_COUNT                                                           \
   "TT-E07: tt::output_gradients must give exactly one weight per target. See " \
   "docs/errors.md#tt-e07."
