@@ -1,28 +1,13 @@
 // Fixed-size scalar gradients allocate nothing: every global operator new is
 // counted, and recording plus gradient must not move the counter.
-#include <cstdlib>
-#include <new>
 #include <vector>
 
+#include "count_new.hpp"
 #include "gradcheck.hpp"
 
 namespace {
-std::size_t allocations = 0;
+using ttest::allocations;
 }
-
-// The replacement pair below is malloc/free on both sides; g++ cannot see that
-// under -fsanitize and warns about a mismatch.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-void* operator new(std::size_t n) {
-  ++allocations;
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc{};
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 TEST_CASE("the counter sees allocations (the test can fail)") {
   const std::size_t before = allocations;

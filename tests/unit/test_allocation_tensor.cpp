@@ -2,29 +2,16 @@
 // xt::xtensor allocates through std::allocator, that is through the operator new counted
 // here. tt::gradient_into reuses the caller's tensors; what still allocates per call is
 // listed, so that a change that adds an allocation fails here.
-#include <cstdlib>
-#include <new>
 #include <typetape/tensor.hpp>
 
+#include "count_new.hpp"
 #include "tensor_check.hpp"
 
 namespace {
-std::size_t allocations = 0;
+using ttest::allocations;
 using T1 = xt::xtensor<double, 1>;
 using T2 = xt::xtensor<double, 2>;
 }  // namespace
-
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-void* operator new(std::size_t n) {
-  ++allocations;
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc{};
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 /// Allocations made by f(), run once before to size the caller's tensors.
 template <class F>

@@ -52,9 +52,6 @@ struct bwd_ctx<Wanted, tlist<N...>, tlist<V...>> {
   std::tuple<V...> adj{adjoint_zero<V>()...};
   /// Which tensor adjoints hold a value yet (the first one is moved in, not added).
   bool started[sizeof...(V) + 1] = {};
-  /// Which tensor adjoints were given storage to write into (tt::gradient_into: the
-  /// caller's tensor, reused when its shape fits).
-  bool held[sizeof...(V) + 1] = {};
 
   template <class Kid>
   static constexpr bool wants = wants_v<Kid, Wanted>;
@@ -65,12 +62,11 @@ struct bwd_ctx<Wanted, tlist<N...>, tlist<V...>> {
       auto& a = std::get<i>(adj);
       if constexpr (tensor_like<std::remove_cvref_t<decltype(a)>>) {
         if (!started[i]) {
-          // a temporary is moved in; a value someone else keeps is copied into the held
-          // storage when it fits
+          // a temporary is moved in; a value someone else keeps is copied into the storage
+          // already there (tt::gradient_into's) when it fits
           if constexpr (std::is_lvalue_reference_v<G> &&
                         std::is_same_v<std::remove_cvref_t<G>, std::remove_cvref_t<decltype(a)>>) {
-            if (held[i] &&
-                std::equal(a.shape().begin(), a.shape().end(), g.shape().begin(), g.shape().end()))
+            if (std::equal(a.shape().begin(), a.shape().end(), g.shape().begin(), g.shape().end()))
               std::copy(g.begin(), g.end(), a.begin());
             else
               a = g;
@@ -100,10 +96,7 @@ struct bwd_ctx<Wanted, tlist<N...>, tlist<V...>> {
       constexpr std::size_t i = index_of_v<Name, tlist<N...>>;
       auto& a = std::get<i>(adj);
       if (!started[i]) {
-        if (held[i])
-          zero_like_into(a, like);
-        else
-          a = zeros_like(like);
+        zero_like_into(a, like);  // in the storage already there when it fits
         started[i] = true;
       }
       return static_cast<E*>(a.data());
@@ -113,7 +106,7 @@ struct bwd_ctx<Wanted, tlist<N...>, tlist<V...>> {
   }
   /// The elements of the tensor adjoint of Name for a loop that covers all of them: while
   /// nothing has been added, storage shaped like `like` to store into (add = false; the
-  /// held storage when its shape fits), afterwards the adjoint to add into (add = true).
+  /// storage already there when its shape fits), afterwards the adjoint to add into (add = true).
   template <class Name, class Like>
   TT_INLINE auto* write_buffer(const Like& like, bool& add) {
     using E = std::remove_cvref_t<decltype(*like.data())>;
@@ -129,9 +122,7 @@ struct bwd_ctx<Wanted, tlist<N...>, tlist<V...>> {
   /// Gives the tensor adjoint of Name storage to write into (tt::gradient_into).
   template <class Name, class T>
   TT_INLINE void hold(T&& storage) {
-    constexpr std::size_t i = index_of_v<Name, tlist<N...>>;
-    std::get<i>(adj) = std::move(storage);
-    held[i] = true;
+    std::get<index_of_v<Name, tlist<N...>>>(adj) = std::move(storage);
   }
   template <class Name>
   TT_INLINE constexpr auto& get() {
