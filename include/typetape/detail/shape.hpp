@@ -32,6 +32,18 @@ class shape_vec {
   }
   shape_vec(const std::vector<std::size_t>& v)
       : shape_vec(v.begin(), v.end()) {}  // NOLINT: implicit
+  // Copies only the axes in use, one by one. The implicit copy moves all 64 bytes with wide
+  // loads, which cannot take their data from the narrow stores that have just filled a shape
+  // (a plan, a broadcast): the load waits for the stores to reach the cache, tens of cycles
+  // per copy, and a fused region copies shapes several times per pass.
+  shape_vec(const shape_vec& o) noexcept : n_(o.n_) {
+    for (std::size_t i = 0; i < n_; ++i) d_[i] = o.d_[i];
+  }
+  shape_vec& operator=(const shape_vec& o) noexcept {
+    n_ = o.n_;
+    for (std::size_t i = 0; i < n_; ++i) d_[i] = o.d_[i];
+    return *this;
+  }
   std::size_t size() const noexcept { return n_; }
   std::size_t& operator[](std::size_t i) noexcept { return d_[i]; }
   std::size_t operator[](std::size_t i) const noexcept { return d_[i]; }
