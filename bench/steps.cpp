@@ -7,7 +7,8 @@
 //                  through time, SGD update;
 //   conv2d         a conv layer's gradient: tanh(conv2d(x, F) + bias), x 28x28x3 (NHWC),
 //                  10 filters 3x3 (HWCF), SAME padding, loss mean((y - target)^2), w.r.t.
-//                  F and bias.
+//                  F and bias;
+//   rnn_bptt_f32, conv2d_f32  the same two in float.
 // Contenders: hand-written (cblas GEMMs and loops, buffers allocated once: the limit) and
 // typetape. bench/torch_steps.py times the same steps in PyTorch, from the same values:
 // element k of a parameter is scale * sin(0.7 k + t), of an input cos(a k). Each
@@ -82,9 +83,25 @@ void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const f
 }
 /// Adds row vector b (n) to every row of z (m x n) and applies tanh, on xsimd batches
 /// (std::tanh does not vectorise, and would make the hand-written step 30% slower).
+/// Rows of a width that is not a whole number of batches (conv2d's 10 filters, 16 float lanes
+/// with AVX-512) are taken as one flat array, the bias read from a tile of it repeated.
 template <class E>
 void bias_tanh(E* z, const E* b, std::size_t m, std::size_t n) {
   using B = xsimd::batch<E>;
+  constexpr std::size_t tile_max = 256;
+  if (n % B::size != 0 && n + B::size <= tile_max) {
+    E tile[tile_max];
+    for (std::size_t j = 0; j < n + B::size; ++j) tile[j] = b[j % n];
+    const std::size_t total = m * n;
+    std::size_t k = 0, off = 0;  // off = k mod n
+    for (; k + B::size <= total; k += B::size) {
+      xsimd::tanh(B::load_unaligned(z + k) + B::load_unaligned(tile + off)).store_unaligned(z + k);
+      off += B::size;
+      while (off >= n) off -= n;
+    }
+    for (; k < total; ++k) z[k] = std::tanh(z[k] + b[k % n]);
+    return;
+  }
   for (std::size_t i = 0; i < m; ++i) {
     E* row = z + i * n;
     std::size_t j = 0;
@@ -252,34 +269,41 @@ void mlp_typetape_f32(benchmark::State& st, std::size_t h) { mlp_typetape_bench<
 // ---- RNN, backpropagation through time -----------------------------------------------------
 constexpr std::size_t rb = 16, rin = 16, rh = 32, steps = 50;
 
+/// E: double, or float (rnn_bptt_f32: sgemm, twice the SIMD lanes).
+template <class E>
 struct rnn_data {
-  std::vector<T2> xs;
-  T2 target = inp<T2>({rb, rh}, 0.029), U = det<T2>({rin, rh}, 0, 0.5 / std::sqrt(double(rin))),
-     W = det<T2>({rh, rh}, 1, 0.5 / std::sqrt(double(rh)));
-  T1 b = det<T1>({rh}, 2, 0.1);
+  using V1 = xt::xtensor<E, 1>;
+  using V2 = xt::xtensor<E, 2>;
+  std::vector<V2> xs;
+  V2 target = inp<V2>({rb, rh}, 0.029), U = det<V2>({rin, rh}, 0, 0.5 / std::sqrt(double(rin))),
+     W = det<V2>({rh, rh}, 1, 0.5 / std::sqrt(double(rh)));
+  V1 b = det<V1>({rh}, 2, 0.1);
   rnn_data() {
     for (std::size_t t = 0; t < steps; ++t)
-      xs.push_back(inp<T2>({rb, rin}, 0.017 + 0.001 * double(t)));
+      xs.push_back(inp<V2>({rb, rin}, 0.017 + 0.001 * double(t)));
   }
 };
 
+template <class E>
 struct rnn_hand {
-  rnn_data p;
-  std::vector<T2> hs;  // h_1 .. h_50
-  T2 dh = T2::from_shape({rb, rh}), dz = dh, gU = p.U, gW = p.W;
-  T1 gb = p.b, gbt = p.b;
-  rnn_hand() : hs(steps, T2::from_shape({rb, rh})) {}
+  using V1 = xt::xtensor<E, 1>;
+  using V2 = xt::xtensor<E, 2>;
+  rnn_data<E> p;
+  std::vector<V2> hs;  // h_1 .. h_50
+  V2 dh = V2::from_shape({rb, rh}), dz = dh, gU = p.U, gW = p.W;
+  V1 gb = p.b, gbt = p.b;
+  rnn_hand() : hs(steps, V2::from_shape({rb, rh})) {}
   double gradient() {
     for (std::size_t t = 0; t < steps; ++t) {
       gemm(false, false, rb, rh, rin, p.xs[t].data(), p.U.data(), hs[t].data());
       if (t > 0) gemm(false, false, rb, rh, rh, hs[t - 1].data(), p.W.data(), hs[t].data(), true);
       bias_tanh(hs[t].data(), p.b.data(), rb, rh);
     }
-    const double n = double(rb * rh);
+    const E n = E(rb * rh);
     double loss = 0;
     for (std::size_t i = 0; i < dh.size(); ++i) {
-      const double e = hs.back().data()[i] - p.target.data()[i];
-      loss += e * e;
+      const E e = hs.back().data()[i] - p.target.data()[i];
+      loss += double(e * e);
       dh.data()[i] = 2 * e / n;
     }
     gU.fill(0), gW.fill(0), gb.fill(0);
@@ -294,7 +318,7 @@ struct rnn_hand {
         gemm(false, true, rb, rh, rh, dz.data(), p.W.data(), dh.data());
       }
     }
-    return loss / n;
+    return loss / double(n);
   }
   void step() {
     gradient();
@@ -318,7 +342,7 @@ using rnn_step_t =
                       std::declval<bvar&>(), std::declval<hvar&>()));
 
 struct rnn_typetape {
-  const rnn_data& p;
+  const rnn_data<double>& p;
   uvar U{p.U};
   wvar W{p.W};
   bvar b{p.b};
@@ -328,7 +352,7 @@ struct rnn_typetape {
   std::vector<std::optional<decltype(tt::record(std::declval<const rnn_step_t&>()))>> tapes;
   decltype(tt::mse(last, p.target)) loss = tt::mse(last, p.target);
 
-  explicit rnn_typetape(const rnn_data& d) : p(d), tapes(steps) {
+  explicit rnn_typetape(const rnn_data<double>& d) : p(d), tapes(steps) {
     for (std::size_t t = 0; t < steps; ++t) {
       hs.push_back(std::make_unique<hvar>(T2(xt::zeros<double>({rb, rh}))));
       step.push_back(rnn_step(p.xs[t], U, W, b, *hs[t]));
@@ -355,16 +379,20 @@ struct rnn_typetape {
 
 /// typetape with tt::scan: the cell is one expression type over the 50 steps (every > 0:
 /// checkpointing, the state kept every `every` steps and the rest recomputed).
+template <class E>
 void rnn_scan_bench(benchmark::State& st, std::size_t every) {
-  rnn_hand r;
-  const rnn_data p;
-  uvar U{p.U};
-  wvar W{p.W};
-  bvar b{p.b};
-  T3 xs = T3::from_shape({steps, rb, rin});
+  using V1 = xt::xtensor<E, 1>;
+  using V2 = xt::xtensor<E, 2>;
+  using V3 = xt::xtensor<E, 3>;
+  rnn_hand<E> r;
+  const rnn_data<E> p;
+  tt::variable<"U", V2> U{p.U};
+  tt::variable<"W", V2> W{p.W};
+  tt::variable<"b", V1> b{p.b};
+  V3 xs = V3::from_shape({steps, rb, rin});
   for (std::size_t t = 0; t < steps; ++t)
     std::copy(p.xs[t].begin(), p.xs[t].end(), xs.data() + t * rb * rin);
-  const T2 h0 = xt::zeros<double>({rb, rh});
+  const V2 h0 = xt::zeros<E>({rb, rh});
   auto cell = [&](const auto& h, const auto& x) {
     return tt::tanh(tt::matmul(x, U) + tt::matmul(h, W) + b);
   };
@@ -373,20 +401,26 @@ void rnn_scan_bench(benchmark::State& st, std::size_t every) {
   auto& [gU, gW, gb] = g;
   {
     r.gradient();
-    check("rnn_bptt (scan) U", gU, r.gU), check("rnn_bptt (scan) W", gW, r.gW),
-        check("rnn_bptt (scan) b", gb, r.gb);
-    st.counters["loss0"] = tt::eval(loss);
+    // float: the two sum in different orders (sgemm's blocking, the fused loops)
+    const double tol = std::is_same_v<E, float> ? 1e-4 : 1e-10;
+    check("rnn_bptt (scan) U", gU, r.gU, tol), check("rnn_bptt (scan) W", gW, r.gW, tol),
+        check("rnn_bptt (scan) b", gb, r.gb, tol);
+    st.counters["loss0"] = double(tt::eval(loss));
   }
   for (auto _ : st) {
     tt::gradient_into(loss, std::tie(U, W, b), g);
-    gU *= -lr, gW *= -lr, gb *= -lr;
+    gU *= E(-lr), gW *= E(-lr), gb *= E(-lr);
     U += gU, W += gW, b += gb;
     benchmark::ClobberMemory();
   }
 }
 
+void rnn_scan_f64(benchmark::State& st, std::size_t every) { rnn_scan_bench<double>(st, every); }
+void rnn_scan_f32(benchmark::State& st, std::size_t every) { rnn_scan_bench<float>(st, every); }
+
+template <class E>
 void rnn_hand_bench(benchmark::State& st) {
-  rnn_hand r;
+  rnn_hand<E> r;
   st.counters["loss0"] = r.gradient();
   for (auto _ : st) {
     r.step();
@@ -394,8 +428,8 @@ void rnn_hand_bench(benchmark::State& st) {
   }
 }
 void rnn_typetape_bench(benchmark::State& st) {
-  rnn_hand r;
-  const rnn_data p;
+  rnn_hand<double> r;
+  const rnn_data<double> p;
   rnn_typetape m(p);
   {
     r.gradient();
@@ -415,45 +449,51 @@ void rnn_typetape_bench(benchmark::State& st) {
 constexpr std::size_t side = 28, chans = 3, filters = 10, kk = 3, taps = kk * kk * chans,
                       pixels = side * side;
 
+/// E: double, or float (conv2d_f32).
+template <class E>
 struct conv_data {
-  T4 x = inp<T4>({1, side, side, chans}, 0.011), f = det<T4>({kk, kk, chans, filters}, 0, 0.2),
-     target = inp<T4>({1, side, side, filters}, 0.019);
-  T1 bias = det<T1>({filters}, 1, 0.1);
+  using V4 = xt::xtensor<E, 4>;
+  V4 x = inp<V4>({1, side, side, chans}, 0.011), f = det<V4>({kk, kk, chans, filters}, 0, 0.2),
+     target = inp<V4>({1, side, side, filters}, 0.019);
+  xt::xtensor<E, 1> bias = det<xt::xtensor<E, 1>>({filters}, 1, 0.1);
 };
 
 /// im2col + one GEMM forward, one GEMM for the filters' gradient.
+template <class E>
 struct conv_hand {
-  conv_data p;
-  T2 cols = T2::from_shape({pixels, taps}), y = T2::from_shape({pixels, filters}),
-     gf = T2::from_shape({taps, filters});
-  T1 gb = p.bias;
+  using V2 = xt::xtensor<E, 2>;
+  conv_data<E> p;
+  V2 cols = V2::from_shape({pixels, taps}), y = V2::from_shape({pixels, filters}),
+     gf = V2::from_shape({taps, filters});
+  xt::xtensor<E, 1> gb = p.bias;
   double gradient() {
     for (std::size_t r = 0; r < side; ++r)
       for (std::size_t c = 0; c < side; ++c)
         for (std::size_t i = 0; i < kk; ++i)
           for (std::size_t j = 0; j < kk; ++j) {
             const std::size_t rr = r + i - 1, cc = c + j - 1;  // SAME: one pixel of zeros around
-            double* col = &cols(r * side + c, (i * kk + j) * chans);
+            E* col = &cols(r * side + c, (i * kk + j) * chans);
             const bool in = rr < side && cc < side;  // wraps below 0
-            for (std::size_t ch = 0; ch < chans; ++ch) col[ch] = in ? p.x(0, rr, cc, ch) : 0.0;
+            for (std::size_t ch = 0; ch < chans; ++ch) col[ch] = in ? p.x(0, rr, cc, ch) : E(0);
           }
     gemm(false, false, pixels, filters, taps, cols.data(), p.f.data(), y.data());
     bias_tanh(y.data(), p.bias.data(), pixels, filters);
-    const double n = double(y.size());
+    const E n = E(y.size());
     double loss = 0;
     for (std::size_t i = 0; i < y.size(); ++i) {
-      const double a = y.data()[i], e = a - p.target.data()[i];
-      loss += e * e;
+      const E a = y.data()[i], e = a - p.target.data()[i];
+      loss += double(e * e);
       y.data()[i] = 2 * e / n * (1 - a * a);
     }
     gemm(true, false, taps, filters, pixels, cols.data(), y.data(), gf.data());
     col_sums(y.data(), gb.data(), pixels, filters);
-    return loss / n;
+    return loss / double(n);
   }
 };
 
+template <class E>
 void conv_hand_bench(benchmark::State& st) {
-  conv_hand c;
+  conv_hand<E> c;
   st.counters["loss0"] = c.gradient();
   for (auto _ : st) {
     c.gradient();
@@ -461,19 +501,21 @@ void conv_hand_bench(benchmark::State& st) {
     benchmark::DoNotOptimize(c.gb.data());
   }
 }
+template <class E>
 void conv_typetape_bench(benchmark::State& st) {
-  conv_hand c;
-  const conv_data p;
-  tt::variable<"F", T4> f{p.f};
-  tt::variable<"bias", T1> bias{p.bias};
+  conv_hand<E> c;
+  const conv_data<E> p;
+  tt::variable<"F", xt::xtensor<E, 4>> f{p.f};
+  tt::variable<"bias", xt::xtensor<E, 1>> bias{p.bias};
   const auto loss =
       tt::mse(tt::tanh(tt::conv2d(p.x, f, {.pad = tt::padding::same}) + bias), p.target);
   auto g = tt::gradient(loss, std::tie(f, bias));  // kept between calls (gradient_into)
   auto& [gf, gb] = g;
   {
     c.gradient();
-    check("conv2d F", gf, c.gf), check("conv2d bias", gb, c.gb);
-    st.counters["loss0"] = tt::eval(loss);
+    const double tol = std::is_same_v<E, float> ? 1e-4 : 1e-10;
+    check("conv2d F", gf, c.gf, tol), check("conv2d bias", gb, c.gb, tol);
+    st.counters["loss0"] = double(tt::eval(loss));
   }
   for (auto _ : st) {
     tt::gradient_into(loss, std::tie(f, bias), g);
@@ -492,11 +534,15 @@ BENCHMARK_CAPTURE(mlp_hand_f32, 32, 32)->Name("mlp32_f32/hand");
 BENCHMARK_CAPTURE(mlp_typetape_f32, 32, 32)->Name("mlp32_f32/typetape");
 BENCHMARK_CAPTURE(mlp_hand_f32, 256, 256)->Name("mlp256_f32/hand");
 BENCHMARK_CAPTURE(mlp_typetape_f32, 256, 256)->Name("mlp256_f32/typetape");
-BENCHMARK(rnn_hand_bench)->Name("rnn_bptt/hand");
-BENCHMARK_CAPTURE(rnn_scan_bench, all, 0)->Name("rnn_bptt/typetape");
-BENCHMARK_CAPTURE(rnn_scan_bench, checkpoint, 10)->Name("rnn_bptt/typetape_checkpoint_10");
+BENCHMARK(rnn_hand_bench<double>)->Name("rnn_bptt/hand");
+BENCHMARK_CAPTURE(rnn_scan_f64, all, 0)->Name("rnn_bptt/typetape");
+BENCHMARK_CAPTURE(rnn_scan_f64, checkpoint, 10)->Name("rnn_bptt/typetape_checkpoint_10");
 BENCHMARK(rnn_typetape_bench)->Name("rnn_bptt/typetape_step_tapes");
-BENCHMARK(conv_hand_bench)->Name("conv2d/hand");
-BENCHMARK(conv_typetape_bench)->Name("conv2d/typetape");
+BENCHMARK(rnn_hand_bench<float>)->Name("rnn_bptt_f32/hand");
+BENCHMARK_CAPTURE(rnn_scan_f32, all, 0)->Name("rnn_bptt_f32/typetape");
+BENCHMARK(conv_hand_bench<double>)->Name("conv2d/hand");
+BENCHMARK(conv_typetape_bench<double>)->Name("conv2d/typetape");
+BENCHMARK(conv_hand_bench<float>)->Name("conv2d_f32/hand");
+BENCHMARK(conv_typetape_bench<float>)->Name("conv2d_f32/typetape");
 
 BENCHMARK_MAIN();

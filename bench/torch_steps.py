@@ -6,6 +6,7 @@ Workloads (CPU, float64, one thread, deterministic sin/cos initialisation):
                  (mlp32_f32, mlp256_f32: the same in float32)
   rnn_bptt       50-step tanh RNN, backprop through time, SGD step
   conv2d         3x3 SAME conv + tanh + MSE, gradient of filters and bias
+                 (rnn_bptt_f32, conv2d_f32: the same two in float32)
 
 For each workload it also records the loss and gradient norms at the initial
 parameters so the C++ side can be cross-checked. Output is JSON shaped like
@@ -71,15 +72,15 @@ def make_mlp(hidden, dt=DT):
     return p, loss, True
 
 
-def make_rnn():
-    xs = [inp((16, 16), 0.017 + 0.001 * t) for t in range(50)]
-    target = inp((16, 32), 0.029)
-    p = {"U": det((16, 32), 0, 0.5 / math.sqrt(16)),
-         "W": det((32, 32), 1, 0.5 / math.sqrt(32)),
-         "b": det((32,), 2, 0.1)}
+def make_rnn(dt=DT):
+    xs = [inp((16, 16), 0.017 + 0.001 * t, dt) for t in range(50)]
+    target = inp((16, 32), 0.029, dt)
+    p = {"U": det((16, 32), 0, 0.5 / math.sqrt(16), dt=dt),
+         "W": det((32, 32), 1, 0.5 / math.sqrt(32), dt=dt),
+         "b": det((32,), 2, 0.1, dt=dt)}
 
     def loss():
-        h = torch.zeros(16, 32, dtype=DT)
+        h = torch.zeros(16, 32, dtype=dt)
         for x in xs:
             h = torch.tanh(x @ p["U"] + h @ p["W"] + p["b"])
         return ((h - target) ** 2).mean()
@@ -87,14 +88,14 @@ def make_rnn():
     return p, loss, True
 
 
-def make_conv():
+def make_conv(dt=DT):
     # The C++ version is channels-last (NHWC input, HWCF filters); convert to
     # PyTorch's native NCHW / FCHW layouts once, outside the timed step.
-    x = inp((1, 28, 28, 3), 0.011).permute(0, 3, 1, 2).contiguous()
-    target = inp((1, 28, 28, 10), 0.019).permute(0, 3, 1, 2).contiguous()
-    filt = det((3, 3, 3, 10), 0, 0.2, grad=False).permute(3, 2, 0, 1)
+    x = inp((1, 28, 28, 3), 0.011, dt).permute(0, 3, 1, 2).contiguous()
+    target = inp((1, 28, 28, 10), 0.019, dt).permute(0, 3, 1, 2).contiguous()
+    filt = det((3, 3, 3, 10), 0, 0.2, grad=False, dt=dt).permute(3, 2, 0, 1)
     p = {"filters": filt.contiguous().requires_grad_(),
-         "bias": det((10,), 1, 0.1)}
+         "bias": det((10,), 1, 0.1, dt=dt)}
 
     def loss():
         y = torch.tanh(F.conv2d(x, p["filters"], p["bias"], stride=1, padding=1))
@@ -110,6 +111,8 @@ WORKLOADS = {
     "mlp256_f32": lambda: make_mlp(256, torch.float32),
     "rnn_bptt": make_rnn,
     "conv2d": make_conv,
+    "rnn_bptt_f32": lambda: make_rnn(torch.float32),
+    "conv2d_f32": lambda: make_conv(torch.float32),
 }
 
 

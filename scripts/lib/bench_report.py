@@ -31,6 +31,8 @@ WORKLOADS = [  # (name, what it is), in report order
     ("mlp256_f32", "mlp256 in float (sgemm, twice the SIMD lanes); PyTorch in float32"),
     ("rnn_bptt", "RNN BPTT step: hidden 32, batch 16, 16 inputs, 50 steps, SGD; typetape: tt::scan"),
     ("conv2d", "conv2d layer gradient: 28x28x3 input, 10 filters 3x3, SAME, w.r.t. filters and bias"),
+    ("rnn_bptt_f32", "rnn_bptt in float (sgemm, twice the SIMD lanes); PyTorch in float32"),
+    ("conv2d_f32", "conv2d in float (sgemm, twice the SIMD lanes); PyTorch in float32"),
     ("normal_loop1000", "sum of normal log-densities of n = 1000 run-time data, a scalar loop (tt::sum_over), w.r.t. (mu, sigma)"),
     ("heat1d", "1-D heat equation, 64 cells, 200 explicit steps (tt::fold of tt::map_over), w.r.t. the 64 diffusion coefficients"),
     ("lennard_jones64", "Lennard-Jones energy of 64 particles in 3-D (nested tt::sum_over, j > i), w.r.t. the 192 coordinates"),
