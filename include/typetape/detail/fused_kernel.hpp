@@ -383,7 +383,7 @@ struct fused_kernel<node<Op, K...>> {
   template <class Ctx>
   static void backward(const N& n, const typename N::record& r, const V& g, Ctx& ctx) {
     check_same_shape(op_name<Op>().data(), r.v, g);
-    run_backward<false>(n, r, shape_of(r.v), g.data(), E(0), ctx);
+    run_backward<false>(n, r, shape_of(r.v), g.data(), E(0), ctx, r.v.data());
   }
   /// The backward pass with the same adjoint g for every element (the adjoint of a sum).
   template <class Ctx>
@@ -391,10 +391,13 @@ struct fused_kernel<node<Op, K...>> {
     run_backward<true>(n, r, region<N, 0, false>::shape(n, r.f), nullptr, g, ctx);
   }
 
-  /// gp: the adjoint of each element, or with Uniform `uniform` everywhere.
+  /// gp: the adjoint of each element, or with Uniform `uniform` everywhere. vp: the region's
+  /// values from the forward pass, when they were stored (not for a sum over the region):
+  /// the root's value is read from there rather than computed again (a tanh or an exp on
+  /// top, the costly op of the region), its operands are recomputed for their VJPs.
   template <bool Uniform, class Ctx>
   static void run_backward(const N& n, const typename N::record& r, const shape_vec& shape,
-                           const E* gp, E uniform, Ctx& ctx) {
+                           const E* gp, E uniform, Ctx& ctx, const E* vp = nullptr) {
     constexpr std::uint64_t want = []<std::size_t... J>(std::index_sequence<J...>) {
       return ((Ctx::template wants<at_t<J, F>> ? std::uint64_t{1} << J : 0) | ... | 0);
     }
@@ -467,7 +470,12 @@ struct fused_kernel<node<Op, K...>> {
         for (; i + W <= size; i += W) {
           load<true>(ins, c, i);
           typename tree_t<true>::record rec;
-          tree.forward(rec, c);
+          if constexpr (Uniform) {
+            tree.forward(rec, c);
+          } else {
+            tree.forward_operands(rec, c);
+            rec.v = xsimd::batch<E>::load_unaligned(vp + i);
+          }
           static_for<nf>(
               [&](auto j) { std::get<j>(c.adj) = lane_t<in_elem<j>, true>(in_elem<j>(-0.0)); });
           if constexpr (Uniform)
@@ -502,7 +510,12 @@ struct fused_kernel<node<Op, K...>> {
         for (; i < size; ++i) {
           load<false>(ins, c, i);
           typename tree_t<false>::record rec;
-          tree.forward(rec, c);
+          if constexpr (Uniform) {
+            tree.forward(rec, c);
+          } else {
+            tree.forward_operands(rec, c);
+            rec.v = vp[i];
+          }
           static_for<nf>([&](auto j) { std::get<j>(c.adj) = in_elem<j>(-0.0); });
           tree.backward(rec, Uniform ? uniform : gp[i], c);
           static_for<nf>([&](auto j) {
