@@ -174,7 +174,9 @@ auto frontier_refs(const E& e) {
 
 /// Where a region's input is read from: its own data (same shape as the result), one
 /// value (size 1), its own data again and again (`rows`: its shape is the result's
-/// last axes, as a bias is, and it is read at i mod its size), or a broadcast copy.
+/// last axes, as a bias is, and it is read at i mod its size; when its size is not a whole
+/// number of SIMD loads, from a tile of it repeated, `size + lanes` long, so that a load
+/// that crosses the end of one repetition reads on into the next), or a broadcast copy.
 template <class T>
 struct input {
   enum mode_t { full, one, rows, copied } mode = full;
@@ -202,10 +204,15 @@ struct input {
     } else if (size == 1) {
       mode = one;
       s = data[0];
-    } else if (repeats_as_rows(vs, shape) && size % lanes == 0) {
+    } else if (repeats_as_rows(vs, shape)) {
       mode = rows;
       p = data;
       period = size;
+      if (size % lanes != 0) {  // conv2d's 10 filters with 8 double lanes
+        own = std::make_unique<T[]>(size + lanes);
+        for (std::size_t k = 0; k < size + lanes; ++k) own[k] = data[k % size];
+        p = own.get();
+      }
     } else {
       mode = copied;
       own = std::make_unique<T[]>(product(shape));
@@ -452,6 +459,11 @@ struct fused_kernel<node<Op, K...>> {
               resize_to(a, input_shape<j>(r), op_name<Op>());
               std::fill(a.begin(), a.end(), in_elem<j>(0));
               o.p = a.data();
+              if (in.own) {  // read from a tile: summed into one of the same length, folded after
+                o.own = std::make_unique<in_elem<j>[]>(in.period + W);
+                std::fill(o.own.get(), o.own.get() + in.period + W, in_elem<j>(0));
+                o.p = o.own.get();
+              }
             }
           }
           if (in.mode == input<in_elem<j>>::copied) {
@@ -546,6 +558,10 @@ struct fused_kernel<node<Op, K...>> {
             if (o.mode == input<in_elem<j>>::one) {
               resize_to(a, input_shape<j>(r), op_name<Op>());
               a.data()[0] = o.s;
+            } else if (o.mode == input<in_elem<j>>::rows && o.own) {  // the tile folded back
+              const std::size_t period = std::get<j>(ins).period;
+              std::copy(o.p, o.p + period, a.data());
+              for (std::size_t k = period; k < period + W; ++k) a.data()[k % period] += o.p[k];
             } else if (o.mode == input<in_elem<j>>::copied) {
               const shape_vec xs = input_shape<j>(r);
               resize_to(a, xs, op_name<Op>());
