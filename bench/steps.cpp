@@ -467,15 +467,22 @@ struct conv_hand {
      gf = V2::from_shape({taps, filters});
   xt::xtensor<E, 1> gb = p.bias;
   double gradient() {
+    // im2col: for each output pixel and filter row, the in-bounds taps' channels are one run
+    // of adjacent input (SAME: one pixel of zeros around, left as the fill wrote it)
+    std::fill(cols.begin(), cols.end(), E(0));
+    const E* xp = p.x.data();
     for (std::size_t r = 0; r < side; ++r)
-      for (std::size_t c = 0; c < side; ++c)
-        for (std::size_t i = 0; i < kk; ++i)
-          for (std::size_t j = 0; j < kk; ++j) {
-            const std::size_t rr = r + i - 1, cc = c + j - 1;  // SAME: one pixel of zeros around
-            E* col = &cols(r * side + c, (i * kk + j) * chans);
-            const bool in = rr < side && cc < side;  // wraps below 0
-            for (std::size_t ch = 0; ch < chans; ++ch) col[ch] = in ? p.x(0, rr, cc, ch) : E(0);
-          }
+      for (std::size_t c = 0; c < side; ++c) {
+        const std::size_t j0 = c == 0 ? 1 : 0, j1 = c + 1 == side ? kk - 1 : kk;
+        E* row = cols.data() + (r * side + c) * taps;
+        for (std::size_t i = 0; i < kk; ++i) {
+          const std::size_t rr = r + i - 1;  // wraps below 0
+          if (rr >= side) continue;
+          const E* from = xp + (rr * side + (c + j0 - 1)) * chans;
+          E* to = row + (i * kk + j0) * chans;
+          for (std::size_t k = 0; k < (j1 - j0) * chans; ++k) to[k] = from[k];
+        }
+      }
     gemm(false, false, pixels, filters, taps, cols.data(), p.f.data(), y.data());
     bias_tanh(y.data(), p.bias.data(), pixels, filters);
     const E n = E(y.size());

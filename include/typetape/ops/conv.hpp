@@ -67,27 +67,31 @@ conv_geometry geometry(const X& x, const K& k, const conv2d_options& o) {
   return g;
 }
 
-/// Visits (row, col, input index) of every in-bounds entry of the im2col matrix.
+/// Visits every in-bounds run of the im2col matrix: f(matrix index, input index, length).
+/// For one output pixel and one filter row the in-bounds filter columns read adjacent input
+/// pixels (the stride moves the output pixel, not the tap), so their channels are one run (kw * c
+/// elements away from the edges; a call per filter tap, c elements, made the copies as costly as
+/// the GEMM for 3 channels).
 template <class F>
 void for_im2col(const conv_geometry& g, F&& f) {
+  const auto sp = [](std::size_t v) { return static_cast<std::ptrdiff_t>(v); };
   for (std::size_t n = 0; n < g.n; ++n)
     for (std::size_t oy = 0; oy < g.oh; ++oy)
       for (std::size_t ox = 0; ox < g.ow; ++ox) {
         const std::size_t row = (n * g.oh + oy) * g.ow + ox;
+        // filter columns [kx0, kx1) land inside the input: 0 <= ox*sw + kx - pad_left < w
+        const std::ptrdiff_t left = sp(ox * g.sw) - sp(g.pad_left);
+        const std::size_t kx0 = static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, -left));
+        const std::size_t kx1 =
+            static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(sp(g.w) - left, 0, sp(g.kw)));
+        if (kx0 >= kx1) continue;
         for (std::size_t ky = 0; ky < g.kh; ++ky) {
-          const std::ptrdiff_t iy =
-              static_cast<std::ptrdiff_t>(oy * g.sh + ky) - static_cast<std::ptrdiff_t>(g.pad_top);
-          if (iy < 0 || iy >= static_cast<std::ptrdiff_t>(g.h)) continue;
-          for (std::size_t kx = 0; kx < g.kw; ++kx) {
-            const std::ptrdiff_t ix = static_cast<std::ptrdiff_t>(ox * g.sw + kx) -
-                                      static_cast<std::ptrdiff_t>(g.pad_left);
-            if (ix < 0 || ix >= static_cast<std::ptrdiff_t>(g.w)) continue;
-            const std::size_t col = (ky * g.kw + kx) * g.c;
-            const std::size_t in =
-                ((n * g.h + static_cast<std::size_t>(iy)) * g.w + static_cast<std::size_t>(ix)) *
-                g.c;
-            f(row * g.cols() + col, in, g.c);
-          }
+          const std::ptrdiff_t iy = sp(oy * g.sh + ky) - sp(g.pad_top);
+          if (iy < 0 || iy >= sp(g.h)) continue;
+          const std::size_t col = (ky * g.kw + kx0) * g.c;
+          const std::size_t ix = static_cast<std::size_t>(left + sp(kx0));
+          const std::size_t in = ((n * g.h + static_cast<std::size_t>(iy)) * g.w + ix) * g.c;
+          f(row * g.cols() + col, in, (kx1 - kx0) * g.c);
         }
       }
 }
@@ -118,8 +122,8 @@ scratch<T, 0> im2col(const T* x, const conv_geometry& g) {
   const std::size_t n = g.rows() * g.cols();
   scratch<T, 0> cols(n);
   std::fill(cols.p, cols.p + n, T(0));
-  for_im2col(g, [&](std::size_t at, std::size_t in, std::size_t c) {
-    std::copy(x + in, x + in + c, cols.p + at);
+  for_im2col(g, [&](std::size_t at, std::size_t in, std::size_t len) {
+    for (std::size_t i = 0; i < len; ++i) cols.p[at + i] = x[in + i];  // short: no memmove call
   });
   return cols;
 }
@@ -143,8 +147,8 @@ struct conv2d_op {
       elem_t<X>* dcols = buf.p;
       gemm(false, true, g.rows(), g.cols(), g.f, gout.data(), k.data(), dcols);
       X dx = zeros_like(x);
-      for_im2col(g, [&](std::size_t at, std::size_t in, std::size_t c) {
-        for (std::size_t i = 0; i < c; ++i) dx.data()[in + i] += dcols[at + i];
+      for_im2col(g, [&](std::size_t at, std::size_t in, std::size_t len) {
+        for (std::size_t i = 0; i < len; ++i) dx.data()[in + i] += dcols[at + i];
       });
       return dx;
     } else {  // d filters = cols^T . d out
