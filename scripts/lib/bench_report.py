@@ -268,6 +268,52 @@ def draw(chart, path, title):
     fig.savefig(path, dpi=110)
 
 
+STEPS = ("mlp32", "mlp256", "mlp32_f32", "mlp256_f32", "rnn_bptt", "rnn_bptt_f32", "conv2d", "conv2d_f32")
+
+
+def goals(runs, torch, compilers):
+    """Markdown lines: each speed goal of issue 16 with its figure on each compiler, met or not."""
+    def t(compiler, name):
+        r = runs.get(compiler, {}).get(name)
+        return r[0] if r else None
+
+    def limit(compiler, w):
+        times = [t(compiler, f"{w}/{k}") for k in LIMIT_KEYS]
+        times = [x for x in times if x]
+        return min(times) if times else None
+
+    rows = []  # (goal, target, {compiler: ratio})
+
+    def ratio(a, b):
+        return a / b if a and b else None
+
+    rows.append(("rosenbrock1000: typetape / limit", 1.3,
+                 {c: ratio(t(c, "rosenbrock1000/typetape"), limit(c, "rosenbrock1000")) for c in compilers}))
+    rows.append(("rosenbrock2: typetape / limit", 1.05,
+                 {c: ratio(t(c, "rosenbrock2/typetape"), limit(c, "rosenbrock2")) for c in compilers}))
+    rows.append(("rosenbrock2: expression kept between calls / rebuilt", 1.05,
+                 {c: ratio(t(c, "rosenbrock2/typetape_stored"), t(c, "rosenbrock2/typetape")) for c in compilers}))
+    rows.append(("points_grad: point by point / hand-written", 1.05,
+                 {c: ratio(t(c, "points_grad/typetape_scalar/4096"), t(c, "points_grad/hand/4096"))
+                  for c in compilers}))
+    for w in STEPS:
+        rows.append((f"{w}: typetape / limit", 1.15,
+                     {c: ratio(t(c, f"{w}/typetape"), limit(c, w)) for c in compilers}))
+    for w in STEPS:
+        rows.append((f"{w}: typetape / PyTorch", 1.0,
+                     {c: ratio(t(c, f"{w}/typetape"), torch.get(f"{w}/pytorch")) for c in compilers}))
+    lines = ["", "## Speed goals", "",
+             "Each speed goal, from the figures above: the ratio on each compiler, and whether it is "
+             "within the target on both. Where a goal is not met, [bench/profiles.md](../profiles.md) shows where the "
+             "time goes (perf) and what removing it would take.", "",
+             "| goal | target | " + " | ".join(compilers) + " | met |", "|---|---|" + "---|" * len(compilers) + "---|"]
+    for goal, target, by in rows:
+        vals = [by.get(c) for c in compilers]
+        met = "—" if any(v is None for v in vals) else ("yes" if all(v <= target for v in vals) else "**no**")
+        lines.append(f"| {goal} | ≤ {target:g} | " + " | ".join(fmt_ratio(v) for v in vals) + f" | {met} |")
+    return lines
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("results")
@@ -316,6 +362,7 @@ def main():
                "same values: " + "; ".join(f"{w} {' / '.join(sorted(v))} against {torch_loss[w]:.10g}"
                                           for w, v in sorted(checks.items())) + "."]
     md += ["", "## Gradients"] + body
+    md += goals(runs, torch, compilers)
 
     md += scaling(raw, compilers, machine.get("parts", {}).get("parallel", machine["date"]))
 
