@@ -75,13 +75,23 @@ struct cross_entropy_op {
         return same_shape(y);
     }();
     l.each([&](std::size_t b, std::size_t st, std::size_t) {
-      const auto lse = log_sum_exp_line::value(z.data() + b, st, l.n);
-      elem_t<A> ysum = 0;
-      for (std::size_t m = 0; m < l.n; ++m) ysum += y.data()[b + m * st];
-      for (std::size_t m = 0; m < l.n; ++m) {
-        const std::size_t i = b + m * st;
-        const auto logp = z.data()[i] - lse;
-        r.data()[i] = I == 0 ? w * (std::exp(logp) * ysum - y.data()[i]) : -w * logp;
+      if constexpr (I == 0) {
+        elem_t<A> ysum = 0;
+        for (std::size_t m = 0; m < l.n; ++m) ysum += y.data()[b + m * st];
+        // w (softmax(z) ysum - y), the softmax from the shifted exponentials stored in r:
+        // one exponential per element (exp(z - lse) after the log-sum-exp took two)
+        const auto shift = log_sum_exp_line::shift(z.data() + b, st, l.n);
+        const auto f = ysum / line_exp_sum(z.data() + b, r.data() + b, st, l.n, shift);
+        for (std::size_t m = 0; m < l.n; ++m) {
+          const std::size_t i = b + m * st;
+          r.data()[i] = w * (r.data()[i] * f - y.data()[i]);
+        }
+      } else {
+        const auto lse = log_sum_exp_line::value(z.data() + b, st, l.n);
+        for (std::size_t m = 0; m < l.n; ++m) {
+          const std::size_t i = b + m * st;
+          r.data()[i] = -w * (z.data()[i] - lse);
+        }
       }
     });
     return r;
