@@ -114,9 +114,9 @@ def limit_of(row, compiler):
     return min(times) if times else None
 
 
-def tables(runs, torch, compilers):
-    """Markdown lines, and the chart's data {workload: {contender: ratio to the limit}}."""
-    rows = {}  # workload -> contender -> compiler -> ns
+def workload_rows(runs, torch, compilers):
+    """{workload: {contender: {compiler: ns}}}, PyTorch's time under every compiler."""
+    rows = {}
     for compiler in compilers:
         for name, (ns, _) in runs[compiler].items():
             w, c = split(name)
@@ -126,6 +126,11 @@ def tables(runs, torch, compilers):
         if w in rows:
             for compiler in compilers:
                 rows[w].setdefault(c, {})[compiler] = ns
+    return rows
+
+
+def tables(rows, compilers):
+    """Markdown lines, and the chart's data {workload: {contender: ratio to the limit}}."""
     order = [w for w, _ in WORKLOADS]
     base = lambda w: w.split(",")[0]
     lines, chart = [], {}
@@ -271,43 +276,34 @@ def draw(chart, path, title):
 STEPS = ("mlp32", "mlp256", "mlp32_f32", "mlp256_f32", "rnn_bptt", "rnn_bptt_f32", "conv2d", "conv2d_f32")
 
 
-def goals(runs, torch, compilers):
-    """Markdown lines: each speed goal of issue 16 with its figure on each compiler, met or not."""
-    def t(compiler, name):
-        r = runs.get(compiler, {}).get(name)
-        return r[0] if r else None
-
-    def limit(compiler, w):
-        times = [t(compiler, f"{w}/{k}") for k in LIMIT_KEYS]
-        times = [x for x in times if x]
-        return min(times) if times else None
-
-    rows = []  # (goal, target, {compiler: ratio})
+def goals(rows, compilers):
+    """Markdown lines: each speed goal with its ratio on each compiler, met or not."""
+    def t(compiler, w, c):
+        return rows.get(w, {}).get(c, {}).get(compiler)
 
     def ratio(a, b):
         return a / b if a and b else None
 
-    rows.append(("rosenbrock1000: typetape / limit", 1.3,
-                 {c: ratio(t(c, "rosenbrock1000/typetape"), limit(c, "rosenbrock1000")) for c in compilers}))
-    rows.append(("rosenbrock2: typetape / limit", 1.05,
-                 {c: ratio(t(c, "rosenbrock2/typetape"), limit(c, "rosenbrock2")) for c in compilers}))
-    rows.append(("rosenbrock2: expression kept between calls / rebuilt", 1.05,
-                 {c: ratio(t(c, "rosenbrock2/typetape_stored"), t(c, "rosenbrock2/typetape")) for c in compilers}))
-    rows.append(("points_grad: point by point / hand-written", 1.05,
-                 {c: ratio(t(c, "points_grad/typetape_scalar/4096"), t(c, "points_grad/hand/4096"))
-                  for c in compilers}))
-    for w in STEPS:
-        rows.append((f"{w}: typetape / limit", 1.15,
-                     {c: ratio(t(c, f"{w}/typetape"), limit(c, w)) for c in compilers}))
-    for w in STEPS:
-        rows.append((f"{w}: typetape / PyTorch", 1.0,
-                     {c: ratio(t(c, f"{w}/typetape"), torch.get(f"{w}/pytorch")) for c in compilers}))
+    def over_limit(w):
+        return {c: ratio(t(c, w, "typetape"), limit_of(rows.get(w, {}), c)) for c in compilers}
+
+    goal_rows = [  # (goal, target, {compiler: ratio})
+        ("rosenbrock1000: typetape / limit", 1.3, over_limit("rosenbrock1000")),
+        ("rosenbrock2: typetape / limit", 1.05, over_limit("rosenbrock2")),
+        ("rosenbrock2: expression kept between calls / rebuilt", 1.05,
+         {c: ratio(t(c, "rosenbrock2", "typetape_stored"), t(c, "rosenbrock2", "typetape")) for c in compilers}),
+        ("points_grad: point by point / hand-written", 1.05,
+         {c: ratio(t(c, "points_grad, n = 4096", "typetape_scalar"), t(c, "points_grad, n = 4096", "hand"))
+          for c in compilers})]
+    goal_rows += [(f"{w}: typetape / limit", 1.15, over_limit(w)) for w in STEPS]
+    goal_rows += [(f"{w}: typetape / PyTorch", 1.0,
+                   {c: ratio(t(c, w, "typetape"), t(c, w, "pytorch")) for c in compilers}) for w in STEPS]
     lines = ["", "## Speed goals", "",
              "Each speed goal, from the figures above: the ratio on each compiler, and whether it is "
              "within the target on both. Where a goal is not met, [bench/profiles.md](../profiles.md) shows where the "
              "time goes (perf) and what removing it would take.", "",
              "| goal | target | " + " | ".join(compilers) + " | met |", "|---|---|" + "---|" * len(compilers) + "---|"]
-    for goal, target, by in rows:
+    for goal, target, by in goal_rows:
         vals = [by.get(c) for c in compilers]
         met = "—" if any(v is None for v in vals) else ("yes" if all(v <= target for v in vals) else "**no**")
         lines.append(f"| {goal} | ≤ {target:g} | " + " | ".join(fmt_ratio(v) for v in vals) + f" | {met} |")
@@ -331,7 +327,8 @@ def main():
         torch_ctx = t["context"]
         torch = {b["name"]: b["real_time"] for b in t["benchmarks"]}
         torch_loss = {b["name"].split("/")[0]: b["initial_loss"] for b in t["benchmarks"]}
-    body, chart = tables(runs, torch, compilers)
+    rows = workload_rows(runs, torch, compilers)
+    body, chart = tables(rows, compilers)
 
     md = [f"# Benchmark report ({machine['date']})", "",
           f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory']}; {machine['os']}.",
@@ -362,7 +359,7 @@ def main():
                "same values: " + "; ".join(f"{w} {' / '.join(sorted(v))} against {torch_loss[w]:.10g}"
                                           for w, v in sorted(checks.items())) + "."]
     md += ["", "## Gradients"] + body
-    md += goals(runs, torch, compilers)
+    md += goals(rows, compilers)
 
     md += scaling(raw, compilers, machine.get("parts", {}).get("parallel", machine["date"]))
 
