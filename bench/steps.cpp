@@ -68,6 +68,11 @@ void check(const std::string& what, const A& got, const B& want, double tol = 1e
   }
 }
 
+/// check's tolerance for gradients in E: in float, typetape and the hand-written step sum in
+/// different orders (sgemm's blocking, the fused loops).
+template <class E>
+constexpr double tolerance = std::is_same_v<E, float> ? 1e-4 : 1e-10;
+
 /// C = op(A) op(B) (+ C if acc), row-major, op = transpose if t.
 void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const double* a,
           const double* b, double* c, bool acc = false) {
@@ -243,8 +248,7 @@ void mlp_typetape_bench(benchmark::State& st, std::size_t h) {
     m.gradient();
     const auto& [g1, g2, g3, g4, g5, g6] = g;
     const std::string what = "mlp" + std::to_string(h);
-    // float: the two sum in different orders (sgemm's blocking, the fused loops)
-    const double tol = std::is_same_v<E, float> ? 1e-4 : 1e-10;
+    const double tol = tolerance<E>;
     check(what, g1, m.gw[0], tol), check(what, g2, m.gb[0], tol), check(what, g3, m.gw[1], tol);
     check(what, g4, m.gb[1], tol), check(what, g5, m.gw[2], tol), check(what, g6, m.gb[2], tol);
     st.counters["loss0"] = double(tt::eval(loss));
@@ -401,8 +405,7 @@ void rnn_scan_bench(benchmark::State& st, std::size_t every) {
   auto& [gU, gW, gb] = g;
   {
     r.gradient();
-    // float: the two sum in different orders (sgemm's blocking, the fused loops)
-    const double tol = std::is_same_v<E, float> ? 1e-4 : 1e-10;
+    const double tol = tolerance<E>;
     check("rnn_bptt (scan) U", gU, r.gU, tol), check("rnn_bptt (scan) W", gW, r.gW, tol),
         check("rnn_bptt (scan) b", gb, r.gb, tol);
     st.counters["loss0"] = double(tt::eval(loss));
@@ -520,7 +523,7 @@ void conv_typetape_bench(benchmark::State& st) {
   auto& [gf, gb] = g;
   {
     c.gradient();
-    const double tol = std::is_same_v<E, float> ? 1e-4 : 1e-10;
+    const double tol = tolerance<E>;
     check("conv2d F", gf, c.gf, tol), check("conv2d bias", gb, c.gb, tol);
     st.counters["loss0"] = double(tt::eval(loss));
   }

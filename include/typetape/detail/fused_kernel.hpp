@@ -457,12 +457,13 @@ struct fused_kernel<node<Op, K...>> {
             } else if (in.mode == input<in_elem<j>>::rows) {  // summed in place, one repetition
               auto& a = std::get<j>(adjs);
               resize_to(a, input_shape<j>(r), op_name<Op>());
-              std::fill(a.begin(), a.end(), in_elem<j>(0));
-              o.p = a.data();
               if (in.own) {  // read from a tile: summed into one of the same length, folded after
                 o.own = std::make_unique<in_elem<j>[]>(in.period + W);
                 std::fill(o.own.get(), o.own.get() + in.period + W, in_elem<j>(0));
                 o.p = o.own.get();
+              } else {
+                std::fill(a.begin(), a.end(), in_elem<j>(0));
+                o.p = a.data();
               }
             }
           }
