@@ -263,6 +263,30 @@ TEST_CASE("conv2d NHWC: SAME and VALID padding, strides 1 and 2, both gradients"
         std::array<std::size_t, 4>{2, 3, 3, 4});
 }
 
+// The filters' gradient comes from the im2col matrix the forward pass kept, or, above
+// conv2d_op::kept_bytes (16 MiB), from one the VJP makes again: both against the sum each
+// filter tap sees, d sum(conv2d(x, k)) / d k[ky, kx, c, f] = sum of x[y + ky, x + kx, c] over
+// the VALID output pixels.
+TEST_CASE("conv2d: the filters' gradient from the kept im2col matrix and from a new one") {
+  for (const std::size_t side : {9, 128}) {  // 9x9: kept; 128x128x16: 18 MiB, made again
+    tt::variable<"x", T4> x{random_tensor<T4>(rng, {1, side, side, 16})};
+    tt::variable<"k", T4> k{random_tensor<T4>(rng, {3, 3, 16, 2})};
+    auto tape = tt::record<tt::persistent>(tt::sum(tt::conv2d(x, k)));
+    for (int twice = 0; twice < 2; ++twice) {  // the kept matrix is read, not used up
+      const T4 gk = tape.gradient(tt::sum(tt::conv2d(x, k)), k);
+      for (std::size_t ky = 0; ky < 3; ++ky)
+        for (std::size_t kx = 0; kx < 3; ++kx)
+          for (std::size_t c = 0; c < 16; c += 5) {
+            double s = 0;
+            for (std::size_t oy = 0; oy + 2 < side; ++oy)
+              for (std::size_t ox = 0; ox + 2 < side; ++ox) s += x.get()(0, oy + ky, ox + kx, c);
+            CHECK(gk(ky, kx, c, 0) == doctest::Approx(s).epsilon(1e-11));
+            CHECK(gk(ky, kx, c, 1) == doctest::Approx(s).epsilon(1e-11));
+          }
+    }
+  }
+}
+
 TEST_CASE("softmax, log_softmax, cross-entropy and mse") {
   tt::variable<"z", T2> z{random_tensor<T2>(rng, {4, 5}, -2, 2)};
   tt::variable<"t", T2> t{random_tensor<T2>(rng, {4, 5}, 0, 1)};

@@ -70,9 +70,12 @@ struct node {
   using value_type = typename detail::node_value<fused, Op, typename K::value_type...>::type;
   std::tuple<K...> kids;
 
+  using kept_type = detail::kept_t<Op, typename K::value_type...>;
+  static constexpr bool keeps = !std::is_same_v<kept_type, detail::nothing_kept>;
   struct plain_record {
     value_type v;
     std::tuple<typename K::record...> kids;
+    [[no_unique_address]] kept_type kept;  // detail::kept_of
   };
   using record = typename detail::record_select<fused, value_type, plain_record, K...>::type;
 
@@ -197,7 +200,10 @@ struct node {
   TT_INLINE constexpr void forward_kids(record& r, const Ctx& ctx,
                                         std::index_sequence<I...>) const {
     (std::get<I>(kids).forward(std::get<I>(r.kids), ctx), ...);
-    r.v = detail::apply_op<Op>(detail::val(std::get<I>(r.kids))...);
+    if constexpr (keeps)
+      r.v = Op::value_keeping(r.kept, detail::val(std::get<I>(r.kids))...);
+    else
+      r.v = detail::apply_op<Op>(detail::val(std::get<I>(r.kids))...);
   }
   template <class Ctx, std::size_t... I>
   TT_INLINE constexpr void backward_kids(const record& r, const value_type& g, Ctx& ctx,
@@ -221,6 +227,12 @@ struct node {
       auto* out =
           ctx.template write_buffer<typename kid::name_type>(detail::val(std::get<I>(r.kids)), add);
       Op::template vjp_into<I>(detail::val(std::get<J>(r.kids))..., r.v, g, out, add);
+    } else if constexpr (detail::op_cut<Op>(I) == 0 && Ctx::template wants<kid> && keeps) {
+      std::get<I>(kids).backward(
+          std::get<I>(r.kids),
+          detail::adjoint_to<typename kid::value_type>(
+              Op::template vjp_kept<I>(r.kept, detail::val(std::get<J>(r.kids))..., r.v, g)),
+          ctx);
     } else if constexpr (detail::op_cut<Op>(I) == 0 && Ctx::template wants<kid>) {
       std::get<I>(kids).backward(std::get<I>(r.kids),
                                  detail::adjoint_to<typename kid::value_type>(Op::template vjp<I>(

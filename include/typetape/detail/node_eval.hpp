@@ -70,6 +70,25 @@ TT_INLINE constexpr auto apply_op(const A&... a) {
     return Op::value(a...);
 }
 
+/// What an op's record keeps for its VJP beyond the node's value (the im2col matrix of a
+/// convolution, the exponentials of a cross-entropy), so that the backward pass does not compute
+/// it again: `Op::kept<V...>`, filled by `Op::value_keeping(kept&, operands...)` in the tape's
+/// forward pass and read by `Op::vjp_kept<I>(kept, operands..., value, adjoint)`. Ops without one
+/// keep nothing (an empty member) and run `value` and `vjp`. Evaluation without a tape (tt::eval,
+/// forward mode) runs `value` alone.
+struct nothing_kept {};
+template <class Op, class... V>
+struct kept_of {
+  using type = nothing_kept;
+};
+template <class Op, class... V>
+  requires requires { typename Op::template kept<V...>; }
+struct kept_of<Op, V...> {
+  using type = typename Op::template kept<V...>;
+};
+template <class Op, class... V>
+using kept_t = typename kept_of<Op, V...>::type;
+
 template <bool Fused, class Op, class... V>
 struct node_value {
   using type = std::decay_t<decltype(apply_op<Op>(std::declval<const V&>()...))>;

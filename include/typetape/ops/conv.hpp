@@ -117,24 +117,38 @@ struct scratch {
   }
 };
 
+/// The im2col matrix of x written to `cols` (g.rows() x g.cols(), zeros where a window
+/// leaves the input).
 template <class T>
-scratch<T, 0> im2col(const T* x, const conv_geometry& g) {
-  const std::size_t n = g.rows() * g.cols();
-  scratch<T, 0> cols(n);
-  std::fill(cols.p, cols.p + n, T(0));
+void im2col_to(T* cols, const T* x, const conv_geometry& g) {
+  std::fill(cols, cols + g.rows() * g.cols(), T(0));
   for_im2col(g, [&](std::size_t at, std::size_t in, std::size_t len) {
     // a short run (9 values for 3x3 taps of 3 channels): a loop, not a memmove call, on
     // pointers that do not alias, so that clang vectorises it too
-    T* __restrict to = cols.p + at;
+    T* __restrict to = cols + at;
     const T* __restrict from = x + in;
     for (std::size_t i = 0; i < len; ++i) to[i] = from[i];
   });
+}
+template <class T>
+scratch<T, 0> im2col(const T* x, const conv_geometry& g) {
+  scratch<T, 0> cols(g.rows() * g.cols());
+  im2col_to(cols.p, x, g);
   return cols;
 }
 
 struct conv2d_op {
   using structural = void;
   static constexpr std::string_view name = "conv2d";
+  /// A recorded convolution keeps its im2col matrix for the filters' VJP (the hand-written
+  /// step's choice; computing it again was a third of the step), up to this many bytes: above,
+  /// keeping it for every layer until the backward pass would cost more memory than the copy
+  /// costs time (a 3x3 window makes it 9 times the input), and the VJP computes it again.
+  static constexpr std::size_t kept_bytes = std::size_t{16} << 20;
+  template <class X, class K, class P>
+    requires std::is_floating_point_v<elem_t<X>>
+  using kept = std::vector<elem_t<X>>;
+
   template <class X, class K>
   static xt::xtensor<elem_t<X>, 4> value(const X& x, const K& k, const conv2d_options& o) {
     static_assert(std::is_same_v<elem_t<X>, elem_t<K>>, TT_E15_ELEMENT_TYPES);
@@ -142,6 +156,32 @@ struct conv2d_op {
     xt::xtensor<elem_t<X>, 4> out(std::array<std::size_t, 4>{g.n, g.oh, g.ow, g.f});
     gemm(false, false, g.rows(), g.f, g.cols(), im2col(x.data(), g).p, k.data(), out.data());
     return out;
+  }
+  template <class X, class K>
+  static xt::xtensor<elem_t<X>, 4> value_keeping(std::vector<elem_t<X>>& cols, const X& x,
+                                                 const K& k, const conv2d_options& o) {
+    static_assert(std::is_same_v<elem_t<X>, elem_t<K>>, TT_E15_ELEMENT_TYPES);
+    const conv_geometry g = geometry(x, k, o);
+    const std::size_t n = g.rows() * g.cols();
+    if (n * sizeof(elem_t<X>) > kept_bytes) return value(x, k, o);
+    cols.resize(n);
+    im2col_to(cols.data(), x.data(), g);
+    xt::xtensor<elem_t<X>, 4> out(std::array<std::size_t, 4>{g.n, g.oh, g.ow, g.f});
+    gemm(false, false, g.rows(), g.f, g.cols(), cols.data(), k.data(), out.data());
+    return out;
+  }
+  template <std::size_t I, class X, class K, class P, class V, class G>
+  static auto vjp_kept(const std::vector<elem_t<X>>& cols, const X& x, const K& k, const P& o,
+                       const V& v, const G& gout) {
+    if constexpr (I == 1) {
+      if (!cols.empty()) {  // d filters = cols^T . d out, from the kept matrix
+        const conv_geometry g = geometry(x, k, o);
+        K dk = same_shape(k);
+        gemm(true, false, g.cols(), g.f, g.rows(), cols.data(), gout.data(), dk.data());
+        return dk;
+      }
+    }
+    return vjp<I>(x, k, o, v, gout);
   }
   template <std::size_t I, class X, class K, class P, class V, class G>
   static auto vjp(const X& x, const K& k, const P& o, const V&, const G& gout) {
