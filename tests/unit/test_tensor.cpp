@@ -10,6 +10,21 @@ using T2 = xt::xtensor<double, 2>;
 using T3 = xt::xtensor<double, 3>;
 using T4 = xt::xtensor<double, 4>;
 using ttest::random_tensor;
+namespace {
+/// x U + h W by plain loops (the oracle of the product-sum test).
+xt::xtensor<double, 2> products_by_loops(const xt::xtensor<double, 2>& x,
+                                         const xt::xtensor<double, 2>& u,
+                                         const xt::xtensor<double, 2>& h,
+                                         const xt::xtensor<double, 2>& w) {
+  xt::xtensor<double, 2> r = xt::zeros<double>({x.shape()[0], u.shape()[1]});
+  for (std::size_t i = 0; i < r.shape()[0]; ++i)
+    for (std::size_t j = 0; j < r.shape()[1]; ++j) {
+      for (std::size_t k = 0; k < x.shape()[1]; ++k) r(i, j) += x(i, k) * u(k, j);
+      for (std::size_t k = 0; k < h.shape()[1]; ++k) r(i, j) += h(i, k) * w(k, j);
+    }
+  return r;
+}
+}  // namespace
 using ttest::tensor_gradcheck;
 
 namespace {
@@ -181,6 +196,35 @@ TEST_CASE("shape ops put the adjoint back where each element came from") {
   CHECK(s == T2{{a.get()(1, 0), a.get()(1, 2)}, {a.get()(2, 0), a.get()(2, 2)}});
   CHECK(tt::eval(tt::concatenate<1>(b, b)) == T2(xt::concatenate(xt::xtuple(b.get(), b.get()), 1)));
   CHECK(tt::eval(tt::stack<1>(r, r)) == T2(xt::stack(xt::xtuple(r.get(), r.get()), 1)));
+}
+
+// matmul(a, b) + matmul(c, d) is one node (the second GEMM adds into the first's result, one
+// adjoint for both): every operand's gradient against finite differences, each operand a
+// variable (its adjoint written in place) or an expression; a product broadcast against the
+// other; shapes that cannot broadcast throw what `+` throws.
+TEST_CASE("a sum of two matrix products: one node, the gradients of all four operands") {
+  tt::variable<"x", T2> x{random_tensor<T2>(rng, {4, 3})};
+  tt::variable<"U", T2> U{random_tensor<T2>(rng, {3, 5})};
+  tt::variable<"h", T2> h{random_tensor<T2>(rng, {4, 2})};
+  tt::variable<"W", T2> W{random_tensor<T2>(rng, {2, 5})};
+  auto s = tt::matmul(x, U) + tt::matmul(h, W);
+  static_assert(std::is_same_v<decltype(s)::value_type, T2>);
+  static_assert(std::tuple_size_v<decltype(s.kids)> == 4);  // one node of the four operands
+  tensor_gradcheck(tt::tanh(s), x, U, h, W);
+  tensor_gradcheck(tt::tanh(tt::matmul(tt::sin(x), U) + tt::matmul(h, tt::exp(W))), x, U, h, W);
+  const T2 direct = products_by_loops(x.get(), U.get(), h.get(), W.get());
+  CHECK(xt::allclose(tt::eval(s), direct, 1e-14, 1e-14));
+  // (1, 5) + (4, 5): the first product broadcast, its adjoint summed over the rows
+  tt::variable<"r", T2> r{random_tensor<T2>(rng, {1, 3})};
+  tensor_gradcheck(tt::tanh(tt::matmul(r, U) + tt::matmul(h, W)), r, U, h, W);
+  tensor_gradcheck(tt::tanh(tt::matmul(h, W) + tt::matmul(r, U)), r, U, h, W);
+  // one variable in both products: its two adjoints added where it lies
+  tt::variable<"z", T2> z{random_tensor<T2>(rng, {4, 3})};
+  tensor_gradcheck(tt::tanh(tt::matmul(x, U) + tt::matmul(z, U)), x, U, z);
+  tensor_gradcheck(tt::tanh(tt::matmul(x, U) + tt::matmul(x, U)), x, U);
+  tt::variable<"y", T2> y{random_tensor<T2>(rng, {3, 3})};
+  CHECK(thrown([&] { tt::eval(tt::matmul(x, U) + tt::matmul(y, U)); }) ==
+        "TT-E12: add (+): shapes cannot broadcast: (4, 5) and (3, 5).");
 }
 
 TEST_CASE("matmul: matrix, matrix-vector, vector-matrix and dot products") {

@@ -312,12 +312,20 @@ TT_INLINE constexpr auto spine_ropes(E&& e) {
   }
 }
 
+/// Is `L + R` a sum of two matrix products that one node computes (ops/linalg.hpp)?
+template <class L, class R>
+inline constexpr bool fuses_products = false;
+template <class L, class R>
+TT_INLINE constexpr auto fuse_products(L&& l, R&& r);
+
 /// `l + r` (Negate: `l - r`): a chain where l starts or extends one, else a binary node.
 template <bool Negate, bool Check = true, class L, class R>
 TT_INLINE constexpr auto add_or_chain(L&& l, R&& r) {
   using Op = std::conditional_t<Negate, sub_op, add_op>;
   using LD = std::remove_cvref_t<L>;
-  if constexpr (expression<LD> && !is_variable<LD>) {
+  if constexpr (!Negate && fuses_products<LD, std::remove_cvref_t<R>>) {
+    return fuse_products(std::forward<L>(l), std::forward<R>(r));
+  } else if constexpr (expression<LD> && !is_variable<LD>) {
     using V = typename LD::value_type;
     if constexpr (chains_with<LD, V> && std::is_void_v<typename first_temporary<R&&>::type>) {
       if constexpr (std::is_same_v<typename closure_t<R&&, V>::value_type, V>)

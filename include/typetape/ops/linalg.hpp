@@ -184,6 +184,80 @@ struct matmul_op {
   }
 };
 
+/// `matmul(a, b) + matmul(c, d)` of two matrix products (an RNN cell's x U + h W): the second
+/// GEMM adds into the first's result (beta = 1) and both products share one adjoint, where the
+/// sum of two products made each its own tensor and the fused region above wrote the same
+/// adjoint twice. Products of shapes that differ (one broadcast against the other) are two
+/// products and their sum, as `+` gives. Formed by `+` (detail::add_or_chain) when both
+/// products are xt::xtensor<E, 2>.
+struct matmul_sum_op {
+  using structural = void;
+  static constexpr std::string_view name = "add (+)";
+  template <class A, class B, class C, class D>
+  static bool same_products(const A& a, const B& b, const C& c, const D& d) {
+    const auto p = matmul_op::dims_of(a, b), q = matmul_op::dims_of(c, d);
+    return p.m == q.m && p.n == q.n;
+  }
+  template <class A, class B, class C, class D>
+  static auto value(const A& a, const B& b, const C& c, const D& d) {
+    auto r = matmul_op::value(a, b);
+    if (same_products(a, b, c, d)) {
+      const auto q = matmul_op::dims_of(c, d);
+      gemm(false, false, q.m, q.n, q.k, c.data(), d.data(), r.data(), true);
+      return r;
+    }
+    const auto p2 = matmul_op::value(c, d);
+    broadcast_shapes(name, shape_of(r), shape_of(p2));  // tt::shape_error as `+` gives it
+    decltype(r) sum = r + p2;
+    return sum;
+  }
+  /// The adjoint of product P (0: a b, 1: c d): g, or g summed back to a broadcast product.
+  template <std::size_t P, class A, class B, class C, class D, class G, class F>
+  static void with_product_adjoint(const A& a, const B& b, const C& c, const D& d, const G& g,
+                                   F&& f) {
+    if (same_products(a, b, c, d)) return f(g);
+    const auto q = P == 0 ? matmul_op::dims_of(a, b) : matmul_op::dims_of(c, d);
+    G gp = G::from_shape({q.m, q.n});
+    unbroadcast_into(g.data(), shape_of(g), gp.data(), shape_of(gp));
+    f(gp);
+  }
+  template <std::size_t I, class A, class B, class C, class D, class V, class G>
+  static auto vjp(const A& a, const B& b, const C& c, const D& d, const V& v, const G& g) {
+    std::remove_cvref_t<decltype(std::get<I>(std::tie(a, b, c, d)))> r =
+        same_shape(std::get<I>(std::tie(a, b, c, d)));
+    vjp_into<I>(a, b, c, d, v, g, r.data(), false);
+    return r;
+  }
+  static constexpr bool writes_in_place = true;
+  template <std::size_t I, class A, class B, class C, class D, class V, class G, class T>
+  static void vjp_into(const A& a, const B& b, const C& c, const D& d, const V& v, const G& g,
+                       T* out, bool add) {
+    with_product_adjoint<I / 2>(a, b, c, d, g, [&](const G& gp) {
+      if constexpr (I < 2)
+        matmul_op::vjp_into<I>(a, b, v, gp, out, add);
+      else
+        matmul_op::vjp_into<I - 2>(c, d, v, gp, out, add);
+    });
+  }
+};
+
+template <class A, class B, class C, class D>
+inline constexpr bool fuses_products<node<matmul_op, A, B>, node<matmul_op, C, D>> =
+    std::is_same_v<typename node<matmul_op, A, B>::value_type,
+                   typename node<matmul_op, C, D>::value_type>&&
+        std::is_same_v<typename node<matmul_op, A, B>::value_type,
+                       xt::xtensor<elem_t<typename node<matmul_op, A, B>::value_type>, 2>>;
+template <class L, class R>
+TT_INLINE constexpr auto fuse_products(L&& l, R&& r) {
+  using LD = std::remove_cvref_t<L>;
+  using RD = std::remove_cvref_t<R>;
+  return [&]<class A, class B, class C, class D>(node<matmul_op, A, B>*, node<matmul_op, C, D>*) {
+    return node<matmul_sum_op, A, B, C, D>{
+        {std::get<0>(std::forward<L>(l).kids), std::get<1>(std::forward<L>(l).kids),
+         std::get<0>(std::forward<R>(r).kids), std::get<1>(std::forward<R>(r).kids)}};
+  }(static_cast<LD*>(nullptr), static_cast<RD*>(nullptr));
+}
+
 }  // namespace tt::detail
 
 namespace tt {
