@@ -342,7 +342,8 @@ def main():
     if torch_ctx:
         md.append(f"PyTorch {torch_ctx['torch']} (Debian's python3-torch), CPU, {torch_ctx['threads']} thread, "
                   f"float64 (float32 for the _f32 workloads), timed by `bench/torch_steps.py`'s own loop (median of 5).")
-    md += ["", "Each figure is the median of 5 repetitions of Google Benchmark (wall time), per gradient "
+    md += ["", "Each figure is the median of 9 repetitions of Google Benchmark (wall time, 0.1 s each, the "
+           "contenders of a workload interleaved at random), per gradient "
            "(a training step for the tensor workloads); every C++ contender's gradient was checked against the "
            "hand-written one before it was timed (PyTorch's step is compared by its initial loss, below). × limit is the ratio to the "
            "fastest hand-written gradient (the plain loop, the xsimd loop, or BLAS calls), × hand to the plain hand-written loop, "

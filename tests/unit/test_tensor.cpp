@@ -328,6 +328,16 @@ TEST_CASE("conv2d: the filters' gradient from the kept im2col matrix and from a 
             CHECK(gk(ky, kx, c, 1) == doctest::Approx(s).epsilon(1e-11));
           }
     }
+    // a copy of the tape keeps a matrix of its own: the original's goes back to the thread's
+    // shelf when it is destroyed, and the next recording takes it and writes over it
+    const T4 before = tape.gradient(tt::sum(tt::conv2d(x, k)), k);
+    auto copy = [&] {
+      auto original = tape;
+      return decltype(tape)(original);
+    }();
+    const T4 other = tt::gradient(tt::sum(tt::conv2d(x * 2.0, k)), k);
+    CHECK(copy.gradient(tt::sum(tt::conv2d(x, k)), k) == before);
+    CHECK(xt::allclose(other, before * 2.0, 1e-13, 1e-13));
   }
 }
 

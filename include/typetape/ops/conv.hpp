@@ -71,29 +71,44 @@ conv_geometry geometry(const X& x, const K& k, const conv2d_options& o) {
 /// For one output pixel and one filter row the in-bounds filter columns read adjacent input
 /// pixels (the stride moves the output pixel, not the tap), so their channels are one run (kw * c
 /// elements away from the edges; a call per filter tap, c elements, made the copies as costly as
-/// the GEMM for 3 channels).
+/// the GEMM for 3 channels). Which filter columns of an output column are in bounds is the same
+/// on every output row, so it is worked out once per column; the loops then only add offsets
+/// (computed per run, clang spilled the index arithmetic and took 10 ns a run).
 template <class F>
 void for_im2col(const conv_geometry& g, F&& f) {
   const auto sp = [](std::size_t v) { return static_cast<std::ptrdiff_t>(v); };
+  struct span {
+    std::size_t col, in, len;  // matrix column, input column offset (pixel * c), run length
+  };
+  thread_local std::vector<span> spans;
+  spans.clear();
+  for (std::size_t ox = 0; ox < g.ow; ++ox) {
+    // filter columns [kx0, kx1) land inside the input: 0 <= ox*sw + kx - pad_left < w
+    const std::ptrdiff_t left = sp(ox * g.sw) - sp(g.pad_left);
+    const std::size_t kx0 = static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, -left));
+    const std::size_t kx1 =
+        static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(sp(g.w) - left, 0, sp(g.kw)));
+    if (kx0 >= kx1)
+      spans.push_back({0, 0, 0});
+    else
+      spans.push_back(
+          {kx0 * g.c, static_cast<std::size_t>(left + sp(kx0)) * g.c, (kx1 - kx0) * g.c});
+  }
+  const std::size_t cols = g.cols(), row_taps = g.kw * g.c;
   for (std::size_t n = 0; n < g.n; ++n)
-    for (std::size_t oy = 0; oy < g.oh; ++oy)
-      for (std::size_t ox = 0; ox < g.ow; ++ox) {
-        const std::size_t row = (n * g.oh + oy) * g.ow + ox;
-        // filter columns [kx0, kx1) land inside the input: 0 <= ox*sw + kx - pad_left < w
-        const std::ptrdiff_t left = sp(ox * g.sw) - sp(g.pad_left);
-        const std::size_t kx0 = static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, -left));
-        const std::size_t kx1 =
-            static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(sp(g.w) - left, 0, sp(g.kw)));
-        if (kx0 >= kx1) continue;
-        for (std::size_t ky = 0; ky < g.kh; ++ky) {
-          const std::ptrdiff_t iy = sp(oy * g.sh + ky) - sp(g.pad_top);
-          if (iy < 0 || iy >= sp(g.h)) continue;
-          const std::size_t col = (ky * g.kw + kx0) * g.c;
-          const std::size_t ix = static_cast<std::size_t>(left + sp(kx0));
-          const std::size_t in = ((n * g.h + static_cast<std::size_t>(iy)) * g.w + ix) * g.c;
-          f(row * g.cols() + col, in, (kx1 - kx0) * g.c);
+    for (std::size_t oy = 0; oy < g.oh; ++oy) {
+      const std::size_t row0 = (n * g.oh + oy) * g.ow * cols;
+      for (std::size_t ky = 0; ky < g.kh; ++ky) {
+        const std::ptrdiff_t iy = sp(oy * g.sh + ky) - sp(g.pad_top);
+        if (iy < 0 || iy >= sp(g.h)) continue;
+        const std::size_t in_row = (n * g.h + static_cast<std::size_t>(iy)) * g.w * g.c;
+        const std::size_t at_row = row0 + ky * row_taps;
+        for (std::size_t ox = 0; ox < g.ow; ++ox) {
+          const span& s = spans[ox];
+          if (s.len != 0) f(at_row + ox * cols + s.col, in_row + s.in, s.len);
         }
       }
+    }
 }
 
 /// Scratch space for an im2col matrix. Up to 16 MiB it is one buffer per use and thread,
@@ -115,6 +130,63 @@ struct scratch {
     if (buf.size() < n) buf = std::vector<T>(n);
     p = buf.data();
   }
+};
+
+/// What a record keeps for its VJP (conv2d's im2col matrix), in buffers each thread reuses from
+/// call to call. A new buffer per call of conv2d_f32's 85 KiB was freed to the top of the heap,
+/// trimmed, and faulted in again on the next call (page faults were a quarter of the step on
+/// clang). A record takes a buffer in its forward pass and gives it back when it is destroyed;
+/// a thread keeps up to `shelved` of them.
+template <class T>
+class kept_buffer {
+ public:
+  static constexpr std::size_t shelved = 4;
+  kept_buffer() = default;
+  kept_buffer(const kept_buffer& o) : v_(o.v_) {}  // a persistent tape's copy: its own
+  kept_buffer(kept_buffer&& o) noexcept : v_(std::move(o.v_)) { o.v_ = {}; }
+  kept_buffer& operator=(kept_buffer o) noexcept {
+    std::swap(v_, o.v_);
+    return *this;
+  }
+  ~kept_buffer() { give_back(); }
+  /// n elements to write, from the thread's shelf where it has a buffer.
+  T* take(std::size_t n) {
+    give_back();
+    shelf* s = shelf::get();
+    if (s != nullptr && !s->free.empty()) {
+      v_ = std::move(s->free.back());
+      s->free.pop_back();
+    }
+    if (v_.size() < n) v_.resize(n);
+    return v_.data();
+  }
+  const T* data() const noexcept { return v_.data(); }
+  bool empty() const noexcept { return v_.empty(); }
+
+ private:
+  struct shelf {
+    std::vector<std::vector<T>> free;
+    shelf() { free.reserve(shelved); }
+    ~shelf() { gone() = true; }
+    shelf(const shelf&) = delete;
+    shelf& operator=(const shelf&) = delete;
+    static bool& gone() {  // the thread's shelf is destroyed (a record outlives it at thread exit)
+      thread_local bool g = false;
+      return g;
+    }
+    static shelf* get() {
+      if (gone()) return nullptr;
+      thread_local shelf s;
+      return &s;
+    }
+  };
+  void give_back() noexcept {
+    if (v_.empty()) return;
+    shelf* s = shelf::get();
+    if (s != nullptr && s->free.size() < shelved) s->free.push_back(std::move(v_));
+    v_ = {};
+  }
+  std::vector<T> v_;
 };
 
 /// The im2col matrix of x written to `cols` (g.rows() x g.cols(), zeros where a window
@@ -147,7 +219,7 @@ struct conv2d_op {
   static constexpr std::size_t kept_bytes = std::size_t{16} << 20;
   template <class X, class K, class P>
     requires std::is_floating_point_v<elem_t<X>>
-  using kept = std::vector<elem_t<X>>;
+  using kept = kept_buffer<elem_t<X>>;
 
   template <class X, class K>
   static xt::xtensor<elem_t<X>, 4> value(const X& x, const K& k, const conv2d_options& o) {
@@ -158,20 +230,20 @@ struct conv2d_op {
     return out;
   }
   template <class X, class K>
-  static xt::xtensor<elem_t<X>, 4> value_keeping(std::vector<elem_t<X>>& cols, const X& x,
+  static xt::xtensor<elem_t<X>, 4> value_keeping(kept_buffer<elem_t<X>>& cols, const X& x,
                                                  const K& k, const conv2d_options& o) {
     static_assert(std::is_same_v<elem_t<X>, elem_t<K>>, TT_E15_ELEMENT_TYPES);
     const conv_geometry g = geometry(x, k, o);
     const std::size_t n = g.rows() * g.cols();
     if (n * sizeof(elem_t<X>) > kept_bytes) return value(x, k, o);
-    cols.resize(n);
-    im2col_to(cols.data(), x.data(), g);
     xt::xtensor<elem_t<X>, 4> out(std::array<std::size_t, 4>{g.n, g.oh, g.ow, g.f});
-    gemm(false, false, g.rows(), g.f, g.cols(), cols.data(), k.data(), out.data());
+    elem_t<X>* c = cols.take(n);
+    im2col_to(c, x.data(), g);
+    gemm(false, false, g.rows(), g.f, g.cols(), c, k.data(), out.data());
     return out;
   }
   template <std::size_t I, class X, class K, class P, class V, class G>
-  static auto vjp_kept(const std::vector<elem_t<X>>& cols, const X& x, const K& k, const P& o,
+  static auto vjp_kept(const kept_buffer<elem_t<X>>& cols, const X& x, const K& k, const P& o,
                        const V& v, const G& gout) {
     if constexpr (I == 1) {
       if (!cols.empty()) {  // d filters = cols^T . d out, from the kept matrix
