@@ -2,6 +2,7 @@
 // error. Needs <typetape/tensor.hpp>.
 #pragma once
 
+#include "../detail/kept_buffer.hpp"
 #include "shape.hpp"
 
 namespace tt::detail {
@@ -63,6 +64,51 @@ struct cross_entropy_op {
         total -= y.data()[b + m * st] * (z.data()[b + m * st] - lse);
     });
     return l.n == 0 ? total : total / static_cast<elem_t<A>>(z.size() / l.n);
+  }
+  /// A recorded cross-entropy keeps softmax(z) for the logits' VJP: one exponential per logit
+  /// for the value and the gradient together, as a hand-written step computes them.
+  template <class A, class B>
+    requires std::is_floating_point_v<elem_t<A>>
+  using kept = kept_buffer<elem_t<A>>;
+  template <class A, class B>
+  static elem_t<A> value_keeping(kept_buffer<elem_t<A>>& p, const A& z, const B& y) {
+    check_same_shape(name.data(), z, y);
+    const auto l = lines_of<-1>(z);
+    elem_t<A>* sm = p.take(z.size());
+    elem_t<A> total = 0;
+    l.each([&](std::size_t b, std::size_t st, std::size_t) {
+      const auto shift = log_sum_exp_line::shift(z.data() + b, st, l.n);
+      const auto s = line_exp_sum(z.data() + b, sm + b, st, l.n, shift);
+      const auto lse = shift + std::log(s);
+      const auto inv = 1 / s;
+      for (std::size_t m = 0; m < l.n; ++m) {
+        const std::size_t i = b + m * st;
+        total -= y.data()[i] * (z.data()[i] - lse);
+        sm[i] *= inv;
+      }
+    });
+    return l.n == 0 ? total : total / static_cast<elem_t<A>>(z.size() / l.n);
+  }
+  template <std::size_t I, class A, class B, class V, class G>
+  static auto vjp_kept(const kept_buffer<elem_t<A>>& p, const A& z, const B& y, const V& v,
+                       const G& g) {
+    if constexpr (I == 0) {
+      if (!p.empty()) {  // w (softmax(z) sum(y) - y), from the kept softmax
+        const auto l = lines_of<-1>(z);
+        const auto w = l.n == 0 ? g : g / static_cast<elem_t<A>>(z.size() / l.n);
+        A r = same_shape(z);
+        l.each([&](std::size_t b, std::size_t st, std::size_t) {
+          elem_t<A> ysum = 0;
+          for (std::size_t m = 0; m < l.n; ++m) ysum += y.data()[b + m * st];
+          for (std::size_t m = 0; m < l.n; ++m) {
+            const std::size_t i = b + m * st;
+            r.data()[i] = w * (p.data()[i] * ysum - y.data()[i]);
+          }
+        });
+        return r;
+      }
+    }
+    return vjp<I>(z, y, v, g);
   }
   template <std::size_t I, class A, class B, class V, class G>
   static auto vjp(const A& z, const B& y, const V&, const G& g) {
