@@ -53,6 +53,12 @@ struct softmax_op {
 struct cross_entropy_op {
   using structural = void;
   static constexpr std::string_view name = "cross_entropy";
+  /// v over the number of lines of z (classes on the last axis, n of them): the mean the
+  /// value takes and its adjoint is scaled by.
+  template <class A, class T>
+  static T per_line(T v, const A& z, std::size_t n) {
+    return n == 0 ? v : v / static_cast<elem_t<A>>(z.size() / n);
+  }
   template <class A, class B>
   static elem_t<A> value(const A& z, const B& y) {
     check_same_shape(name.data(), z, y);
@@ -63,7 +69,7 @@ struct cross_entropy_op {
       for (std::size_t m = 0; m < l.n; ++m)
         total -= y.data()[b + m * st] * (z.data()[b + m * st] - lse);
     });
-    return l.n == 0 ? total : total / static_cast<elem_t<A>>(z.size() / l.n);
+    return per_line(total, z, l.n);
   }
   /// A recorded cross-entropy keeps softmax(z) for the logits' VJP: one exponential per logit
   /// for the value and the gradient together, as a hand-written step computes them.
@@ -87,7 +93,7 @@ struct cross_entropy_op {
         sm[i] *= inv;
       }
     });
-    return l.n == 0 ? total : total / static_cast<elem_t<A>>(z.size() / l.n);
+    return per_line(total, z, l.n);
   }
   template <std::size_t I, class A, class B, class V, class G>
   static auto vjp_kept(const kept_buffer<elem_t<A>>& p, const A& z, const B& y, const V& v,
@@ -95,7 +101,7 @@ struct cross_entropy_op {
     if constexpr (I == 0) {
       if (!p.empty()) {  // w (softmax(z) sum(y) - y), from the kept softmax
         const auto l = lines_of<-1>(z);
-        const auto w = l.n == 0 ? g : g / static_cast<elem_t<A>>(z.size() / l.n);
+        const auto w = per_line(g, z, l.n);
         A r = same_shape(z);
         l.each([&](std::size_t b, std::size_t st, std::size_t) {
           elem_t<A> ysum = 0;
@@ -113,7 +119,7 @@ struct cross_entropy_op {
   template <std::size_t I, class A, class B, class V, class G>
   static auto vjp(const A& z, const B& y, const V&, const G& g) {
     const auto l = lines_of<-1>(z);
-    const auto w = l.n == 0 ? g : g / static_cast<elem_t<A>>(z.size() / l.n);
+    const auto w = per_line(g, z, l.n);
     std::conditional_t<I == 0, A, B> r = [&] {
       if constexpr (I == 0)
         return same_shape(z);
