@@ -430,6 +430,14 @@ struct fused_kernel<node<Op, K...>> {
                 o.p = ctx.template write_buffer<typename at_t<j, F>::name_type>(
                     val(std::get<j>(r.f)), o.add);
                 o.in_place = true;
+              } else if (in.mode == input<in_elem<j>>::rows && !in.own) {
+                // a variable read as rows (a bias): its repetitions' adjoints summed straight
+                // into its own (once per step of a scan, not a tensor per step)
+                bool started = false;
+                o.p = ctx.template write_buffer<typename at_t<j, F>::name_type>(
+                    val(std::get<j>(r.f)), started);
+                if (!started) std::fill(o.p, o.p + in.period, in_elem<j>(0));
+                o.in_place = true;
               }
             } else if constexpr (in_place_candidate<j>()) {
               if (in.mode == input<in_elem<j>>::full && !in.gathered) {
