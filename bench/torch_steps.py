@@ -14,6 +14,9 @@ Google Benchmark's, on stdout or in the file given by --out.
 
 Needs Debian's python3-torch, which is visible only to /usr/bin/python3:
     /usr/bin/python3 bench/torch_steps.py [--quick] [--filter SUBSTR] [--out PATH]
+    /usr/bin/python3 bench/torch_steps.py --serve [--repeats N] [--seconds S]
+(--serve: scripts/bench's mode, workloads named on stdin, timed in rounds between the
+C++ contenders' runs.)
 """
 import argparse
 import json
@@ -135,26 +138,56 @@ def check(make):
     return value.item(), norms
 
 
-def time_step(step, quick):
-    """Median ns per step over the repeats, and iterations per repeat."""
+def time_step(step, quick, repeats=5, seconds=0.2):
+    """Median ns per step over the repeats, the samples, and iterations per repeat."""
     if quick:
         iters, repeats = 2, 1
     else:
-        repeats = 5
         for _ in range(20):  # warm-up
             step()
         t0 = time.perf_counter_ns()
         for _ in range(5):
             step()
         per_step = max((time.perf_counter_ns() - t0) / 5, 1)
-        iters = max(1, round(0.2e9 / per_step))
+        iters = max(1, round(seconds * 1e9 / per_step))
     samples = []
     for _ in range(repeats):
         t0 = time.perf_counter_ns()
         for _ in range(iters):
             step()
         samples.append((time.perf_counter_ns() - t0) / iters)
-    return statistics.median(samples), iters, repeats
+    return statistics.median(samples), samples, iters
+
+
+def result(name, make, ns, samples, iters):
+    initial_loss, norms = check(make)
+    return {"name": f"{name}/pytorch", "real_time": ns, "time_unit": "ns",
+            "repetitions": len(samples), "samples": samples, "iterations": iters,
+            "initial_loss": initial_loss, "grad_norms": norms}
+
+
+def context():
+    return {"torch": torch.__version__, "threads": torch.get_num_threads(),
+            "python": platform.python_version(), "dtype": "float64; float32 for the _f32 workloads"}
+
+
+def serve(repeats, seconds):
+    """Times one workload per line read on stdin (its name), and answers with one line of
+    JSON: scripts/bench runs this beside the C++ steps, round by round, so that PyTorch's
+    figures come from the same minutes of this machine as typetape's. Each workload is made
+    once, on its first request; each request warms it up again."""
+    made = {}
+    for line in sys.stdin:
+        name = line.strip()
+        if name not in WORKLOADS:
+            print(json.dumps({"error": f"no workload {name!r}"}), flush=True)
+            continue
+        if name not in made:
+            made[name] = step_fn(*WORKLOADS[name]())
+        ns, samples, iters = time_step(made[name], False, repeats, seconds)
+        r = result(name, WORKLOADS[name], ns, samples, iters)
+        r["context"] = context()
+        print(json.dumps(r), flush=True)
 
 
 def main():
@@ -163,22 +196,24 @@ def main():
                     help="2 iterations x 1 repeat per workload (smoke test)")
     ap.add_argument("--filter", default="", help="run workloads whose name contains this")
     ap.add_argument("--out", help="write JSON here instead of stdout")
+    ap.add_argument("--serve", action="store_true",
+                    help="time the workloads named on stdin, one JSON line each (scripts/bench)")
+    ap.add_argument("--repeats", type=int, default=5, help="timed repeats per workload")
+    ap.add_argument("--seconds", type=float, default=0.2, help="seconds per repeat")
     args = ap.parse_args()
 
     torch.set_num_threads(1)
+    if args.serve:
+        serve(args.repeats, args.seconds)
+        return
     results = []
     for name, make in WORKLOADS.items():
         if args.filter not in name:
             continue
-        initial_loss, norms = check(make)
-        ns, iters, repeats = time_step(step_fn(*make()), args.quick)
-        results.append({"name": f"{name}/pytorch", "real_time": ns, "time_unit": "ns",
-                        "repetitions": repeats, "iterations": iters,
-                        "initial_loss": initial_loss, "grad_norms": norms})
+        ns, samples, iters = time_step(step_fn(*make()), args.quick, args.repeats, args.seconds)
+        results.append(result(name, make, ns, samples, iters))
 
-    report = {"context": {"torch": torch.__version__, "threads": torch.get_num_threads(),
-                          "python": platform.python_version(), "dtype": "float64; float32 for the _f32 workloads"},
-              "benchmarks": results}
+    report = {"context": context(), "benchmarks": results}
     text = json.dumps(report, indent=2)
     if args.out:
         with open(args.out, "w") as f:

@@ -340,8 +340,14 @@ def main():
         md.append("Figures by the date they were measured: " +
                   "; ".join(f"{p} {d}" for p, d in sorted(dates.items())) + ".")
     if torch_ctx:
+        if "rounds" in torch_ctx:
+            how = (f"in {torch_ctx['rounds']} rounds alternating with the two C++ builds' runs of the same "
+                   "training step (`scripts/lib/merge_rounds.py` pools each contender's repetitions: the "
+                   "median of 9, 0.1 s each), so that PyTorch and typetape are timed in the same minutes")
+        else:
+            how = "after the C++ benchmarks (median of 5)"
         md.append(f"PyTorch {torch_ctx['torch']} (Debian's python3-torch), CPU, {torch_ctx['threads']} thread, "
-                  f"float64 (float32 for the _f32 workloads), timed by `bench/torch_steps.py`'s own loop (median of 5).")
+                  f"float64 (float32 for the _f32 workloads), timed by `bench/torch_steps.py`'s own loop, {how}.")
     md += ["", "Each figure is the median of 9 repetitions of Google Benchmark (wall time, 0.1 s each, the "
            "contenders of a workload interleaved at random), per gradient "
            "(a training step for the tensor workloads); every C++ contender's gradient was checked against the "
