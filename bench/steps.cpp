@@ -236,7 +236,8 @@ void mlp_hand_bench(benchmark::State& st, std::size_t h) {
     benchmark::ClobberMemory();
   }
 }
-template <class E>
+/// Plan: the same step through a tt::gradient_plan, whose records are kept between calls.
+template <class E, bool Plan = false>
 void mlp_typetape_bench(benchmark::State& st, std::size_t h) {
   mlp_hand<E> m(h);
   const mlp_data<E> p(h);
@@ -255,8 +256,12 @@ void mlp_typetape_bench(benchmark::State& st, std::size_t h) {
   }
   const E step = E(-lr);
   auto& [g1, g2, g3, g4, g5, g6] = g;
+  [[maybe_unused]] auto plan = tt::plan_gradient(loss, v.all());
   for (auto _ : st) {
-    tt::gradient_into(loss, v.all(), g);
+    if constexpr (Plan)
+      plan.into(g);
+    else
+      tt::gradient_into(loss, v.all(), g);
     // an update in place: `v.W1 -= lr * g1` would evaluate lr * g1 into a temporary first
     g1 *= step, g2 *= step, g3 *= step, g4 *= step, g5 *= step, g6 *= step;
     v.W1 += g1, v.b1 += g2, v.W2 += g3, v.b2 += g4, v.W3 += g5, v.b3 += g6;
@@ -269,6 +274,8 @@ void mlp_hand_f64(benchmark::State& st, std::size_t h) { mlp_hand_bench<double>(
 void mlp_typetape_f64(benchmark::State& st, std::size_t h) { mlp_typetape_bench<double>(st, h); }
 void mlp_hand_f32(benchmark::State& st, std::size_t h) { mlp_hand_bench<float>(st, h); }
 void mlp_typetape_f32(benchmark::State& st, std::size_t h) { mlp_typetape_bench<float>(st, h); }
+void mlp_plan_f64(benchmark::State& st, std::size_t h) { mlp_typetape_bench<double, true>(st, h); }
+void mlp_plan_f32(benchmark::State& st, std::size_t h) { mlp_typetape_bench<float, true>(st, h); }
 
 // ---- RNN, backpropagation through time -----------------------------------------------------
 constexpr std::size_t rb = 16, rin = 16, rh = 32, steps = 50;
@@ -383,7 +390,7 @@ struct rnn_typetape {
 
 /// typetape with tt::scan: the cell is one expression type over the 50 steps (every > 0:
 /// checkpointing, the state kept every `every` steps and the rest recomputed).
-template <class E>
+template <class E, bool Plan = false>
 void rnn_scan_bench(benchmark::State& st, std::size_t every) {
   using V1 = xt::xtensor<E, 1>;
   using V2 = xt::xtensor<E, 2>;
@@ -410,8 +417,12 @@ void rnn_scan_bench(benchmark::State& st, std::size_t every) {
         check("rnn_bptt (scan) b", gb, r.gb, tol);
     st.counters["loss0"] = double(tt::eval(loss));
   }
+  [[maybe_unused]] auto plan = tt::plan_gradient(loss, std::tie(U, W, b));
   for (auto _ : st) {
-    tt::gradient_into(loss, std::tie(U, W, b), g);
+    if constexpr (Plan)
+      plan.into(g);
+    else
+      tt::gradient_into(loss, std::tie(U, W, b), g);
     gU *= E(-lr), gW *= E(-lr), gb *= E(-lr);
     U += gU, W += gW, b += gb;
     benchmark::ClobberMemory();
@@ -420,6 +431,12 @@ void rnn_scan_bench(benchmark::State& st, std::size_t every) {
 
 void rnn_scan_f64(benchmark::State& st, std::size_t every) { rnn_scan_bench<double>(st, every); }
 void rnn_scan_f32(benchmark::State& st, std::size_t every) { rnn_scan_bench<float>(st, every); }
+void rnn_plan_f64(benchmark::State& st, std::size_t every) {
+  rnn_scan_bench<double, true>(st, every);
+}
+void rnn_plan_f32(benchmark::State& st, std::size_t every) {
+  rnn_scan_bench<float, true>(st, every);
+}
 
 template <class E>
 void rnn_hand_bench(benchmark::State& st) {
@@ -511,7 +528,7 @@ void conv_hand_bench(benchmark::State& st) {
     benchmark::DoNotOptimize(c.gb.data());
   }
 }
-template <class E>
+template <class E, bool Plan = false>
 void conv_typetape_bench(benchmark::State& st) {
   conv_hand<E> c;
   const conv_data<E> p;
@@ -527,8 +544,12 @@ void conv_typetape_bench(benchmark::State& st) {
     check("conv2d F", gf, c.gf, tol), check("conv2d bias", gb, c.gb, tol);
     st.counters["loss0"] = double(tt::eval(loss));
   }
+  [[maybe_unused]] auto plan = tt::plan_gradient(loss, std::tie(f, bias));
   for (auto _ : st) {
-    tt::gradient_into(loss, std::tie(f, bias), g);
+    if constexpr (Plan)
+      plan.into(g);
+    else
+      tt::gradient_into(loss, std::tie(f, bias), g);
     benchmark::DoNotOptimize(gf.data());
     benchmark::DoNotOptimize(gb.data());
   }
@@ -538,21 +559,29 @@ void conv_typetape_bench(benchmark::State& st) {
 
 BENCHMARK_CAPTURE(mlp_hand_f64, 32, 32)->Name("mlp32/hand");
 BENCHMARK_CAPTURE(mlp_typetape_f64, 32, 32)->Name("mlp32/typetape");
+BENCHMARK_CAPTURE(mlp_plan_f64, 32, 32)->Name("mlp32/typetape_plan");
 BENCHMARK_CAPTURE(mlp_hand_f64, 256, 256)->Name("mlp256/hand");
 BENCHMARK_CAPTURE(mlp_typetape_f64, 256, 256)->Name("mlp256/typetape");
+BENCHMARK_CAPTURE(mlp_plan_f64, 256, 256)->Name("mlp256/typetape_plan");
 BENCHMARK_CAPTURE(mlp_hand_f32, 32, 32)->Name("mlp32_f32/hand");
 BENCHMARK_CAPTURE(mlp_typetape_f32, 32, 32)->Name("mlp32_f32/typetape");
+BENCHMARK_CAPTURE(mlp_plan_f32, 32, 32)->Name("mlp32_f32/typetape_plan");
 BENCHMARK_CAPTURE(mlp_hand_f32, 256, 256)->Name("mlp256_f32/hand");
 BENCHMARK_CAPTURE(mlp_typetape_f32, 256, 256)->Name("mlp256_f32/typetape");
+BENCHMARK_CAPTURE(mlp_plan_f32, 256, 256)->Name("mlp256_f32/typetape_plan");
 BENCHMARK(rnn_hand_bench<double>)->Name("rnn_bptt/hand");
 BENCHMARK_CAPTURE(rnn_scan_f64, all, 0)->Name("rnn_bptt/typetape");
+BENCHMARK_CAPTURE(rnn_plan_f64, all, 0)->Name("rnn_bptt/typetape_plan");
 BENCHMARK_CAPTURE(rnn_scan_f64, checkpoint, 10)->Name("rnn_bptt/typetape_checkpoint_10");
 BENCHMARK(rnn_typetape_bench)->Name("rnn_bptt/typetape_step_tapes");
 BENCHMARK(rnn_hand_bench<float>)->Name("rnn_bptt_f32/hand");
 BENCHMARK_CAPTURE(rnn_scan_f32, all, 0)->Name("rnn_bptt_f32/typetape");
+BENCHMARK_CAPTURE(rnn_plan_f32, all, 0)->Name("rnn_bptt_f32/typetape_plan");
 BENCHMARK(conv_hand_bench<double>)->Name("conv2d/hand");
 BENCHMARK(conv_typetape_bench<double>)->Name("conv2d/typetape");
+BENCHMARK(conv_typetape_bench<double, true>)->Name("conv2d/typetape_plan");
 BENCHMARK(conv_hand_bench<float>)->Name("conv2d_f32/hand");
 BENCHMARK(conv_typetape_bench<float>)->Name("conv2d_f32/typetape");
+BENCHMARK(conv_typetape_bench<float, true>)->Name("conv2d_f32/typetape_plan");
 
 BENCHMARK_MAIN();

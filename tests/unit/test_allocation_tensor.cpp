@@ -111,4 +111,16 @@ TEST_CASE("what a training step still allocates under tt::gradient_into") {
   const auto rnn = tt::mse(tt::scan<"rnn">(cell, h0, xs), target);
   auto gr = tt::gradient(rnn, std::tie(U, V, c));
   CHECK(allocations_of([&] { tt::gradient_into(rnn, std::tie(U, V, c), gr); }) == 58);
+
+  // the same steps through a tt::gradient_plan, whose records are kept between calls: the
+  // products' and the fused regions' values, the scan's step records and step inputs are
+  // written over. What is left is the intermediate nodes' adjoints: MLP 4 (the logits', the
+  // second product's, the hidden layer's, the first product's); RNN 2 a step (the product
+  // sum's and the state's) and 1 a call
+  auto mlp = tt::plan_gradient(loss, std::tie(W1, b1, W2, b2));
+  mlp.into(g);
+  CHECK(allocations_of([&] { mlp.into(g); }) == 4);
+  auto scanned = tt::plan_gradient(rnn, std::tie(U, V, c));
+  scanned.into(gr);
+  CHECK(allocations_of([&] { scanned.into(gr); }) == 21);
 }

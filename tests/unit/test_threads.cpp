@@ -6,7 +6,9 @@
 //  - variables, constants and expressions read from many threads at once, each thread
 //    recording and differentiating its own tapes (what tt::parallel::reduce_sum does);
 //  - one persistent tape asked for gradients from many threads at once (tt::parallel::jacobian);
-//  - batch_gradient_into on disjoint spans (tt::parallel::batch_gradient_into).
+//  - batch_gradient_into on disjoint spans (tt::parallel::batch_gradient_into);
+//  - a tt::gradient_plan per thread, over one expression and shared variables (a data-parallel
+//    training loop: each worker plans its gradient once and calls it again and again).
 #include <typetape/tensor.hpp>
 #include <xtensor/xview.hpp>
 
@@ -111,4 +113,30 @@ TEST_CASE("batch_gradient_into on disjoint spans from several threads") {
   // 256 points a thread: a multiple of any SIMD width, so bit for bit
   CHECK(std::memcmp(gx.data(), sx.data(), n * sizeof(double)) == 0);
   CHECK(std::memcmp(gz.data(), sz.data(), n * sizeof(double)) == 0);
+}
+
+TEST_CASE("a gradient plan per thread, over one expression and shared variables") {
+  using T3 = xt::xtensor<double, 3>;
+  tt::variable<"U", T2> U{T2(xt::ones<double>({3, 4}) * 0.2)};
+  tt::variable<"V", T2> V{T2(xt::ones<double>({4, 4}) * -0.1)};
+  tt::variable<"c", T1> c{T1{0.1, -0.2, 0.3, 0.0}};
+  T3 xs = T3::from_shape({6, 2, 3});
+  for (std::size_t i = 0; i < xs.size(); ++i) xs.data()[i] = std::sin(0.37 * double(i));
+  const T2 h0 = xt::zeros<double>({2, 4}), target = xt::ones<double>({2, 4}) * 0.25;
+  auto cell = [&](const auto& h, const auto& x) {
+    return tt::tanh(tt::matmul(x, U) + tt::matmul(h, V) + c);
+  };
+  const auto loss = tt::mse(tt::scan<"rnn">(cell, h0, xs), target);
+  const auto serial = tt::gradient(loss, std::tie(U, V, c));
+  const std::size_t k = 4;
+  std::vector<decltype(tt::gradient(loss, std::tie(U, V, c)))> g(k);
+  on_threads(k, [&](std::size_t t) {
+    auto plan = tt::plan_gradient(loss, std::tie(U, V, c));
+    for (int call = 0; call < 3; ++call) plan.into(g[t]);  // its own records, written over
+  });
+  for (std::size_t t = 0; t < k; ++t) {  // the same operations in the same order: bit for bit
+    CHECK(std::get<0>(g[t]) == std::get<0>(serial));
+    CHECK(std::get<1>(g[t]) == std::get<1>(serial));
+    CHECK(std::get<2>(g[t]) == std::get<2>(serial));
+  }
 }

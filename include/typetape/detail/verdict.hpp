@@ -28,6 +28,14 @@ struct borrowed_value {};
 template <class Policy>
 inline constexpr bool is_borrowed_v =
     std::is_same_v<Policy, borrowed> || std::is_same_v<Policy, borrowed_value>;
+/// The policy of a tt::gradient_plan's tape: it holds copies of its targets (it outlives the
+/// call that made it) and runs its forward pass again on every call, into the same records,
+/// as the short form runs it (a target's value is not computed where nothing reads it).
+struct planned {};
+/// Does a tape of Policy run the short form's forward pass, which leaves unread values unset?
+template <class Policy>
+inline constexpr bool is_short_form_v =
+    std::is_same_v<Policy, borrowed> || std::is_same_v<Policy, planned>;
 
 // ---- sources -----------------------------------------------------------------------------
 /// What a source is, when it cannot have a gradient: each kind has its own TT-E03 text.

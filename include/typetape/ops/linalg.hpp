@@ -145,8 +145,15 @@ struct matmul_op {
     using E = std::common_type_t<elem_t<A>, elem_t<B>>;
     static_assert(std::is_same_v<elem_t<A>, elem_t<B>>, TT_E15_ELEMENT_TYPES);
     typename matmul_type<E, A, B>::type c{};
+    value_into(c, a, b);
+    return c;
+  }
+  /// The product written into c, resized to it (its storage reused when the size is the
+  /// same: a record a tt::gradient_plan keeps between calls).
+  template <class C, class A, class B>
+  static void value_into(C& c, const A& a, const B& b) {
     const dims d = dims_of(a, b);
-    if constexpr (tensor_like<decltype(c)>) {
+    if constexpr (tensor_like<C>) {
       std::array<std::size_t, rank_v<A> + rank_v<B> - 2> s{};
       if constexpr (rank_v<A> == 2 && rank_v<B> == 2)
         s = {d.m, d.n};
@@ -157,7 +164,6 @@ struct matmul_op {
       c.resize(s);
     }
     gemm(false, false, d.m, d.n, d.k, a.data(), b.data(), out_data(c));
-    return c;
   }
   template <std::size_t I, class A, class B, class V, class G>
   static auto vjp(const A& a, const B& b, const V& v, const G& g) {
@@ -200,16 +206,22 @@ struct matmul_sum_op {
   }
   template <class A, class B, class C, class D>
   static auto value(const A& a, const B& b, const C& c, const D& d) {
-    auto r = matmul_op::value(a, b);
+    decltype(matmul_op::value(a, b)) r;
+    value_into(r, a, b, c, d);
+    return r;
+  }
+  template <class R, class A, class B, class C, class D>
+  static void value_into(R& r, const A& a, const B& b, const C& c, const D& d) {
     if (same_products(a, b, c, d)) {
+      matmul_op::value_into(r, a, b);
       const auto q = matmul_op::dims_of(c, d);
       gemm(false, false, q.m, q.n, q.k, c.data(), d.data(), r.data(), true);
-      return r;
+      return;
     }
+    const auto p1 = matmul_op::value(a, b);
     const auto p2 = matmul_op::value(c, d);
-    broadcast_shapes(name, shape_of(r), shape_of(p2));  // tt::shape_error as `+` gives it
-    decltype(r) sum = r + p2;
-    return sum;
+    broadcast_shapes(name, shape_of(p1), shape_of(p2));  // tt::shape_error as `+` gives it
+    r = p1 + p2;
   }
   /// The adjoint of product P (0: a b, 1: c d): g, or g summed back to a broadcast product.
   template <std::size_t P, class A, class B, class C, class D, class G, class F>

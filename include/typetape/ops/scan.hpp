@@ -224,11 +224,15 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
     const auto& xs = val(std::get<parts>(r.kids));
     const std::size_t T = xs.shape()[0];
     split(xs, r.xs, T);
-    r.init = std::make_unique<state_values>([&]<std::size_t... K>(std::index_sequence<K...>) {
-      return state_values(val(std::get<K>(r.kids))...);
-    }(std::make_index_sequence<parts>{}));
+    if (!r.init)
+      r.init = std::make_unique<state_values>([&]<std::size_t... K>(std::index_sequence<K...>) {
+        return state_values(val(std::get<K>(r.kids))...);
+      }(std::make_index_sequence<parts>{}));
+    else  // a record written over (a tt::gradient_plan's): into the storage there
+      static_for<parts>([&](auto k) { std::get<k>(*r.init) = val(std::get<k>(r.kids)); });
     ptrs cur = pointers(*r.init);
-    r.steps.clear();
+    // the step records of an earlier forward pass (a tt::gradient_plan's) are written over:
+    // their tensors' storage is reused
     r.saved.clear();
     r.steps.resize(every ? std::min<std::size_t>(T, 2) : T);  // checkpointing: two records, in turn
     if (!every) r.at.resize(T);
@@ -239,7 +243,7 @@ struct scan_node<Name, Mode, Cell, Xs, tlist<Init...>> {
       cur = run_step(r.steps[every ? t % 2 : t], cur);
       if constexpr (std::is_same_v<Mode, all_steps>) put_block(r.v, *std::get<0>(cur), t, T);
     }
-    r.last = copy_state(cur);
+    static_for<parts>([&](auto k) { std::get<k>(r.last) = *std::get<k>(cur); });
     if constexpr (std::is_same_v<Mode, all_steps>) {
       if (T == 0) put_block(r.v, std::get<0>(r.last), 0, 0);
     } else {

@@ -21,7 +21,7 @@ namespace detail {
 /// What the short form returns: the gradient (tt::gradient), the value with it
 /// (tt::value_and_gradient), or nothing, the gradient written into the caller's storage
 /// (tt::gradient_into).
-enum class gradient_mode { gradient, value, into };
+enum class gradient_mode { gradient, value, into, plan };
 }  // namespace detail
 
 /// Weights for the targets of a non-scalar (tuple) target, one per target
@@ -45,7 +45,7 @@ constexpr output_gradients_t<G...> output_gradients(G&&... g) {
 template <class Policy, class... Targets>
 class TT_CONSUMABLE(unconsumed) tape {
   static_assert(std::is_same_v<Policy, persistent> || std::is_same_v<Policy, non_persistent> ||
-                    detail::is_borrowed_v<Policy>,
+                    detail::is_borrowed_v<Policy> || std::is_same_v<Policy, detail::planned>,
                 TT_E15_TAPE_POLICY);
   using stored = detail::tlist<detail::stored_t<Targets>...>;
   using lets = detail::lets_t<detail::stored_t<Targets>...>;
@@ -56,6 +56,8 @@ class TT_CONSUMABLE(unconsumed) tape {
   using temporary_in = typename detail::first_temporary<E...>::type;
   template <detail::gradient_mode>
   friend struct gradient_t;
+  template <class, class, class, class...>
+  friend class gradient_plan;
 
  public:
   using policy = Policy;
@@ -73,7 +75,7 @@ class TT_CONSUMABLE(unconsumed) tape {
     static_assert(diag::name_is_unique<clash, std::is_void_v<clash>>, TT_E10);
     if constexpr (std::is_void_v<clash>) {
       check_names();
-      forward();
+      if constexpr (!std::is_same_v<Policy, detail::planned>) forward();  // a plan's: each call
     }
   }
 
@@ -272,10 +274,9 @@ class TT_CONSUMABLE(unconsumed) tape {
       // the short form never reads a target's value: a sum over a fused region then
       // runs once, in the backward pass, instead of twice (also below + - and products
       // with constants, which read no value of it: -0.5 * sum(...) - n * log(sigma))
-      if constexpr (std::is_same_v<Policy, detail::borrowed> && detail::sums_region_v<T>)
+      if constexpr (detail::is_short_form_v<Policy> && detail::sums_region_v<T>)
         std::get<i>(targets_).forward_inputs(std::get<i>(recs_), ctx);
-      else if constexpr (std::is_same_v<Policy, detail::borrowed> &&
-                         detail::unread_forward<T>::value)
+      else if constexpr (detail::is_short_form_v<Policy> && detail::unread_forward<T>::value)
         std::get<i>(targets_).forward_unread(std::get<i>(recs_), ctx);
       else
         std::get<i>(targets_).forward(std::get<i>(recs_), ctx);
@@ -633,6 +634,81 @@ struct places_fit<Out, std::tuple<R...>> {
 };
 }  // namespace detail
 
+namespace detail {
+/// How a tt::gradient_plan holds its sources: one by reference, a tuple as a tuple of
+/// references to its elements (the variables std::tie named).
+template <class S>
+struct held_sources {
+  using type = const S&;
+};
+template <class... S>
+struct held_sources<std::tuple<S...>> {
+  using type = std::tuple<const std::remove_reference_t<S>&...>;
+};
+/// What tt::plan_gradient returns when a check failed (its diagnostic is the only error):
+/// into() accepts anything and does nothing.
+struct failed_plan {
+  template <class Out>
+  void into(Out&&) {}
+};
+}  // namespace detail
+
+/// A gradient computed again and again (a training loop's step), made by
+/// `tt::plan_gradient(loss, params)` after the same checks as tt::gradient. Each
+/// `plan.into(g)` runs the forward pass from the variables' values at that moment and writes
+/// the gradient into g, as tt::gradient_into does; but the plan keeps its tape's records
+/// between calls, so the values the forward pass computes (products, fused regions, a scan's
+/// step records and step inputs) are written into the storage of the call before instead of
+/// allocated. The plan holds a copy of the target expression, the sources by reference (keep
+/// the variables alive), and is moved, not copied. One plan per thread: two threads calling
+/// into() on one plan at once would write the same records.
+template <class Tape, class V, class Sources, class... Opts>
+class gradient_plan {
+ public:
+  template <class S, class... A>
+  gradient_plan(Tape&& t, const S& sources, const A&... opts)
+      : tape_(std::move(t)), sources_(hold(sources)), opts_(opts...) {}
+
+  /// The gradient at the variables' current values, written into out: the place of the only
+  /// source's gradient, or a tuple of places (std::tie(gw, gb), or what tt::gradient returned).
+  template <class Out>
+  void into(Out&& out) {
+    using fit = detail::places_fit<Out, typename V::result>;
+    if constexpr (!fit::count) {
+      static_assert(fit::count, TT_E16_GRADIENT_INTO);
+    } else if constexpr (!fit::types) {
+      static_assert(fit::types, TT_E15_GRADIENT_INTO);
+    } else {
+      tape_.forward();
+      std::apply(
+          [&](const auto&... o) {
+            tape_.template run_into<V>(out, target(), sources_, o..., detail::known_target_t{});
+          },
+          opts_);
+    }
+  }
+
+ private:
+  template <class S>
+  static Sources hold(const S& s) {
+    if constexpr (detail::source_pack<S>::is_tuple)
+      return std::apply([](const auto&... x) { return Sources(x...); }, s);
+    else
+      return s;
+  }
+  /// The target as the tape holds it (one, or a tuple of references to each).
+  decltype(auto) target() const {
+    if constexpr (std::tuple_size_v<decltype(tape_.targets_)> == 1)
+      return std::get<0>(tape_.targets_);
+    else
+      return std::apply([](const auto&... t) { return std::tie(t...); }, tape_.targets_);
+  }
+
+  Tape tape_;
+  Sources sources_;
+  std::tuple<Opts...> opts_;
+};
+
 /// The short form: records target, takes its gradient, releases the recording. With
 /// gradient_mode::value (tt::value_and_gradient), the target's value too, from the same
 /// forward pass; with gradient_mode::into (tt::gradient_into), the gradient written into
@@ -713,6 +789,11 @@ struct gradient_t {
         static_assert(fit::count, TT_E16_GRADIENT_INTO);
       } else if constexpr (into && !fit::types) {
         static_assert(fit::types, TT_E15_GRADIENT_INTO);
+      } else if constexpr (Mode == detail::gradient_mode::plan) {
+        return gradient_plan<decltype(make_tape<detail::planned>(target)), V,
+                             typename detail::held_sources<Sources>::type,
+                             std::remove_cvref_t<Args>...>(make_tape<detail::planned>(target),
+                                                           sources, args...);
       } else if constexpr (Mode == detail::gradient_mode::value) {
         const auto t = make_tape<detail::borrowed_value>(target);
         using R = value_with_gradient<typename detail::target_value<Target>::type,
@@ -739,7 +820,9 @@ struct gradient_t {
   /// What a call that failed a check returns (no follow-on errors).
   template <class Target, class Sources>
   static auto empty_result() {
-    if constexpr (Mode == detail::gradient_mode::value)
+    if constexpr (Mode == detail::gradient_mode::plan)
+      return detail::failed_plan{};
+    else if constexpr (Mode == detail::gradient_mode::value)
       return value_with_gradient<typename detail::target_value<Target>::type,
                                  detail::result_t<Sources>>{};
     else if constexpr (Mode == detail::gradient_mode::gradient)
@@ -775,6 +858,11 @@ inline constexpr gradient_t<detail::gradient_mode::value> value_and_gradient{};
 /// reused when its shape fits (resized otherwise), so a training loop that keeps its
 /// gradients allocates none for them. The same diagnostics as tt::gradient.
 inline constexpr gradient_t<detail::gradient_mode::into> gradient_into{};
+/// A gradient to compute again and again, its records kept between calls:
+/// `auto step = tt::plan_gradient(loss, std::tie(w, b));` then, in the loop,
+/// `step.into(g);` (see tt::gradient_plan). The same diagnostics as tt::gradient, when the
+/// plan is made; the places' (TT-E15, TT-E16) when into() is called.
+inline constexpr gradient_t<detail::gradient_mode::plan> plan_gradient{};
 
 template <class E>
   requires expression<E>
