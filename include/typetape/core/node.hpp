@@ -202,13 +202,8 @@ struct node {
     (std::get<I>(kids).forward(std::get<I>(r.kids), ctx), ...);
     if constexpr (keeps)
       r.v = Op::value_keeping(r.kept, detail::val(std::get<I>(r.kids))...);
-    else if constexpr (!(detail::is_dual<
-                             std::remove_cvref_t<decltype(detail::val(std::get<I>(r.kids)))>> ||
-                         ...) &&
-                       requires { Op::value_into(r.v, detail::val(std::get<I>(r.kids))...); })
-      Op::value_into(r.v, detail::val(std::get<I>(r.kids))...);  // into the storage there
     else
-      r.v = detail::apply_op<Op>(detail::val(std::get<I>(r.kids))...);
+      detail::apply_op_into<Op>(r.v, detail::val(std::get<I>(r.kids))...);
   }
   template <class Ctx, std::size_t... I>
   TT_INLINE constexpr void backward_kids(const record& r, const value_type& g, Ctx& ctx,

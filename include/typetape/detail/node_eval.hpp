@@ -70,6 +70,16 @@ TT_INLINE constexpr auto apply_op(const A&... a) {
     return Op::value(a...);
 }
 
+/// The same, written into r: into the storage r has where the op can (`Op::value_into`, a
+/// product, in a record a tt::gradient_plan keeps between calls), assigned otherwise.
+template <class Op, class R, class... A>
+TT_INLINE constexpr void apply_op_into(R& r, const A&... a) {
+  if constexpr (!(is_dual<A> || ...) && requires { Op::value_into(r, a...); })
+    Op::value_into(r, a...);
+  else
+    r = apply_op<Op>(a...);
+}
+
 /// What an op's record keeps for its VJP beyond the node's value (the im2col matrix of a
 /// convolution, the exponentials of a cross-entropy), so that the backward pass does not compute
 /// it again: `Op::kept<V...>`, filled by `Op::value_keeping(kept&, operands...)` in the tape's
