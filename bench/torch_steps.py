@@ -159,8 +159,9 @@ def time_step(step, quick, repeats=5, seconds=0.2):
     return statistics.median(samples), samples, iters
 
 
-def result(name, make, ns, samples, iters):
-    initial_loss, norms = check(make)
+def result(name, checked, ns, samples, iters):
+    """One workload's JSON entry; checked: check(make)'s loss and gradient norms."""
+    initial_loss, norms = checked
     return {"name": f"{name}/pytorch", "real_time": ns, "time_unit": "ns",
             "repetitions": len(samples), "samples": samples, "iterations": iters,
             "initial_loss": initial_loss, "grad_norms": norms}
@@ -175,8 +176,8 @@ def serve(repeats, seconds):
     """Times one workload per line read on stdin (its name), and answers with one line of
     JSON: scripts/bench runs this beside the C++ steps, round by round, so that PyTorch's
     figures come from the same minutes of this machine as typetape's. Each workload is made
-    once, on its first request; each request warms it up again."""
-    made = {}
+    once, and checked once, on its first request; each request warms it up again."""
+    made, checked = {}, {}
     for line in sys.stdin:
         name = line.strip()
         if name not in WORKLOADS:
@@ -184,8 +185,9 @@ def serve(repeats, seconds):
             continue
         if name not in made:
             made[name] = step_fn(*WORKLOADS[name]())
+            checked[name] = check(WORKLOADS[name])
         ns, samples, iters = time_step(made[name], False, repeats, seconds)
-        r = result(name, WORKLOADS[name], ns, samples, iters)
+        r = result(name, checked[name], ns, samples, iters)
         r["context"] = context()
         print(json.dumps(r), flush=True)
 
@@ -211,7 +213,7 @@ def main():
         if args.filter not in name:
             continue
         ns, samples, iters = time_step(step_fn(*make()), args.quick, args.repeats, args.seconds)
-        results.append(result(name, make, ns, samples, iters))
+        results.append(result(name, check(make), ns, samples, iters))
 
     report = {"context": context(), "benchmarks": results}
     text = json.dumps(report, indent=2)
